@@ -1,0 +1,3 @@
+from mfsite.cli import main
+
+main()

@@ -1,0 +1,134 @@
+"""The command line: options, terminal output and exit codes, nothing else.
+
+Exit codes: 0 success; 1 the site has errors (or could not be written);
+2 wrong usage (click's own errors, and arguments we must refuse).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from mfsite import __version__, scaffold
+from mfsite.build import build_site, check_site
+from mfsite.diagnostics import Diagnostic, format_json, format_text, summary
+from mfsite.publish import OutputRefused
+
+EXIT_SITE_ERRORS = 1
+EXIT_USAGE = 2
+
+source_option = click.option(
+    "--source",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The site folder (where site.yaml is).",
+)
+
+
+class UsageRefused(click.UsageError):
+    """An argument we cannot act on; click prints it and exits with 2."""
+
+
+def report(diagnostics: list[Diagnostic]) -> None:
+    if diagnostics:
+        click.echo(format_text(diagnostics), err=True)
+
+
+def fail(message: str, code: int = EXIT_SITE_ERRORS) -> None:
+    click.echo(f"mfsite: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mfsite")
+def cli() -> None:
+    """Static traceability sites for microfactory batches.
+
+    Turns batches/*.yaml and content/**/*.md into a site with one page, one
+    QR code and one printable receipt per batch.
+    """
+
+
+@cli.command()
+@source_option
+@click.option("--output", type=click.Path(path_type=Path), help="Where to write the site [default: SOURCE/output].")
+@click.option("--base-url", envvar="MFSITE_BASE_URL", help="The URL the site is served from (or MFSITE_BASE_URL); wins over site.yaml.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def build(source: Path, output: Path | None, base_url: str | None, strict: bool) -> None:
+    """Build the site into the output folder, replacing it only on success."""
+    output = output if output is not None else source / "output"
+    checked = check_site(source, base_url, need_base_url=True)
+    report(checked.diagnostics)
+    if checked.site is None or (strict and checked.warnings):
+        why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")
+        fail(f"build failed: {why}; {output} was left as it was")
+    try:
+        result = build_site(checked.site, source, output)
+    except OutputRefused as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        fail(f"could not write the site: {exc.strerror or exc} ({exc.filename}); {output} was left as it was")
+    click.echo(
+        f"built {result.batches} batches, {result.files} files into {output} in {result.seconds:.2f} s"
+    )
+
+
+@cli.command()
+@source_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check(source: Path, fmt: str) -> None:
+    """Validate the site and list every problem; write nothing."""
+    checked = check_site(source, os.environ.get("MFSITE_BASE_URL"))
+    if fmt == "json":
+        click.echo(format_json(checked.diagnostics))
+    elif checked.diagnostics:
+        click.echo(format_text(checked.diagnostics))
+    if fmt == "text":
+        click.echo(f"{summary(checked.diagnostics)} in {source}", err=True)
+    if checked.errors:
+        sys.exit(EXIT_SITE_ERRORS)
+
+
+@cli.group()
+def new() -> None:
+    """Start a new source file from a template."""
+
+
+@new.command("batch")
+@click.argument("batch_id", metavar="ID")
+@click.option("--from", "from_id", metavar="OTHER_ID", help="Copy this existing batch.")
+@source_option
+def new_batch(batch_id: str, from_id: str | None, source: Path) -> None:
+    """Write batches/ID.yaml; never overwrites a file."""
+    try:
+        path = scaffold.new_batch(source, batch_id, from_id)
+    except scaffold.Refused as exc:
+        raise UsageRefused(str(exc)) from None
+    click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new site with a small example in DIRECTORY."""
+    try:
+        scaffold.init_site(directory)
+    except scaffold.Refused as exc:
+        raise UsageRefused(str(exc)) from None
+    click.echo(f"created a new site in {directory}: cd {directory} && mfsite build")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="mfsite")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the promise is "no tracebacks": say what broke instead
+        if os.environ.get("MFSITE_DEBUG"):
+            raise
+        fail(f"internal error ({type(exc).__name__}: {exc}); please report it, "
+             "with MFSITE_DEBUG=1 set for the details")

@@ -1,0 +1,41 @@
+"""Stable diagnostic codes.
+
+CI annotations and people's notes refer to these: a code never changes meaning
+and is never reused. `docs/errors.md` lists each with an example and the fix.
+"""
+
+# Reading files
+UNREADABLE = "MF001"  # not UTF-8, too large, cannot be opened
+YAML_SYNTAX = "MF002"
+YAML_UNSUPPORTED = "MF003"  # aliases, tags, several documents, nesting too deep
+DUPLICATE_KEY = "MF004"
+FRONT_MATTER = "MF005"  # missing or unclosed front matter
+SYMLINK = "MF006"  # a link that leaves the site folder
+TOO_MANY_FILES = "MF007"
+
+# The shape of the data
+UNKNOWN_KEY = "MF010"
+MISSING_KEY = "MF011"
+WRONG_TYPE = "MF012"
+BAD_VALUE = "MF013"  # not one of the allowed values
+BAD_NUMBER = "MF014"  # not a number, or out of range
+BAD_DATE = "MF015"
+BAD_COUNTRY = "MF016"
+BAD_GTIN = "MF017"
+BAD_URL = "MF018"
+BAD_COORDINATES = "MF019"
+BAD_LANGUAGE = "MF020"
+
+# Rules across values and files
+BAD_ID = "MF030"
+DUPLICATE_ID = "MF031"
+RESERVED_NAME = "MF032"
+DANGLING_REFERENCE = "MF033"
+PERCENT_SUM = "MF034"
+COLLABORATION = "MF035"  # a collaborative run names fewer than two brands
+NO_BASE_URL = "MF036"
+MISSING_FILE = "MF037"  # a path (story image) that is not in static/
+
+# Warnings: the site builds, but something is probably not what was meant
+UNUSED = "MF101"
+EXTERNAL_IMAGE = "MF102"

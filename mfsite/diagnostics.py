@@ -1,0 +1,83 @@
+"""Positions in source files and the diagnostics that point at them.
+
+Every value read from a site keeps a `Span`, so that every problem can be told
+to the person who wrote the file as `path:line:column: message`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A position in a source file: path relative to the site, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    span: Span
+    code: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        return f"{self.span}: {self.severity}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.span.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class SiteErrors(Exception):
+    """Raised when a stage cannot go on; carries every diagnostic found so far."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"{len(diagnostics)} problem(s)")
+        self.diagnostics = diagnostics
+
+
+def sort_key(d: Diagnostic) -> tuple[Span, str, str]:
+    return (d.span, d.code, d.message)
+
+
+def format_text(diagnostics: list[Diagnostic]) -> str:
+    return "\n".join(str(d) for d in sorted(diagnostics, key=sort_key))
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    items = [d.as_dict() for d in sorted(diagnostics, key=sort_key)]
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    return json.dumps(
+        {"errors": errors, "warnings": len(diagnostics) - errors, "diagnostics": items},
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts) or "no problems"

@@ -1,0 +1,182 @@
+"""Find and read a site's source files into positioned YAML trees.
+
+This is the only module that reads the site's own data files. It judges
+nothing about their content: that is the validator's work. It does refuse
+what must never reach a public site: files behind links that leave the site
+folder, files too large to be a batch, and bytes that are not UTF-8 text.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mfsite import codes
+from mfsite.diagnostics import Diagnostic, SiteErrors, Span
+from mfsite.load.yamltree import Node, read_yaml
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_FILES = 200_000
+CONTENT_KINDS = ("partners", "materials", "stories", "pages")
+BATCH_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class SourceFile:
+    path: str  # relative to the site folder, with forward slashes
+    tree: Node | None
+    body: str = ""  # the markdown after the front matter
+    body_line: int = 1  # the line the body starts on
+
+    @property
+    def stem(self) -> str:
+        return Path(self.path).stem
+
+
+@dataclass(slots=True)
+class Sources:
+    root: Path
+    site: SourceFile | None
+    batches: list[SourceFile] = field(default_factory=list)
+    content: dict[str, list[SourceFile]] = field(default_factory=dict)
+    static: list[str] = field(default_factory=list)  # files under static/, relative to it
+
+
+def load_sources(root: Path) -> tuple[Sources, list[Diagnostic]]:
+    """Read every source file of the site at `root`; never raises for bad content."""
+    reader = _Reader(root)
+    site = reader.yaml_file(root / "site.yaml") if (root / "site.yaml").exists() else None
+    if site is None and not (root / "site.yaml").exists():
+        reader.problems.append(
+            Diagnostic(Span("site.yaml"), codes.MISSING_FILE, "no site.yaml in this folder")
+        )
+    sources = Sources(root=root, site=site)
+    for path in reader.files(root / "batches", BATCH_SUFFIXES):
+        if (parsed := reader.yaml_file(path)) is not None:
+            sources.batches.append(parsed)
+    for kind in CONTENT_KINDS:
+        sources.content[kind] = [
+            parsed
+            for path in reader.files(root / "content" / kind, (".md",), recursive=False)
+            if (parsed := reader.markdown_file(path)) is not None
+        ]
+    static = root / "static"
+    sources.static = [p.relative_to(static).as_posix() for p in reader.files(static, None)]
+    return sources, reader.problems
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.problems: list[Diagnostic] = []
+        self.count = 0
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def files(self, folder: Path, suffixes: tuple[str, ...] | None, recursive: bool = True):
+        """Files below `folder` in a stable order; links are followed only inside the site."""
+        if not folder.is_dir():
+            return []
+        found: list[Path] = []
+        seen_dirs = {folder.resolve()}
+        pending = [folder]
+        while pending:
+            current = pending.pop()
+            for entry in sorted(os.scandir(current), key=lambda e: e.name):
+                path = Path(entry.path)
+                if entry.name.startswith("."):
+                    continue  # editor droppings, .DS_Store, .git
+                if entry.is_symlink() and not self.inside_site(path):
+                    continue
+                if entry.is_dir():
+                    real = path.resolve()
+                    if recursive and real not in seen_dirs:
+                        seen_dirs.add(real)
+                        pending.append(path)
+                elif entry.is_file() and (suffixes is None or path.suffix.lower() in suffixes):
+                    found.append(path)
+        found.sort()
+        self.count += len(found)
+        if self.count > MAX_FILES:
+            raise SiteErrors(
+                [
+                    Diagnostic(
+                        Span(self.rel(folder)),
+                        codes.TOO_MANY_FILES,
+                        f"more than {MAX_FILES} source files: is this the right folder?",
+                    )
+                ]
+            )
+        return found
+
+    def inside_site(self, link: Path) -> bool:
+        target = link.resolve()
+        if target.is_relative_to(self.real_root):
+            return True
+        message = f"this link points outside the site folder (to {target}); it is not read"
+        self.problems.append(Diagnostic(Span(self.rel(link)), codes.SYMLINK, message))
+        return False
+
+    def text(self, path: Path) -> str | None:
+        rel = self.rel(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                limit = MAX_FILE_BYTES // 1024
+                message = f"file is {size // 1024} KiB; source files are limited to {limit} KiB"
+                self.problems.append(Diagnostic(Span(rel), codes.UNREADABLE, message))
+                return None
+            data = path.read_bytes()
+        except OSError as exc:
+            message = f"cannot read the file: {exc.strerror or exc}"
+            self.problems.append(Diagnostic(Span(rel), codes.UNREADABLE, message))
+            return None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            message = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+            self.problems.append(Diagnostic(Span(rel, line, column), codes.UNREADABLE, message))
+            return None
+        # One newline convention from here on, so positions and bodies agree.
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def parse(self, text: str, rel: str, first_line: int = 1) -> tuple[bool, Node | None]:
+        try:
+            tree, problems = read_yaml(text, rel, first_line)
+        except SiteErrors as exc:
+            self.problems.extend(exc.diagnostics)
+            return False, None
+        self.problems.extend(problems)
+        return not problems, tree
+
+    def yaml_file(self, path: Path) -> SourceFile | None:
+        text = self.text(path)
+        if text is None:
+            return None
+        rel = self.rel(path)
+        ok, tree = self.parse(text, rel)
+        return SourceFile(rel, tree) if ok else None
+
+    def markdown_file(self, path: Path) -> SourceFile | None:
+        text = self.text(path)
+        if text is None:
+            return None
+        rel = self.rel(path)
+        lines = text.split("\n")
+        if lines[0].rstrip() != "---":
+            message = "a content file starts with front matter: a '---' line, YAML, a '---' line"
+            self.problems.append(Diagnostic(Span(rel), codes.FRONT_MATTER, message))
+            return None
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+        if end is None:
+            message = "the front matter is not closed: add a '---' line after it"
+            self.problems.append(Diagnostic(Span(rel), codes.FRONT_MATTER, message))
+            return None
+        ok, tree = self.parse("\n".join(lines[1:end]), rel, first_line=2)
+        body = "\n".join(lines[end + 1 :])
+        return SourceFile(rel, tree, body, end + 2) if ok else None

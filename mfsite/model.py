@@ -1,0 +1,194 @@
+"""The site as plain data: what the validator produces and the renderer trusts.
+
+Every object keeps the `Span` of where it was written, and references keep
+the span of the reference itself, so later stages can still point at the
+line a person has to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from mfsite.diagnostics import Span
+
+Coordinates = tuple[float, float]  # latitude, longitude in degrees
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to another file by its stem, e.g. `partner: atelier-nord`."""
+
+    id: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    name: str | None = None
+    address: str | None = None
+    coordinates: Coordinates | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QrSettings:
+    error_correction: str = "M"  # L | M | Q | H
+    formats: tuple[str, ...] = ("svg", "png")
+    compact: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str
+    base_url: str | None  # always ends with "/"
+    language: str = "en"
+    shop: Shop = field(default_factory=Shop)
+    qr: QrSettings = field(default_factory=QrSettings)
+    gs1_digital_link: bool = False
+    care_symbols: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    name: str
+    id: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    id: str
+    span: Span
+    name: str
+    body: str
+    place: str | None = None
+    country: str | None = None
+    coordinates: Coordinates | None = None
+    website: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    id: str
+    span: Span
+    name: str
+    body: str
+    fibre: str | None = None
+    origin_country: str | None = None
+    supplier: str | None = None
+    recycled_percent: Decimal | None = None
+    certifications: tuple[Certification, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    span: Span
+    title: str
+    body: str
+    date: date | None = None
+    image: str | None = None  # a path inside static/
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    id: str
+    span: Span
+    title: str
+    body: str
+    order: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    place: str
+    country: str
+    coordinates: Coordinates | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialUse:
+    material: Ref
+    percent: Decimal
+    component: str = "body"
+
+
+@dataclass(frozen=True, slots=True)
+class Care:
+    wash: str
+    bleach: str
+    tumble: str
+    iron: str
+    dry: str | None = None
+    professional: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyStep:
+    step: str
+    partner: Ref | None = None
+    place: str | None = None
+    country: str | None = None
+    date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QualityCheck:
+    check: str
+    result: str  # pass | fail | note
+    sampled: int | None = None
+    date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    id: str
+    span: Span
+    product: str
+    produced: date
+    partner: Ref
+    origin: Place
+    materials: tuple[MaterialUse, ...]
+    care: Care
+    quantity: int | None = None
+    gtin: str | None = None
+    run: str | None = None
+    brands: tuple[Ref, ...] = ()
+    journey: tuple[JourneyStep, ...] = ()
+    qc: tuple[QualityCheck, ...] = ()
+    story: Ref | None = None
+    notes: str | None = None
+
+    @property
+    def slug(self) -> str:
+        """The id as it appears in URLs and paths (case-insensitive ids, lower-case paths)."""
+        return self.id.lower()
+
+    def references(self) -> Iterator[tuple[str, Ref]]:
+        """Every reference this batch makes, with the content folder it points into."""
+        yield "partners", self.partner
+        for brand in self.brands:
+            yield "partners", brand
+        for use in self.materials:
+            yield "materials", use.material
+        if self.story is not None:
+            yield "stories", self.story
+        for step in self.journey:
+            if step.partner is not None:
+                yield "partners", step.partner
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    batches: tuple[Batch, ...]
+    partners: dict[str, Partner]
+    materials: dict[str, Material]
+    stories: dict[str, Story]
+    pages: dict[str, Page]
+    static: tuple[str, ...] = ()

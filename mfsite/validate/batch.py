@@ -1,0 +1,217 @@
+"""batches/*.yaml -> Batch: every rule of SPEC.md that one file can decide alone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from stdnum import ean
+
+from mfsite import codes
+from mfsite.diagnostics import Diagnostic, Span
+from mfsite.load.sources import SourceFile
+from mfsite.load.yamltree import Node
+from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCheck, Ref
+from mfsite.validate.fields import (
+    ID_PATTERN,
+    ID_RULE,
+    Fields,
+    Problems,
+    bad,
+    one_of,
+    scalar,
+    to_coordinates,
+    to_country,
+    to_date,
+    to_id,
+    to_integer,
+    to_percent,
+    to_text,
+)
+
+RUNS = ("stock", "pre-order", "made-to-order", "collaborative")
+WASH_BASE = ("95", "70", "60", "50", "40", "30", "hand", "no")
+WASH = WASH_BASE + tuple(
+    f"{t}-{g}" for t in WASH_BASE if t.isdigit() for g in ("gentle", "very-gentle")
+)
+BLEACH = ("any", "non-chlorine", "no")
+TUMBLE = ("normal", "low", "no")
+DRY = ("line", "drip", "flat", "line-shade", "drip-shade", "flat-shade")
+IRON = ("high", "medium", "low", "no")
+PROFESSIONAL = ("P", "F", "W", "no")
+QC_RESULTS = ("pass", "fail", "note")
+GTIN_LENGTHS = (8, 12, 13, 14)
+
+
+def to_ref(node: Node, what: str, problems: Problems) -> Ref | None:
+    value = to_id(node, what, problems)
+    return None if value is None else Ref(value, node.span)
+
+
+def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
+    if (s := scalar(node, what, problems)) is None:
+        return None
+    text = s.text.strip()
+    if not text.isdigit() or len(text) not in GTIN_LENGTHS:
+        message = f"'{s.text}' is not a GTIN: use 8, 12, 13 or 14 digits"
+        bad(node, codes.BAD_GTIN, what, message, problems)
+        return None
+    if not ean.is_valid(text):
+        expected = ean.calc_check_digit(text[:-1])
+        message = f"'{text}' has a wrong check digit (the last digit should be {expected})"
+        bad(node, codes.BAD_GTIN, what, message, problems)
+        return None
+    return text
+
+
+def to_positive(node: Node, what: str, problems: Problems) -> int | None:
+    value = to_integer(node, what, problems)
+    if value is not None and value <= 0:
+        bad(node, codes.BAD_NUMBER, what, f"{value} must be a whole number above 0", problems)
+        return None
+    return value
+
+
+def to_count(node: Node, what: str, problems: Problems) -> int | None:
+    value = to_integer(node, what, problems)
+    if value is not None and value < 0:
+        bad(node, codes.BAD_NUMBER, what, f"{value} cannot be negative", problems)
+        return None
+    return value
+
+
+def read_batch(source: SourceFile, problems: Problems) -> Batch | None:
+    span = Span(source.path)
+    if (f := Fields.of(source.tree, "", problems, span)) is None:
+        return None
+    batch_id = read_id(source, f, problems)
+    product = f.get("product", to_text, required=True)
+    produced = f.get("produced", to_date, required=True)
+    partner = f.get("partner", to_ref, required=True)
+    origin = read_origin(f)
+    materials = read_materials(f)
+    care = read_care(f)
+    batch = Batch(
+        id=batch_id,  # type: ignore[arg-type]
+        span=span,
+        product=product,  # type: ignore[arg-type]
+        produced=produced,  # type: ignore[arg-type]
+        partner=partner,  # type: ignore[arg-type]
+        origin=origin,  # type: ignore[arg-type]
+        materials=materials,
+        care=care,  # type: ignore[arg-type]
+        quantity=f.get("quantity", to_positive),
+        gtin=f.get("gtin", to_gtin),
+        run=f.get("run", one_of(RUNS)),
+        brands=tuple(f.list_of("brands", to_ref)),
+        journey=read_journey(f),
+        qc=read_qc(f),
+        story=f.get("story", to_ref),
+        notes=f.get("notes", to_text),
+    )
+    f.finish()
+    if batch.run == "collaborative" and len({b.id for b in batch.brands}) < 2:
+        message = "a collaborative run names at least two brands: brands: [one, other]"
+        problems.append(Diagnostic(f.span("brands") if batch.brands else f.span("run"),
+                                   codes.COLLABORATION, message))
+    return None if f.failed else batch
+
+
+def read_id(source: SourceFile, f: Fields, problems: Problems) -> str | None:
+    if f.node_of("id") is not None:
+        return f.get("id", to_id)
+    if not ID_PATTERN.fullmatch(source.stem):
+        message = f"the file name '{source.stem}' is not a valid batch id ({ID_RULE}); rename the file or add an id: line"
+        problems.append(Diagnostic(Span(source.path), codes.BAD_ID, message))
+        return None
+    return source.stem
+
+
+def read_origin(f: Fields) -> Place | None:
+    origin = f.mapping("origin", required=True)
+    if origin is None:
+        return None
+    place = Place(
+        place=origin.get("place", to_text, required=True),  # type: ignore[arg-type]
+        country=origin.get("country", to_country, required=True),  # type: ignore[arg-type]
+        coordinates=origin.get("coordinates", to_coordinates),
+    )
+    origin.finish()
+    return place
+
+
+def read_materials(f: Fields) -> tuple[MaterialUse, ...]:
+    uses: list[MaterialUse] = []
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    complete = True
+    for item in f.mappings("materials", required=True):
+        material = item.get("material", to_ref, required=True)
+        percent = item.get("percent", to_percent, required=True)
+        component = item.get("component", to_text) or "body"
+        item.finish()
+        if material is None or percent is None:
+            complete = False
+            continue
+        uses.append(MaterialUse(material, percent, component))
+        totals[component] += percent
+    if complete:
+        for component, total in totals.items():
+            if total != 100:
+                message = f"the {component} percents add up to {total.normalize():f}, not 100"
+                f.problems.append(Diagnostic(f.span("materials"), codes.PERCENT_SUM, message))
+    return tuple(uses)
+
+
+def read_care(f: Fields) -> Care | None:
+    care = f.mapping("care", required=True)
+    if care is None:
+        return None
+    wash_rule = "95, 70, 60, 50, 40, 30 (optionally -gentle or -very-gentle), hand, no"
+    professional = care.list_of("professional", one_of(PROFESSIONAL))
+    if "no" in professional and len(professional) > 1:
+        message = "'no' cannot be combined with other professional cleaning methods"
+        bad(care.node_of("professional"), codes.BAD_VALUE, "care.professional", message, f.problems)  # type: ignore[arg-type]
+    result = Care(
+        wash=care.get("wash", one_of(WASH, wash_rule), required=True),  # type: ignore[arg-type]
+        bleach=care.get("bleach", one_of(BLEACH), required=True),  # type: ignore[arg-type]
+        tumble=care.get("tumble", one_of(TUMBLE), required=True),  # type: ignore[arg-type]
+        iron=care.get("iron", one_of(IRON), required=True),  # type: ignore[arg-type]
+        dry=care.get("dry", one_of(DRY)),
+        professional=tuple(professional),
+        notes=tuple(care.list_of("notes", to_text)),
+    )
+    care.finish()
+    return result
+
+
+def read_journey(f: Fields) -> tuple[JourneyStep, ...]:
+    steps = []
+    for item in f.mappings("journey"):
+        step = JourneyStep(
+            step=item.get("step", to_text, required=True),  # type: ignore[arg-type]
+            partner=item.get("partner", to_ref),
+            place=item.get("place", to_text),
+            country=item.get("country", to_country),
+            date=item.get("date", to_date),
+        )
+        if step.partner is None and step.place is None and not item.failed:
+            message = f"{item.what}: give the partner or the place of this step"
+            f.problems.append(Diagnostic(item.node.span, codes.MISSING_KEY, message))
+        item.finish()
+        steps.append(step)
+    return tuple(steps)
+
+
+def read_qc(f: Fields) -> tuple[QualityCheck, ...]:
+    checks = []
+    for item in f.mappings("qc"):
+        checks.append(
+            QualityCheck(
+                check=item.get("check", to_text, required=True),  # type: ignore[arg-type]
+                result=item.get("result", one_of(QC_RESULTS), required=True),  # type: ignore[arg-type]
+                sampled=item.get("sampled", to_count),
+                date=item.get("date", to_date),
+            )
+        )
+        item.finish()
+    return tuple(checks)

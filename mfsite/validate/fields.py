@@ -1,0 +1,288 @@
+"""Typed, positioned reading of YAML values, collecting every problem.
+
+A `Fields` wraps one mapping. Each accessor converts a value as the contract
+says (text, a number, an ISO date, a country code...), records a positioned
+diagnostic when it cannot, and returns None, so one file yields all of its
+problems in one run. `finish()` reports the keys nobody asked for, with a
+"did you mean" hint, because a typo must never be silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import pycountry
+
+from mfsite import codes
+from mfsite.diagnostics import Diagnostic, Span
+from mfsite.load.yamltree import Map, Node, Scalar, Seq, kind_name
+
+T = TypeVar("T")
+Problems = list[Diagnostic]
+Converter = Callable[[Node, str, Problems], T | None]
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+INTEGER_PATTERN = re.compile(r"[+-]?\d+")
+NUMBER_PATTERN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    options = list(options)
+    lowered = {o.lower(): o for o in options}
+    match = lowered.get(word.lower()) or next(
+        iter(difflib.get_close_matches(word, options, n=1, cutoff=0.6)), None
+    )
+    return f"; did you mean '{match}'?" if match else ""
+
+
+def scalar(node: Node, what: str, problems: Problems) -> Scalar | None:
+    if isinstance(node, Scalar):
+        return node
+    problems.append(
+        Diagnostic(node.span, codes.WRONG_TYPE, f"{what}: expected a value, found {kind_name(node)}")
+    )
+    return None
+
+
+def bad(node: Node, code: str, what: str, message: str, problems: Problems) -> None:
+    problems.append(Diagnostic(node.span, code, f"{what}: {message}"))
+
+
+# Converters: (node, what, problems) -> value or None. `what` names the field.
+
+
+def to_text(node: Node, what: str, problems: Problems) -> str | None:
+    if (s := scalar(node, what, problems)) is None:
+        return None
+    if not s.text.strip():
+        bad(node, codes.BAD_VALUE, what, "is empty", problems)
+        return None
+    return s.text
+
+
+def to_id(node: Node, what: str, problems: Problems) -> str | None:
+    if (text := to_text(node, what, problems)) is None:
+        return None
+    if not ID_PATTERN.fullmatch(text):
+        bad(node, codes.BAD_ID, what, f"'{text}' is not a valid id: {ID_RULE}", problems)
+        return None
+    return text
+
+
+ID_RULE = "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+
+def to_integer(node: Node, what: str, problems: Problems) -> int | None:
+    if (s := scalar(node, what, problems)) is None:
+        return None
+    if not INTEGER_PATTERN.fullmatch(s.text.strip()):
+        bad(node, codes.BAD_NUMBER, what, f"'{s.text}' is not a whole number", problems)
+        return None
+    return int(s.text)
+
+
+def to_decimal(node: Node, what: str, problems: Problems) -> Decimal | None:
+    if (s := scalar(node, what, problems)) is None:
+        return None
+    text = s.text.strip()
+    if not NUMBER_PATTERN.fullmatch(text):
+        bad(node, codes.BAD_NUMBER, what, f"'{s.text}' is not a number", problems)
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern already excludes these
+        bad(node, codes.BAD_NUMBER, what, f"'{s.text}' is not a number", problems)
+        return None
+
+
+def to_percent(node: Node, what: str, problems: Problems) -> Decimal | None:
+    value = to_decimal(node, what, problems)
+    if value is not None and not 0 <= value <= 100:
+        bad(node, codes.BAD_NUMBER, what, f"{value} is not between 0 and 100", problems)
+        return None
+    return value
+
+
+def to_date(node: Node, what: str, problems: Problems) -> date | None:
+    if (s := scalar(node, what, problems)) is None:
+        return None
+    text = s.text.strip()
+    try:
+        if DATE_PATTERN.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    bad(node, codes.BAD_DATE, what, f"'{s.text}' is not a date; write it as YYYY-MM-DD", problems)
+    return None
+
+
+def to_country(node: Node, what: str, problems: Problems) -> str | None:
+    if (text := to_text(node, what, problems)) is None:
+        return None
+    if text not in COUNTRIES:
+        hint = f"; did you mean '{text.upper()}'?" if text.upper() in COUNTRIES else ""
+        message = f"'{text}' is not an ISO 3166-1 alpha-2 country code (like DE or PT){hint}"
+        bad(node, codes.BAD_COUNTRY, what, message, problems)
+        return None
+    return text
+
+
+def to_url(node: Node, what: str, problems: Problems) -> str | None:
+    """Only absolute http(s) URLs: anything else could run script in a customer's browser."""
+    if (text := to_text(node, what, problems)) is None:
+        return None
+    text = text.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        message = f"'{text}' is not a web address; write it as https://..."
+        bad(node, codes.BAD_URL, what, message, problems)
+        return None
+    if any(c.isspace() or ord(c) < 32 for c in text):
+        bad(node, codes.BAD_URL, what, "a web address cannot contain spaces", problems)
+        return None
+    return text
+
+
+def to_boolean(node: Node, what: str, problems: Problems) -> bool | None:
+    if (s := scalar(node, what, problems)) is None:
+        return None
+    if s.text in ("true", "false"):
+        return s.text == "true"
+    bad(node, codes.BAD_VALUE, what, f"'{s.text}' is not true or false", problems)
+    return None
+
+
+def to_coordinates(node: Node, what: str, problems: Problems) -> tuple[float, float] | None:
+    message = "write coordinates as [latitude, longitude], e.g. [52.50, 13.42]"
+    if not isinstance(node, Seq) or len(node.items) != 2:
+        bad(node, codes.BAD_COORDINATES, what, message, problems)
+        return None
+    values = [to_decimal(item, what, problems) for item in node.items]
+    if None in values:
+        return None
+    lat, lon = (float(v) for v in values)  # type: ignore[arg-type]
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        bad(node, codes.BAD_COORDINATES, what, f"out of range: {message}", problems)
+        return None
+    return (lat, lon)
+
+
+def one_of(allowed: Iterable[str], describe: str | None = None) -> Converter[str]:
+    allowed = tuple(allowed)
+    described = describe or ", ".join(allowed)
+
+    def convert(node: Node, what: str, problems: Problems) -> str | None:
+        if (s := scalar(node, what, problems)) is None:
+            return None
+        if s.text in allowed:
+            return s.text
+        hint = did_you_mean(s.text, allowed)
+        message = f"'{s.text}' is not allowed; use one of {described}{hint}"
+        bad(node, codes.BAD_VALUE, what, message, problems)
+        return None
+
+    return convert
+
+
+class Fields:
+    """Typed access to one mapping; every problem lands in `problems`."""
+
+    def __init__(self, node: Map, what: str, problems: Problems) -> None:
+        self.node = node
+        self.what = what  # "care", "materials[2]": prefixes messages
+        self.problems = problems
+        self.asked: set[str] = set()
+        self.start = len(problems)
+
+    @classmethod
+    def of(cls, node: Node | None, what: str, problems: Problems, span: Span) -> Fields | None:
+        if isinstance(node, Map):
+            return cls(node, what, problems)
+        found = "nothing" if node is None or (isinstance(node, Scalar) and node.is_null) else (
+            kind_name(node)
+        )
+        where = node.span if node is not None else span
+        message = f"expected a mapping (key: value lines), found {found}"
+        problems.append(Diagnostic(where, codes.WRONG_TYPE, f"{what}: {message}" if what else message))
+        return None
+
+    @property
+    def failed(self) -> bool:
+        return len(self.problems) > self.start
+
+    def name(self, key: str) -> str:
+        return f"{self.what}.{key}" if self.what else key
+
+    def node_of(self, key: str, required: bool = False) -> Node | None:
+        """The value node, or None when absent or null (and then an error if required)."""
+        self.asked.add(key)
+        entry = self.node.entries.get(key)
+        value = entry[1] if entry else None
+        if isinstance(value, Scalar) and value.is_null:
+            value = None
+        if value is None and required:
+            where = entry[0].span if entry else self.node.span
+            prefix = f"{self.what}: " if self.what else ""
+            self.problems.append(
+                Diagnostic(where, codes.MISSING_KEY, f"{prefix}missing required key '{key}'")
+            )
+        return value
+
+    def get(self, key: str, convert: Converter[T], required: bool = False) -> T | None:
+        node = self.node_of(key, required)
+        return None if node is None else convert(node, self.name(key), self.problems)
+
+    def span(self, key: str) -> Span:
+        entry = self.node.entries.get(key)
+        return entry[1].span if entry else self.node.span
+
+    def items(self, key: str, required: bool = False) -> list[Node]:
+        """A list's items; a single value stands for a list of one."""
+        node = self.node_of(key, required)
+        if node is None:
+            return []
+        if isinstance(node, Seq):
+            if required and not node.items:
+                bad(node, codes.MISSING_KEY, self.name(key), "needs at least one entry", self.problems)
+            return node.items
+        return [node]
+
+    def list_of(self, key: str, convert: Converter[T], required: bool = False) -> list[T]:
+        values = []
+        for i, item in enumerate(self.items(key, required), 1):
+            value = convert(item, f"{self.name(key)}[{i}]", self.problems)
+            if value is not None:
+                values.append(value)
+        return values
+
+    def mappings(self, key: str, required: bool = False) -> list[Fields]:
+        out = []
+        for i, item in enumerate(self.items(key, required), 1):
+            sub = Fields.of(item, f"{self.name(key)}[{i}]", self.problems, item.span)
+            if sub is not None:
+                out.append(sub)
+        return out
+
+    def mapping(self, key: str, required: bool = False) -> Fields | None:
+        node = self.node_of(key, required)
+        if node is None:
+            return None
+        return Fields.of(node, self.name(key), self.problems, node.span)
+
+    def finish(self) -> None:
+        """Report every key that no accessor asked for."""
+        for key, (key_node, _) in self.node.entries.items():
+            if key not in self.asked:
+                hint = did_you_mean(key, sorted(self.asked))
+                where = f" in {self.what}" if self.what else ""
+                self.problems.append(
+                    Diagnostic(key_node.span, codes.UNKNOWN_KEY, f"unknown key '{key}'{where}{hint}")
+                )
