@@ -39,7 +39,11 @@ class BuildReport:
 def check_site(source: Path, base_url: str | None = None, need_base_url: bool = False) -> Checked:
     sources, problems = load_sources(source)
     site, more = validate(sources, base_url, need_base_url)
-    return Checked(site, problems + more)
+    diagnostics = problems + more
+    # A file that could not be read is missing from the model: never build without it.
+    if any(d.severity == "error" for d in diagnostics):
+        site = None
+    return Checked(site, diagnostics)
 
 
 def build_site(site: Site, source: Path, output: Path) -> BuildReport:

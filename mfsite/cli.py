@@ -55,8 +55,14 @@ def cli() -> None:
 
 @cli.command()
 @source_option
-@click.option("--output", type=click.Path(path_type=Path), help="Where to write the site [default: SOURCE/output].")
-@click.option("--base-url", envvar="MFSITE_BASE_URL", help="The URL the site is served from (or MFSITE_BASE_URL); wins over site.yaml.")
+@click.option(
+    "--output", type=click.Path(path_type=Path), help="Where to write the site [default: SOURCE/output]."
+)
+@click.option(
+    "--base-url",
+    envvar="MFSITE_BASE_URL",
+    help="The URL the site is served from (or set MFSITE_BASE_URL); wins over site.yaml.",
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def build(source: Path, output: Path | None, base_url: str | None, strict: bool) -> None:
     """Build the site into the output folder, replacing it only on success."""
@@ -130,5 +136,7 @@ def main() -> None:
     except Exception as exc:  # the promise is "no tracebacks": say what broke instead
         if os.environ.get("MFSITE_DEBUG"):
             raise
-        fail(f"internal error ({type(exc).__name__}: {exc}); please report it, "
-             "with MFSITE_DEBUG=1 set for the details")
+        fail(
+            f"internal error ({type(exc).__name__}: {exc}); please report it, "
+            "with MFSITE_DEBUG=1 set for the details"
+        )

@@ -25,15 +25,22 @@ def page(route: str, kind: str, key: str = "") -> Output:
 
 
 def plan_site(site: Site) -> list[Output]:
-    outputs = [page(HOME, "home"), Output("404.html", "404", route="404.html"),
-               Output("robots.txt", "robots", route="robots.txt")]
+    outputs = [
+        page(HOME, "home"),
+        Output("404.html", "404", route="404.html"),
+        Output("robots.txt", "robots", route="robots.txt"),
+    ]
     for batch in site.batches:
         route = batch_route(batch)
         outputs.append(page(route, "batch", batch.id))
         for fmt in site.config.qr.formats:
             outputs.append(Output(f"{route}qr.{fmt}", f"qr-{fmt}", batch.id, route))
-    for kind, items in (("partners", site.partners), ("materials", site.materials),
-                        ("stories", site.stories), ("pages", site.pages)):
+    for kind, items in (
+        ("partners", site.partners),
+        ("materials", site.materials),
+        ("stories", site.stories),
+        ("pages", site.pages),
+    ):
         for stem in items:
             outputs.append(page(content_route(kind, stem), kind, stem))
     for name in site.static:

@@ -78,9 +78,9 @@ def read_yaml(text: str, path: str, first_line: int = 1) -> tuple[Node | None, l
         message = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
-        raise SiteErrors([builder.error(mark, codes.YAML_SYNTAX, f"YAML syntax: {message}")])
+        raise SiteErrors([builder.error(mark, codes.YAML_SYNTAX, f"YAML syntax: {message}")]) from None
     except yaml.YAMLError as exc:  # a reader error without a mark (e.g. control characters)
-        raise SiteErrors([Diagnostic(Span(path, first_line, 1), codes.YAML_SYNTAX, str(exc))])
+        raise SiteErrors([Diagnostic(Span(path, first_line, 1), codes.YAML_SYNTAX, str(exc))]) from None
     return builder.root, builder.problems
 
 
@@ -148,9 +148,7 @@ class _TreeBuilder:
         key = self.pending_keys[-1]
         if key is None:
             if not isinstance(node, Scalar):
-                raise SiteErrors(
-                    [Diagnostic(node.span, codes.YAML_UNSUPPORTED, "a key must be plain text")]
-                )
+                raise SiteErrors([Diagnostic(node.span, codes.YAML_UNSUPPORTED, "a key must be plain text")])
             self.pending_keys[-1] = node
             return
         self.pending_keys[-1] = None

@@ -20,9 +20,12 @@ from mfsite.render.markdown import render_markdown
 from mfsite.render.pages import batch_context, content_context, home_context
 from mfsite.urls import absolute, batch_route, content_route, relative
 
-
-CONTENT_TEMPLATES = {"partners": "partner.html", "materials": "material.html",
-                     "stories": "story.html", "pages": "page.html"}
+CONTENT_TEMPLATES = {
+    "partners": "partner.html",
+    "materials": "material.html",
+    "stories": "story.html",
+    "pages": "page.html",
+}
 
 
 def make_environment(site_templates: Path | None) -> Environment:
@@ -82,6 +85,7 @@ class Renderer:
             def url(target: str) -> str:
                 return self.base_path + target
         else:
+
             def url(target: str) -> str:
                 return relative(target, route)
 

@@ -70,8 +70,16 @@ def journey(site: Site, batch: Batch) -> list[Step]:
         partner = site.partners[step.partner.id] if step.partner else None
         here = partner.coordinates if partner else None
         km = distance_km(previous, here) if previous and here else None
-        steps.append(Step(step.step, partner, step.place or (partner.place if partner else None),
-                          step.country or (partner.country if partner else None), step.date, km))
+        steps.append(
+            Step(
+                step.step,
+                partner,
+                step.place or (partner.place if partner else None),
+                step.country or (partner.country if partner else None),
+                step.date,
+                km,
+            )
+        )
         previous = here
     return steps
 
@@ -97,8 +105,10 @@ def batch_context(site: Site, batch: Batch) -> dict[str, object]:
 
 def describe(site: Site, batch: Batch) -> str:
     partner = site.partners[batch.partner.id]
-    return (f"{batch.product}, batch {batch.id}: made by {partner.name} in "
-            f"{batch.origin.place} on {batch.produced.isoformat()}.")
+    return (
+        f"{batch.product}, batch {batch.id}: made by {partner.name} in "
+        f"{batch.origin.place} on {batch.produced.isoformat()}."
+    )
 
 
 def home_context(site: Site) -> dict[str, object]:
@@ -113,9 +123,15 @@ def story_order(story: Story) -> tuple[bool, int, str]:
     return (story.date is None, -story.date.toordinal() if story.date else 0, story.title)
 
 
-def content_context(site: Site, kind: str, stem: str, used_by: dict[tuple[str, str], list[Batch]]) -> dict[str, object]:
-    item = {"partners": site.partners, "materials": site.materials,
-            "stories": site.stories, "pages": site.pages}[kind][stem]
+def content_context(
+    site: Site, kind: str, stem: str, used_by: dict[tuple[str, str], list[Batch]]
+) -> dict[str, object]:
+    item = {
+        "partners": site.partners,
+        "materials": site.materials,
+        "stories": site.stories,
+        "pages": site.pages,
+    }[kind][stem]
     return {
         "item": item,
         "batches": [(b, batch_route(b)) for b in used_by.get((kind, stem), [])],

@@ -88,6 +88,7 @@ def new_batch(source: Path, batch_id: str, from_id: str | None) -> Path:
 
 def defaults(source: Path) -> dict[str, str]:
     """Fill the template with the site's own first partner and material."""
+
     def first(kind: str, fallback: str) -> str:
         files = sorted((source / "content" / kind).glob("*.md"))
         return files[0].stem if files else fallback

@@ -9,17 +9,32 @@ from __future__ import annotations
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.load.sources import Sources, SourceFile
-from mfsite.model import Batch, Site
-from mfsite.validate.batch import read_batch
+from mfsite.load.sources import SourceFile, Sources
+from mfsite.model import Site
+from mfsite.validate.batch import Known, read_batch
 from mfsite.validate.config import read_config
 from mfsite.validate.content import read_material, read_page, read_partner, read_story
-from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems, did_you_mean
+from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems
+from mfsite.validate.markdown import warn_external_images
 
 # Top-level names the site itself uses: a free page may not take them.
 RESERVED_PAGES = frozenset(
-    {"b", "partners", "materials", "stories", "static", "01", "index", "404", "robots",
-     "sitemap", "feed", "batches", "label", "labels"}
+    {
+        "b",
+        "partners",
+        "materials",
+        "stories",
+        "static",
+        "01",
+        "index",
+        "404",
+        "robots",
+        "sitemap",
+        "feed",
+        "batches",
+        "label",
+        "labels",
+    }
 )
 
 
@@ -28,8 +43,10 @@ def validate(sources: Sources, base_url: str | None, need_base_url: bool) -> tup
     problems: Problems = []
     config = read_config(sources.site, base_url, problems)
     if config is not None and need_base_url and config.base_url is None and config.qr.formats:
-        message = ("base_url is needed to write QR codes: set it in site.yaml, "
-                   "pass --base-url or set MFSITE_BASE_URL")
+        message = (
+            "base_url is needed to write QR codes: set it in site.yaml, "
+            "pass --base-url or set MFSITE_BASE_URL"
+        )
         problems.append(Diagnostic(Span("site.yaml"), codes.NO_BASE_URL, message))
     static = frozenset(sources.static)
     content = {kind: unique_stems(files, kind, problems) for kind, files in sources.content.items()}
@@ -41,10 +58,14 @@ def validate(sources: Sources, base_url: str | None, need_base_url: bool) -> tup
         if source.stem.lower() in RESERVED_PAGES:
             message = f"'{source.stem}' is a name the site uses itself; rename this page"
             problems.append(Diagnostic(Span(source.path), codes.RESERVED_NAME, message))
-    batches = [b for s in sources.batches if (b := read_batch(s, problems))]
-    check_unique_ids(batches, problems)
-    check_references(batches, sources, problems)
-    warn_unused(batches, sources, problems)
+    # References resolve against the files on disk, even those with errors of
+    # their own, so one broken partner file does not also flag every batch.
+    known = Known({kind: [s.stem for s in files] for kind, files in sources.content.items()})
+    batches = [b for s in sources.batches if (b := read_batch(s, known, problems))]
+    warn_unused(sources, known, problems)
+    for files in sources.content.values():
+        for source in files:
+            warn_external_images(source.body, Span(source.path, source.body_line), problems)
     if config is None or any(p.severity == "error" for p in problems):
         return None, problems
     site = Site(
@@ -78,32 +99,8 @@ def unique_stems(files: list[SourceFile], kind: str, problems: Problems) -> list
     return kept
 
 
-def check_unique_ids(batches: list[Batch], problems: Problems) -> None:
-    seen: dict[str, Batch] = {}
-    for batch in batches:
-        first = seen.setdefault(batch.slug, batch)
-        if first is not batch:
-            message = f"batch id '{batch.id}' is already used by {first.span.path}"
-            if first.id != batch.id:
-                message += f" (as '{first.id}'; ids are compared without case)"
-            problems.append(Diagnostic(batch.span, codes.DUPLICATE_ID, message))
-
-
-def check_references(batches: list[Batch], sources: Sources, problems: Problems) -> None:
-    # Resolve against the files that exist, even those with errors of their own,
-    # so one broken partner file does not also flag every batch that names it.
-    stems = {kind: [s.stem for s in files] for kind, files in sources.content.items()}
-    for batch in batches:
-        for kind, ref in batch.references():
-            if ref.id not in stems[kind]:
-                hint = did_you_mean(ref.id, stems[kind])
-                message = f"'{ref.id}' is not in content/{kind}/ (no content/{kind}/{ref.id}.md){hint}"
-                problems.append(Diagnostic(ref.span, codes.DANGLING_REFERENCE, message))
-
-
-def warn_unused(batches: list[Batch], sources: Sources, problems: Problems) -> None:
-    used = {ref.id for batch in batches for kind, ref in batch.references() if kind == "materials"}
+def warn_unused(sources: Sources, known: Known, problems: Problems) -> None:
     for source in sources.content["materials"]:
-        if source.stem not in used:
+        if ("materials", source.stem) not in known.used:
             message = f"material '{source.stem}' is not used by any batch"
             problems.append(Diagnostic(Span(source.path), codes.UNUSED, message, "warning"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from stdnum import ean
@@ -15,9 +16,11 @@ from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCh
 from mfsite.validate.fields import (
     ID_PATTERN,
     ID_RULE,
+    Converter,
     Fields,
     Problems,
     bad,
+    did_you_mean,
     one_of,
     scalar,
     to_coordinates,
@@ -28,12 +31,11 @@ from mfsite.validate.fields import (
     to_percent,
     to_text,
 )
+from mfsite.validate.markdown import warn_external_images
 
 RUNS = ("stock", "pre-order", "made-to-order", "collaborative")
 WASH_BASE = ("95", "70", "60", "50", "40", "30", "hand", "no")
-WASH = WASH_BASE + tuple(
-    f"{t}-{g}" for t in WASH_BASE if t.isdigit() for g in ("gentle", "very-gentle")
-)
+WASH = WASH_BASE + tuple(f"{t}-{g}" for t in WASH_BASE if t.isdigit() for g in ("gentle", "very-gentle"))
 BLEACH = ("any", "non-chlorine", "no")
 TUMBLE = ("normal", "low", "no")
 DRY = ("line", "drip", "flat", "line-shade", "drip-shade", "flat-shade")
@@ -43,9 +45,38 @@ QC_RESULTS = ("pass", "fail", "note")
 GTIN_LENGTHS = (8, 12, 13, 14)
 
 
-def to_ref(node: Node, what: str, problems: Problems) -> Ref | None:
-    value = to_id(node, what, problems)
-    return None if value is None else Ref(value, node.span)
+@dataclass(slots=True)
+class Known:
+    """What batches may refer to, and what they have claimed so far.
+
+    References are checked as each batch is read, so a batch with other
+    errors still has its dangling references reported in the same run.
+    """
+
+    stems: dict[str, list[str]]  # content folder -> the file stems in it
+    ids: dict[str, str] = field(default_factory=dict)  # lower-case batch id -> its file
+    used: set[tuple[str, str]] = field(default_factory=set)  # (folder, stem) named by a batch
+
+    def ref(self, kind: str) -> Converter[Ref]:
+        def convert(node: Node, what: str, problems: Problems) -> Ref | None:
+            value = to_id(node, what, problems)
+            if value is None:
+                return None
+            self.used.add((kind, value))
+            if value not in self.stems[kind]:
+                hint = did_you_mean(value, self.stems[kind])
+                message = f"'{value}' is not in content/{kind}/ (no content/{kind}/{value}.md){hint}"
+                bad(node, codes.DANGLING_REFERENCE, what, message, problems)
+                return None
+            return Ref(value, node.span)
+
+        return convert
+
+    def claim(self, batch_id: str, source: SourceFile, span: Span, problems: Problems) -> None:
+        first = self.ids.setdefault(batch_id.lower(), source.path)
+        if first != source.path:
+            message = f"batch id '{batch_id}' is already used by {first} (ids are compared without case)"
+            problems.append(Diagnostic(span, codes.DUPLICATE_ID, message))
 
 
 def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
@@ -80,16 +111,18 @@ def to_count(node: Node, what: str, problems: Problems) -> int | None:
     return value
 
 
-def read_batch(source: SourceFile, problems: Problems) -> Batch | None:
+def read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch | None:
     span = Span(source.path)
     if (f := Fields.of(source.tree, "", problems, span)) is None:
         return None
     batch_id = read_id(source, f, problems)
+    if batch_id is not None:
+        known.claim(batch_id, source, f.span("id"), problems)
     product = f.get("product", to_text, required=True)
     produced = f.get("produced", to_date, required=True)
-    partner = f.get("partner", to_ref, required=True)
+    partner = f.get("partner", known.ref("partners"), required=True)
     origin = read_origin(f)
-    materials = read_materials(f)
+    materials = read_materials(f, known)
     care = read_care(f)
     batch = Batch(
         id=batch_id,  # type: ignore[arg-type]
@@ -103,17 +136,20 @@ def read_batch(source: SourceFile, problems: Problems) -> Batch | None:
         quantity=f.get("quantity", to_positive),
         gtin=f.get("gtin", to_gtin),
         run=f.get("run", one_of(RUNS)),
-        brands=tuple(f.list_of("brands", to_ref)),
-        journey=read_journey(f),
+        brands=tuple(f.list_of("brands", known.ref("partners"))),
+        journey=read_journey(f, known),
         qc=read_qc(f),
-        story=f.get("story", to_ref),
+        story=f.get("story", known.ref("stories")),
         notes=f.get("notes", to_text),
     )
     f.finish()
+    if batch.notes:
+        warn_external_images(batch.notes, f.span("notes"), problems, body=False)
     if batch.run == "collaborative" and len({b.id for b in batch.brands}) < 2:
         message = "a collaborative run names at least two brands: brands: [one, other]"
-        problems.append(Diagnostic(f.span("brands") if batch.brands else f.span("run"),
-                                   codes.COLLABORATION, message))
+        problems.append(
+            Diagnostic(f.span("brands") if batch.brands else f.span("run"), codes.COLLABORATION, message)
+        )
     return None if f.failed else batch
 
 
@@ -121,7 +157,10 @@ def read_id(source: SourceFile, f: Fields, problems: Problems) -> str | None:
     if f.node_of("id") is not None:
         return f.get("id", to_id)
     if not ID_PATTERN.fullmatch(source.stem):
-        message = f"the file name '{source.stem}' is not a valid batch id ({ID_RULE}); rename the file or add an id: line"
+        message = (
+            f"the file name '{source.stem}' is not a valid batch id ({ID_RULE}); "
+            "rename the file or add an id: line"
+        )
         problems.append(Diagnostic(Span(source.path), codes.BAD_ID, message))
         return None
     return source.stem
@@ -140,12 +179,12 @@ def read_origin(f: Fields) -> Place | None:
     return place
 
 
-def read_materials(f: Fields) -> tuple[MaterialUse, ...]:
+def read_materials(f: Fields, known: Known) -> tuple[MaterialUse, ...]:
     uses: list[MaterialUse] = []
     totals: dict[str, Decimal] = defaultdict(Decimal)
     complete = True
     for item in f.mappings("materials", required=True):
-        material = item.get("material", to_ref, required=True)
+        material = item.get("material", known.ref("materials"), required=True)
         percent = item.get("percent", to_percent, required=True)
         component = item.get("component", to_text) or "body"
         item.finish()
@@ -184,17 +223,17 @@ def read_care(f: Fields) -> Care | None:
     return result
 
 
-def read_journey(f: Fields) -> tuple[JourneyStep, ...]:
+def read_journey(f: Fields, known: Known) -> tuple[JourneyStep, ...]:
     steps = []
     for item in f.mappings("journey"):
         step = JourneyStep(
             step=item.get("step", to_text, required=True),  # type: ignore[arg-type]
-            partner=item.get("partner", to_ref),
+            partner=item.get("partner", known.ref("partners")),
             place=item.get("place", to_text),
             country=item.get("country", to_country),
             date=item.get("date", to_date),
         )
-        if step.partner is None and step.place is None and not item.failed:
+        if item.node_of("partner") is None and step.place is None:
             message = f"{item.what}: give the partner or the place of this step"
             f.problems.append(Diagnostic(item.node.span, codes.MISSING_KEY, message))
         item.finish()

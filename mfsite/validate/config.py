@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
-from mfsite.model import QrSettings, SiteConfig, Shop
+from mfsite.model import QrSettings, Shop, SiteConfig
 from mfsite.validate.fields import Fields, Problems, one_of, to_boolean, to_coordinates, to_text
 
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")

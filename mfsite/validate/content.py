@@ -97,4 +97,3 @@ def read_page(source: SourceFile, problems: Problems) -> Page | None:
     )
     f.finish()
     return None if f.failed else page
-

@@ -206,8 +206,8 @@ class Fields:
     def of(cls, node: Node | None, what: str, problems: Problems, span: Span) -> Fields | None:
         if isinstance(node, Map):
             return cls(node, what, problems)
-        found = "nothing" if node is None or (isinstance(node, Scalar) and node.is_null) else (
-            kind_name(node)
+        found = (
+            "nothing" if node is None or (isinstance(node, Scalar) and node.is_null) else (kind_name(node))
         )
         where = node.span if node is not None else span
         message = f"expected a mapping (key: value lines), found {found}"
