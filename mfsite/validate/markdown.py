@@ -24,6 +24,4 @@ def warn_external_images(text: str, where: Span, problems: Problems, body: bool 
             line = where.line + text.count("\n", 0, match.start())
             column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
             span = Span(where.path, line, column)
-        problems.append(
-            Diagnostic(span, codes.EXTERNAL_IMAGE, MESSAGE.format(url=match.group(1)), "warning")
-        )
+        problems.append(Diagnostic(span, codes.EXTERNAL_IMAGE, MESSAGE.format(url=match.group(1)), "warning"))
