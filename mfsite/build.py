@@ -6,12 +6,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mfsite.diagnostics import Diagnostic
+from mfsite import codes
+from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.sources import load_sources
 from mfsite.model import Site
 from mfsite.plan import plan_site
 from mfsite.publish import Staging, check_output
 from mfsite.render import Renderer, make_environment
+from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
+from mfsite.render.qr import QrTooLong
 from mfsite.validate import validate
 
 
@@ -34,6 +37,8 @@ class BuildReport:
     files: int
     batches: int
     seconds: float
+    qr: dict[str, LabelFacts]  # batch id -> its code's version and printed size
+    warnings: list[Diagnostic]
 
 
 def check_site(source: Path, base_url: str | None = None, need_base_url: bool = False) -> Checked:
@@ -46,11 +51,35 @@ def check_site(source: Path, base_url: str | None = None, need_base_url: bool = 
     return Checked(site, diagnostics)
 
 
-def build_site(site: Site, source: Path, output: Path) -> BuildReport:
+def qr_facts(site: Site, renderer: Renderer) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
+    """Every batch's QR code, made once; warnings where its label would print too small."""
+    facts: dict[str, LabelFacts] = {}
+    warnings = []
+    for batch in site.batches:
+        try:
+            facts[batch.id] = renderer.label_facts(batch)
+        except QrTooLong as exc:
+            message = f"base_url: the address of batch '{batch.id}' is too long for a QR code ({exc})"
+            raise SiteErrors([Diagnostic(Span("site.yaml"), codes.BAD_URL, message)]) from None
+        if facts[batch.id].too_small:
+            found = facts[batch.id]
+            message = (
+                f"the label's QR code prints at {found.module_mm} mm per module (version "
+                f"{found.version}, {found.modules} modules in {found.qr_mm} mm); below {MIN_MODULE_MM} mm "
+                "phones may fail to scan it: raise label.qr_mm or shorten the address"
+            )
+            warnings.append(Diagnostic(batch.span, codes.QR_PRINT_SIZE, message, "warning"))
+    return facts, warnings
+
+
+def build_site(site: Site, source: Path, output: Path, strict: bool = False) -> BuildReport:
     """Render every planned output into a staging folder and swap it in."""
     started = time.perf_counter()
     check_output(source, output)
     renderer = Renderer(site, make_environment(source / "templates"))
+    facts, warnings = qr_facts(site, renderer)
+    if strict and warnings:
+        raise SiteErrors(warnings)
     outputs = plan_site(site)
     staging = Staging(output)
     try:
@@ -63,4 +92,4 @@ def build_site(site: Site, source: Path, output: Path) -> BuildReport:
     except BaseException:
         staging.discard()
         raise
-    return BuildReport(len(outputs), len(site.batches), time.perf_counter() - started)
+    return BuildReport(len(outputs), len(site.batches), time.perf_counter() - started, facts, warnings)

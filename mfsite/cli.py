@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
+from jinja2 import TemplateError, TemplateSyntaxError
 
-from mfsite import __version__, scaffold
+from mfsite import __version__, scaffold, sheet
 from mfsite.build import build_site, check_site
-from mfsite.diagnostics import Diagnostic, format_json, format_text, summary
+from mfsite.diagnostics import Diagnostic, SiteErrors, format_json, format_text, summary
 from mfsite.publish import OutputRefused
+from mfsite.render.labels import LabelFacts
 
 EXIT_SITE_ERRORS = 1
 EXIT_USAGE = 2
@@ -64,7 +67,8 @@ def cli() -> None:
     help="The URL the site is served from (or set MFSITE_BASE_URL); wins over site.yaml.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def build(source: Path, output: Path | None, base_url: str | None, strict: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="List every batch's QR code version and printed size.")
+def build(source: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool) -> None:
     """Build the site into the output folder, replacing it only on success."""
     output = output if output is not None else source / "output"
     checked = check_site(source, base_url, need_base_url=True)
@@ -73,14 +77,44 @@ def build(source: Path, output: Path | None, base_url: str | None, strict: bool)
         why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")
         fail(f"build failed: {why}; {output} was left as it was")
     try:
-        result = build_site(checked.site, source, output)
+        result = build_site(checked.site, source, output, strict)
+    except SiteErrors as exc:
+        report(exc.diagnostics)
+        fail(f"build failed: {summary(exc.diagnostics)}; {output} was left as it was")
     except OutputRefused as exc:
         fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         fail(f"could not write the site: {exc.strerror or exc} ({exc.filename}); {output} was left as it was")
+    except TemplateError as exc:
+        fail(f"{template_problem(exc)}; {output} was left as it was")
+    report(result.warnings)
+    if verbose:
+        for batch_id, facts in result.qr.items():
+            click.echo(
+                f"{batch_id}: QR version {facts.version}, {facts.modules} modules, "
+                f"{facts.module_mm} mm per module on the label"
+            )
+    click.echo(f"QR codes ({checked.site.config.qr.error_correction}): {qr_summary(result.qr)}")
     click.echo(
         f"built {result.batches} batches, {result.files} files into {output} in {result.seconds:.2f} s"
     )
+
+
+def qr_summary(facts: dict[str, LabelFacts]) -> str:
+    counts = Counter((f.version, f.modules) for f in facts.values())
+    return (
+        ", ".join(
+            f"{n} × version {version} ({modules} modules)" for (version, modules), n in sorted(counts.items())
+        )
+        or "none"
+    )
+
+
+def template_problem(exc: TemplateError) -> str:
+    """A broken template override, said the way a data error is."""
+    if isinstance(exc, TemplateSyntaxError):
+        return f"templates/{exc.name or exc.filename}:{exc.lineno}:1: error: {exc.message}"
+    return f"template error: {exc.message or exc}"
 
 
 @cli.command()
@@ -97,6 +131,36 @@ def check(source: Path, fmt: str) -> None:
         click.echo(f"{summary(checked.diagnostics)} in {source}", err=True)
     if checked.errors:
         sys.exit(EXIT_SITE_ERRORS)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--copies", type=click.IntRange(1, 500), default=1, show_default=True, help="Labels per batch.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="labels.html",
+    show_default=True,
+    help="The sheet to write.",
+)
+@source_option
+@click.option("--base-url", envvar="MFSITE_BASE_URL", help="As for build.")
+def labels(ids: tuple[str, ...], copies: int, out: Path, source: Path, base_url: str | None) -> None:
+    """Write one printable A4 sheet of batch labels (all batches, or the IDs given)."""
+    checked = check_site(source, base_url, need_base_url=True)
+    report(checked.diagnostics)
+    if checked.site is None:
+        fail(f"no labels: {summary(checked.diagnostics)}")
+    by_id = {b.slug: b for b in checked.site.batches}
+    missing = [i for i in ids if i.lower() not in by_id]
+    if missing:
+        raise UsageRefused(f"no batch {', '.join(repr(m) for m in missing)} in {source}")
+    chosen = [by_id[i.lower()] for i in ids] if ids else list(checked.site.batches)
+    try:
+        sheet.write_sheet(out, checked.site, source, chosen, copies)
+    except sheet.Refused as exc:
+        raise UsageRefused(str(exc)) from None
+    click.echo(f"wrote {len(chosen) * copies} labels for {len(chosen)} batches to {out}")
 
 
 @cli.group()

@@ -35,7 +35,9 @@ PERCENT_SUM = "MF034"
 COLLABORATION = "MF035"  # a collaborative run names fewer than two brands
 NO_BASE_URL = "MF036"
 MISSING_FILE = "MF037"  # a path (story image) that is not in static/
+QR_CONTRAST = "MF038"  # QR colours too close, or inverted
 
 # Warnings: the site builds, but something is probably not what was meant
 UNUSED = "MF101"
 EXTERNAL_IMAGE = "MF102"
+QR_PRINT_SIZE = "MF103"  # label modules below 0.4 mm: scanners may fail

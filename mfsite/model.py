@@ -36,7 +36,20 @@ class Shop:
 class QrSettings:
     error_correction: str = "M"  # L | M | Q | H
     formats: tuple[str, ...] = ("svg", "png")
-    compact: bool = False
+    compact: bool = False  # upper-case batch paths: alphanumeric mode, smaller codes
+    quiet_zone: int = 4  # light modules around the code; the standard's minimum
+    dark: str = "#000000"
+    light: str = "#ffffff"
+    module_px: int = 8  # PNG pixels per module
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSettings:
+    """The printed batch receipt: a label-printer page, and the QR code's printed size."""
+
+    width_mm: Decimal = Decimal(50)
+    height_mm: Decimal = Decimal(80)
+    qr_mm: Decimal = Decimal(30)  # the printed code, quiet zone included
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +59,7 @@ class SiteConfig:
     language: str = "en"
     shop: Shop = field(default_factory=Shop)
     qr: QrSettings = field(default_factory=QrSettings)
+    label: LabelSettings = field(default_factory=LabelSettings)
     gs1_digital_link: bool = False
     care_symbols: bool = False
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mfsite.model import Site
-from mfsite.urls import HOME, batch_route, content_route, output_path
+from mfsite.urls import HOME, batch_route, compact_route, content_route, output_path, page_route
+
+CONTENT_KINDS = ("partners", "materials", "stories", "pages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +19,7 @@ class Output:
     path: str  # inside the output folder, forward slashes
     kind: str  # which renderer makes it
     key: str = ""  # what it is about: a batch id, a content stem, a static file
-    route: str = ""  # the page's route, for relative links
+    route: str = ""  # the page's own route, for relative links
 
 
 def page(route: str, kind: str, key: str = "") -> Output:
@@ -25,23 +27,25 @@ def page(route: str, kind: str, key: str = "") -> Output:
 
 
 def plan_site(site: Site) -> list[Output]:
+    config = site.config
     outputs = [
         page(HOME, "home"),
         Output("404.html", "404", route="404.html"),
         Output("robots.txt", "robots", route="robots.txt"),
     ]
     for batch in site.batches:
-        route = batch_route(batch)
-        outputs.append(page(route, "batch", batch.id))
-        for fmt in site.config.qr.formats:
-            outputs.append(Output(f"{route}qr.{fmt}", f"qr-{fmt}", batch.id, route))
-    for kind, items in (
-        ("partners", site.partners),
-        ("materials", site.materials),
-        ("stories", site.stories),
-        ("pages", site.pages),
-    ):
-        for stem in items:
+        folder = batch_route(batch)  # QR images and the label always live here
+        canonical = page_route(config, batch)
+        outputs.append(page(canonical, "batch", batch.id))
+        if canonical != folder:  # GS1 Digital Link: the old address points to the new one
+            outputs.append(page(folder, "redirect", batch.id))
+        elif config.qr.compact:  # the upper-case address the compact QR code encodes
+            outputs.append(page(compact_route(batch), "batch", batch.id))
+        outputs.append(page(folder + "label/", "label", batch.id))
+        for fmt in config.qr.formats:
+            outputs.append(Output(f"{folder}qr.{fmt}", f"qr-{fmt}", batch.id, folder))
+    for kind in CONTENT_KINDS:
+        for stem in getattr(site, kind):
             outputs.append(page(content_route(kind, stem), kind, stem))
     for name in site.static:
         outputs.append(Output(f"static/{name}", "static", name))

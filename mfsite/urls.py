@@ -10,14 +10,54 @@ from the base URL.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import urlsplit, urlunsplit
 
-from mfsite.model import Batch
+from biip.gs1_messages import GS1Message
+
+from mfsite.model import Batch, SiteConfig
 
 HOME = ""
 
 
 def batch_route(batch: Batch) -> str:
+    """The batch's own folder: its QR images and label live here, whatever the page's address."""
     return f"b/{batch.slug}/"
+
+
+def compact_route(batch: Batch) -> str:
+    """With qr.compact: the same page at an upper-case path (alphanumeric QR mode)."""
+    return f"B/{batch.id.upper()}/"
+
+
+def digital_link_route(gtin: str, lot: str) -> str:
+    """GS1 Digital Link path: GTIN padded to 14 digits, the lot percent-encoded."""
+    uri = GS1Message.parse_hri(f"(01){gtin.zfill(14)}(10){lot}").as_gs1_digital_link_uri()
+    return urlsplit(uri.as_uri(domain="x.invalid")).path.lstrip("/") + "/"
+
+
+def uses_digital_link(config: SiteConfig, batch: Batch) -> bool:
+    return config.gs1_digital_link and batch.gtin is not None
+
+
+def page_route(config: SiteConfig, batch: Batch) -> str:
+    """Where the batch page itself lives (the canonical address)."""
+    if uses_digital_link(config, batch):
+        return digital_link_route(batch.gtin, batch.id)  # type: ignore[arg-type]
+    return batch_route(batch)
+
+
+def qr_url(config: SiteConfig, batch: Batch) -> str:
+    """The absolute URL a batch's QR code encodes."""
+    base = config.base_url or ""
+    if not config.qr.compact:
+        return base + page_route(config, batch)
+    # Scheme and host are case-insensitive: upper case lets them join the
+    # alphanumeric segment. The base URL's path is case-sensitive: kept as written.
+    parts = urlsplit(base)
+    base = urlunsplit((parts.scheme.upper(), parts.netloc.upper(), parts.path, "", ""))
+    if uses_digital_link(config, batch):
+        return base + page_route(config, batch)  # the lot is case-sensitive in GS1 too
+    return base + compact_route(batch)
 
 
 def content_route(kind: str, stem: str) -> str:

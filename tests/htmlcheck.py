@@ -33,7 +33,9 @@ class _Collector(HTMLParser):
         self.page.tags.append((tag, values))
         for name, value in attrs:
             if (tag, name) in URL_ATTRIBUTES and value is not None:
-                self.page.links.append((tag, name, value))
+                # <link> says with rel whether the browser fetches it (icon) or not (canonical)
+                kind = f"link[{values.get('rel')}]" if tag == "link" else tag
+                self.page.links.append((kind, name, value))
         if tag in ("style", "script"):
             self.skip += 1
 

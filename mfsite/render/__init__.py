@@ -8,6 +8,7 @@ by file. Nothing here writes a file.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,9 +17,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from mfsite.model import Batch, Site
 from mfsite.plan import Output
 from mfsite.render import qr, text
+from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
 from mfsite.render.pages import batch_context, content_context, home_context
-from mfsite.urls import absolute, batch_route, content_route, relative
+from mfsite.urls import absolute, batch_route, content_route, page_route, qr_url, relative
 
 CONTENT_TEMPLATES = {
     "partners": "partner.html",
@@ -26,6 +28,7 @@ CONTENT_TEMPLATES = {
     "stories": "story.html",
     "pages": "page.html",
 }
+SIMPLE_TEMPLATES = {"home": "index.html", "404": "404.html", "robots": "robots.txt"}
 
 
 def make_environment(site_templates: Path | None) -> Environment:
@@ -46,6 +49,7 @@ def make_environment(site_templates: Path | None) -> Environment:
         country=text.country_name,
         percent=text.format_percent,
         km=text.format_km,
+        mm=text.format_mm,
     )
     return env
 
@@ -55,50 +59,75 @@ class Renderer:
         self.site = site
         self.env = env
         self.batches = {b.id: b for b in site.batches}
+        self.symbols: dict[str, qr.QrSymbol] = {}
         # Who links to what: built once so a page never scans every batch.
         self.used_by: dict[tuple[str, str], list[Batch]] = defaultdict(list)
         for batch in site.batches:
             for kind_and_id in dict.fromkeys((k, r.id) for k, r in batch.references()):
                 self.used_by[kind_and_id].append(batch)
-        base_url = site.config.base_url or "/"
-        self.base_path = urlsplit(base_url).path
+        self.base_path = urlsplit(site.config.base_url or "/").path
+
+    def symbol(self, batch: Batch) -> qr.QrSymbol:
+        """The batch's QR code, made once per build (page, label and images share it)."""
+        if batch.id not in self.symbols:
+            config = self.site.config
+            self.symbols[batch.id] = qr.make_symbol(qr_url(config, batch), config.qr.error_correction)
+        return self.symbols[batch.id]
+
+    def label_facts(self, batch: Batch) -> LabelFacts:
+        return LabelFacts.of(self.symbol(batch), self.site.config)
 
     def render(self, output: Output) -> bytes:
         if output.kind.startswith("qr-"):
-            return self.render_qr(output)
+            symbol = self.symbol(self.batches[output.key])
+            if output.kind == "qr-svg":
+                return qr.to_svg(symbol, self.site.config.qr).encode()
+            return qr.to_png(symbol, self.site.config.qr)
         template, context = self.page(output)
-        html = self.env.get_template(template).render(context)
-        return html.encode("utf-8")
+        return self.env.get_template(template).render(context).encode("utf-8")
 
-    def qr_url(self, batch: Batch) -> str:
-        return absolute(self.site.config.base_url or "", batch_route(batch))
-
-    def render_qr(self, output: Output) -> bytes:
-        symbol = qr.make_symbol(self.qr_url(self.batches[output.key]), self.site.config.qr.error_correction)
-        return qr.to_svg(symbol) if output.kind == "qr-svg" else qr.to_png(symbol)
+    def linker(self, output: Output) -> Callable[[str], str]:
+        if output.kind == "404":
+            # Served at any missing path, so its links start from the base URL's path.
+            return lambda target: self.base_path + target
+        return lambda target: relative(target, output.route)
 
     def page(self, output: Output) -> tuple[str, dict[str, object]]:
         site = self.site
-        route = output.route
-        if output.kind == "404":
-            # Served at any missing path, so its links start from the base URL's path.
-            def url(target: str) -> str:
-                return self.base_path + target
-        else:
-
-            def url(target: str) -> str:
-                return relative(target, route)
-
-        context: dict[str, object] = {"site": site.config, "pages": site.pages, "url": url, "route": route}
-        if output.kind == "home":
-            context.update(home_context(site))
-            return "index.html", context
-        if output.kind == "batch":
-            batch = self.batches[output.key]
-            context.update(batch_context(site, batch))
-            context["page_url"] = self.qr_url(batch)
-            return "batch.html", context
-        if output.kind in ("partners", "materials", "stories", "pages"):
+        context: dict[str, object] = {
+            "site": site.config,
+            "pages": site.pages,
+            "url": self.linker(output),
+            "route": output.route,
+        }
+        if output.kind in SIMPLE_TEMPLATES:
+            if output.kind == "home":
+                context.update(home_context(site))
+            return SIMPLE_TEMPLATES[output.kind], context
+        if output.kind in CONTENT_TEMPLATES:
             context.update(content_context(site, output.kind, output.key, self.used_by))
             return CONTENT_TEMPLATES[output.kind], context
-        return {"404": "404.html", "robots": "robots.txt"}[output.kind], context
+        batch = self.batches[output.key]
+        context.update(batch_context(site, batch))
+        context.update(
+            folder=batch_route(batch),
+            canonical=absolute(site.config.base_url or "", page_route(site.config, batch)),
+            canonical_route=page_route(site.config, batch),
+            page_url=qr_url(site.config, batch),
+        )
+        if output.kind == "batch":
+            return "batch.html", context
+        if output.kind == "redirect":
+            return "redirect.html", context
+        context.update(label_context(site, batch, self.symbol(batch)))
+        return "label.html", context
+
+    def labels_sheet(self, batches: Iterable[Batch], copies: int) -> str:
+        """One printable A4 sheet (or several pages of them) for a production run."""
+        cards = [
+            {**batch_context(self.site, batch), **label_context(self.site, batch, self.symbol(batch))}
+            for batch in batches
+            for _ in range(copies)
+        ]
+        context = {"site": self.site.config, "cards": cards}
+        return self.env.get_template("labels.html").render(context)

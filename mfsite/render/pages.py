@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from mfsite.model import Batch, Certification, Coordinates, Material, Partner, Site, Story
+from mfsite.render.care_symbols import care_symbols
 from mfsite.render.text import care_lines, distance_km
 from mfsite.urls import batch_route
 
@@ -96,6 +97,7 @@ def batch_context(site: Site, batch: Batch) -> dict[str, object]:
         "components": parts,
         "certifications": certifications(parts),
         "care": care_lines(batch.care),
+        "care_symbols": care_symbols(batch.care) if site.config.care_symbols else [],
         "journey": journey(site, batch),
         "story": site.stories[batch.story.id] if batch.story else None,
         "km_to_shop": distance_km(made_at, shop) if made_at and shop else None,

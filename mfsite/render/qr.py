@@ -3,17 +3,22 @@
 The qrcode package chooses the smallest symbol (version) for the data and
 the error-correction level; we only take its matrix and draw it ourselves:
 one SVG path of horizontal runs (crisp at any size, a few hundred bytes) and
-a 1-bit PNG scaled with nearest-neighbour (no blur, no anti-aliasing).
+a two-colour PNG scaled with nearest-neighbour (no blur, no anti-aliasing).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 import qrcode
 import qrcode.constants
+import qrcode.exceptions
+from markupsafe import Markup, escape
 from PIL import Image
+
+from mfsite.model import QrSettings
 
 LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
@@ -21,8 +26,10 @@ LEVELS = {
     "Q": qrcode.constants.ERROR_CORRECT_Q,
     "H": qrcode.constants.ERROR_CORRECT_H,
 }
-QUIET_ZONE = 4  # modules of light margin the QR standard asks for
-PNG_MODULE_PX = 8
+# qrcode moves a run of characters into a denser mode (alphanumeric, numeric)
+# only when the run is at least this long; short runs can still pay off in an
+# upper-case URL, so a few thresholds are tried and the smallest symbol kept.
+SEGMENT_THRESHOLDS = (20, 8, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,48 +47,75 @@ class QrTooLong(ValueError):
     """The data does not fit in the largest QR symbol at this level."""
 
 
+@lru_cache(maxsize=64)  # a batch's page, label and images ask for the same code in a row
 def make_symbol(data: str, level: str) -> QrSymbol:
-    code = qrcode.QRCode(error_correction=LEVELS[level], border=0)
-    code.add_data(data)
-    try:
-        code.make(fit=True)
-    except (ValueError, qrcode.exceptions.DataOverflowError) as exc:
-        # qrcode raises a bare ValueError when nothing fits (HAZARDS.md).
-        raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}") from exc
-    matrix = tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
-    return QrSymbol(data=data, version=code.version, modules=matrix)
+    best: qrcode.QRCode | None = None
+    for threshold in SEGMENT_THRESHOLDS:
+        code = qrcode.QRCode(error_correction=LEVELS[level], border=0)
+        code.add_data(data, optimize=threshold)
+        try:
+            code.make(fit=True)
+        except (ValueError, qrcode.exceptions.DataOverflowError):
+            # qrcode raises a bare ValueError when nothing fits (HAZARDS.md).
+            continue
+        if best is None or code.version < best.version:
+            best = code
+    if best is None:
+        raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}")
+    matrix = tuple(tuple(bool(m) for m in row) for row in best.get_matrix())
+    return QrSymbol(data=data, version=best.version, modules=matrix)
 
 
-def to_svg(symbol: QrSymbol) -> bytes:
-    width = symbol.size + 2 * QUIET_ZONE
-    runs = []
+def runs(symbol: QrSymbol) -> list[tuple[int, int, int]]:
+    """(x, y, length) of every horizontal run of dark modules."""
+    found = []
     for y, row in enumerate(symbol.modules):
         x = 0
         while x < symbol.size:
-            if not row[x]:
+            if row[x]:
+                start = x
+                while x < symbol.size and row[x]:
+                    x += 1
+                found.append((start, y, x - start))
+            else:
                 x += 1
-                continue
-            start = x
-            while x < symbol.size and row[x]:
-                x += 1
-            runs.append(f"M{start + QUIET_ZONE} {y + QUIET_ZONE}h{x - start}v1h-{x - start}z")
+    return found
+
+
+def to_svg(symbol: QrSymbol, settings: QrSettings, label: str | None = None) -> str:
+    quiet = settings.quiet_zone
+    width = symbol.size + 2 * quiet
+    path = "".join(f"M{x + quiet} {y + quiet}h{n}v1h-{n}z" for x, y, n in runs(symbol))
+    role = f' role="img" aria-label="{escape(label)}"' if label else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {width}" '
-        f'shape-rendering="crispEdges">'
-        f'<rect width="{width}" height="{width}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>\n'
-    ).encode()
+        f'shape-rendering="crispEdges"{role}>'
+        f'<rect width="{width}" height="{width}" fill="{settings.light}"/>'
+        f'<path fill="{settings.dark}" d="{path}"/></svg>\n'
+    )
 
 
-def to_png(symbol: QrSymbol, module_px: int = PNG_MODULE_PX) -> bytes:
-    width = symbol.size + 2 * QUIET_ZONE
-    light, dark = b"\xff", b"\x00"
-    margin = light * QUIET_ZONE
-    rows = [light * width] * QUIET_ZONE
+def inline_svg(symbol: QrSymbol, settings: QrSettings, label: str) -> Markup:
+    """The code as an element inside a page: the label is its text alternative."""
+    return Markup(to_svg(symbol, settings, label))
+
+
+def to_png(symbol: QrSymbol, settings: QrSettings) -> bytes:
+    quiet = settings.quiet_zone
+    width = symbol.size + 2 * quiet
+    light, dark = b"\x00", b"\x01"  # palette indices
+    margin = light * quiet
+    rows = [light * width] * quiet
     rows += [margin + b"".join(dark if m else light for m in row) + margin for row in symbol.modules]
-    rows += [light * width] * QUIET_ZONE
-    image = Image.frombytes("L", (width, width), b"".join(rows))
-    image = image.resize((width * module_px, width * module_px), Image.Resampling.NEAREST)
+    rows += [light * width] * quiet
+    image = Image.frombytes("P", (width, width), b"".join(rows))
+    image.putpalette([*rgb(settings.light), *rgb(settings.dark)])
+    scale = settings.module_px
+    image = image.resize((width * scale, width * scale), Image.Resampling.NEAREST)
     out = io.BytesIO()
-    image.convert("1").save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", optimize=True, bits=1)
     return out.getvalue()
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)

@@ -109,5 +109,9 @@ def format_date(value: date | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
+def format_mm(value: Decimal) -> str:
+    return f"{value.normalize():f} mm"
+
+
 def format_percent(value: Decimal) -> str:
     return f"{value.normalize():f} %"

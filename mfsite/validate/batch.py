@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from stdnum import ean
+from biip.checksums import gs1_standard_check_digit
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
@@ -87,8 +87,8 @@ def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
         message = f"'{s.text}' is not a GTIN: use 8, 12, 13 or 14 digits"
         bad(node, codes.BAD_GTIN, what, message, problems)
         return None
-    if not ean.is_valid(text):
-        expected = ean.calc_check_digit(text[:-1])
+    expected = gs1_standard_check_digit(text[:-1])
+    if text[-1] != str(expected):
         message = f"'{text}' has a wrong check digit (the last digit should be {expected})"
         bad(node, codes.BAD_GTIN, what, message, problems)
         return None

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
-from mfsite.model import QrSettings, Shop, SiteConfig
-from mfsite.validate.fields import Fields, Problems, one_of, to_boolean, to_coordinates, to_text
+from mfsite.load.yamltree import Node
+from mfsite.model import LabelSettings, QrSettings, Shop, SiteConfig
+from mfsite.validate.fields import (
+    Converter,
+    Fields,
+    Problems,
+    bad,
+    one_of,
+    to_boolean,
+    to_coordinates,
+    to_decimal,
+    to_integer,
+    to_text,
+)
 
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 QR_LEVELS = ("L", "M", "Q", "H")
 QR_FORMATS = ("svg", "png")
+QUIET_ZONE_MIN = 4
+MIN_CONTRAST = 4.5  # WCAG AA for text; QR scanners want at least as much
+COLOUR_PATTERN = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 def normalise_base_url(url: str) -> str | None:
@@ -53,6 +69,7 @@ def read_config(source: SourceFile | None, base_url: str | None, problems: Probl
         problems.append(Diagnostic(fields.span("language"), codes.BAD_LANGUAGE, message))
     shop = read_shop(fields)
     qr = read_qr(fields)
+    label = read_label(fields)
     gs1 = fields.get("gs1_digital_link", to_boolean)
     care_symbols = fields.get("care_symbols", to_boolean)
     fields.finish()
@@ -64,6 +81,7 @@ def read_config(source: SourceFile | None, base_url: str | None, problems: Probl
         language=language,
         shop=shop,
         qr=qr,
+        label=label,
         gs1_digital_link=bool(gs1),
         care_symbols=bool(care_symbols),
     )
@@ -83,16 +101,94 @@ def read_shop(fields: Fields) -> Shop:
 
 
 def read_qr(fields: Fields) -> QrSettings:
+    defaults = QrSettings()
     qr = fields.mapping("qr")
     if qr is None:
-        return QrSettings()
-    defaults = QrSettings()
-    level = qr.get("error_correction", one_of(QR_LEVELS)) or defaults.error_correction
+        return defaults
     formats = tuple(qr.list_of("formats", one_of(QR_FORMATS)))
-    compact = qr.get("compact", to_boolean)
-    qr.finish()
-    return QrSettings(
-        error_correction=level,
+    settings = QrSettings(
+        error_correction=qr.get("error_correction", one_of(QR_LEVELS)) or defaults.error_correction,
         formats=formats if qr.node_of("formats") is not None else defaults.formats,
-        compact=bool(compact),
+        compact=bool(qr.get("compact", to_boolean)),
+        quiet_zone=qr.get("quiet_zone", at_least(QUIET_ZONE_MIN, "the QR standard asks for 4 modules"))
+        or defaults.quiet_zone,
+        dark=qr.get("dark", to_colour) or defaults.dark,
+        light=qr.get("light", to_colour) or defaults.light,
+        module_px=qr.get("module_px", at_least(1, "a module needs a pixel")) or defaults.module_px,
     )
+    if not qr.failed:
+        check_contrast(settings, qr)
+    qr.finish()
+    return settings
+
+
+def to_colour(node: Node, what: str, problems: Problems) -> str | None:
+    text = to_text(node, what, problems)
+    if text is None:
+        return None
+    if not COLOUR_PATTERN.fullmatch(text):
+        bad(node, codes.BAD_VALUE, what, f"'{text}' is not a colour; write it as #rrggbb", problems)
+        return None
+    if len(text) == 4:  # #rgb -> #rrggbb
+        text = "#" + "".join(c * 2 for c in text[1:])
+    return text.lower()
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2), from #rrggbb."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def check_contrast(settings: QrSettings, qr: Fields) -> None:
+    """Cheap phones in bad light need dark modules on a light ground, far apart."""
+    dark, light = luminance(settings.dark), luminance(settings.light)
+    where = qr.span("dark") if qr.node_of("dark") is not None else qr.span("light")
+    if dark >= light:
+        message = "qr: the dark colour is lighter than the light one; many scanners cannot read that"
+        qr.problems.append(Diagnostic(where, codes.QR_CONTRAST, message))
+        return
+    ratio = (light + 0.05) / (dark + 0.05)
+    if ratio < MIN_CONTRAST:
+        message = (
+            f"qr: {settings.dark} on {settings.light} has a contrast of {ratio:.1f}:1; "
+            f"codes need at least {MIN_CONTRAST:g}:1 to scan reliably"
+        )
+        qr.problems.append(Diagnostic(where, codes.QR_CONTRAST, message))
+
+
+def read_label(fields: Fields) -> LabelSettings:
+    defaults = LabelSettings()
+    label = fields.mapping("label")
+    if label is None:
+        return defaults
+    settings = LabelSettings(
+        width_mm=label.get("width_mm", positive_mm) or defaults.width_mm,
+        height_mm=label.get("height_mm", positive_mm) or defaults.height_mm,
+        qr_mm=label.get("qr_mm", positive_mm) or defaults.qr_mm,
+    )
+    if settings.qr_mm > min(settings.width_mm, settings.height_mm):
+        message = f"label.qr_mm: a {settings.qr_mm} mm code does not fit on the label"
+        label.problems.append(Diagnostic(label.span("qr_mm"), codes.BAD_NUMBER, message))
+    label.finish()
+    return settings
+
+
+def positive_mm(node: Node, what: str, problems: Problems) -> Decimal | None:
+    value = to_decimal(node, what, problems)
+    if value is not None and not 0 < value <= 1000:
+        bad(node, codes.BAD_NUMBER, what, f"{value} is not a size in millimetres (1 to 1000)", problems)
+        return None
+    return value
+
+
+def at_least(minimum: int, why: str) -> Converter[int]:
+    def convert(node: Node, what: str, problems: Problems) -> int | None:
+        value = to_integer(node, what, problems)
+        if value is not None and value < minimum:
+            bad(node, codes.BAD_NUMBER, what, f"{value} is below {minimum}: {why}", problems)
+            return None
+        return value
+
+    return convert
