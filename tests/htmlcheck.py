@@ -19,7 +19,8 @@ class Page:
 
     @property
     def plain(self) -> str:
-        return " ".join(" ".join(self.text).split())
+        """The text a reader sees, white space folded (inline elements join without a gap)."""
+        return " ".join("".join(self.text).split())
 
 
 class _Collector(HTMLParser):

@@ -10,13 +10,14 @@ from __future__ import annotations
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile, Sources
-from mfsite.model import Site
+from mfsite.model import Batch, Site
 from mfsite.validate.batch import Known, read_batch
 from mfsite.validate.config import read_config
 from mfsite.validate.content import read_material, read_page, read_partner, read_story
 from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems
 from mfsite.validate.markdown import warn_external_images
 
+GS1_LOT_MAX = 20
 # Top-level names the site itself uses: a free page may not take them.
 RESERVED_PAGES = frozenset(
     {
@@ -62,6 +63,8 @@ def validate(sources: Sources, base_url: str | None, need_base_url: bool) -> tup
     # their own, so one broken partner file does not also flag every batch.
     known = Known({kind: [s.stem for s in files] for kind, files in sources.content.items()})
     batches = [b for s in sources.batches if (b := read_batch(s, known, problems))]
+    if config is not None and config.gs1_digital_link:
+        check_gs1_lots(batches, problems)
     warn_unused(sources, known, problems)
     for files in sources.content.values():
         for source in files:
@@ -97,6 +100,17 @@ def unique_stems(files: list[SourceFile], kind: str, problems: Problems) -> list
         seen[key] = source
         kept.append(source)
     return kept
+
+
+def check_gs1_lots(batches: list[Batch], problems: Problems) -> None:
+    """With GS1 Digital Link on, a batch id is a GS1 lot number (AI 10): 20 characters at most."""
+    for batch in batches:
+        if batch.gtin is not None and len(batch.id) > GS1_LOT_MAX:
+            message = (
+                f"GS1 lot numbers have at most {GS1_LOT_MAX} characters, and with gs1_digital_link "
+                f"the batch id '{batch.id}' is the lot: give this batch a shorter id"
+            )
+            problems.append(Diagnostic(batch.span, codes.BAD_ID, message))
 
 
 def warn_unused(sources: Sources, known: Known, problems: Problems) -> None:
