@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.sources import load_sources
-from mfsite.model import Site
+from mfsite.model import Batch, Site
 from mfsite.plan import plan_site
 from mfsite.publish import Staging, check_output
 from mfsite.render import Renderer, make_environment
@@ -51,11 +52,13 @@ def check_site(source: Path, base_url: str | None = None, need_base_url: bool = 
     return Checked(site, diagnostics)
 
 
-def qr_facts(site: Site, renderer: Renderer) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
-    """Every batch's QR code, made once; warnings where its label would print too small."""
+def qr_facts(
+    site: Site, renderer: Renderer, batches: Iterable[Batch]
+) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
+    """These batches' QR codes, made once; warnings where a label would print too small."""
     facts: dict[str, LabelFacts] = {}
     warnings = []
-    for batch in site.batches:
+    for batch in batches:
         try:
             facts[batch.id] = renderer.label_facts(batch)
         except QrTooLong as exc:
@@ -77,7 +80,7 @@ def build_site(site: Site, source: Path, output: Path, strict: bool = False) -> 
     started = time.perf_counter()
     check_output(source, output)
     renderer = Renderer(site, make_environment(source / "templates"))
-    facts, warnings = qr_facts(site, renderer)
+    facts, warnings = qr_facts(site, renderer, site.batches)
     if strict and warnings:
         raise SiteErrors(warnings)
     outputs = plan_site(site)

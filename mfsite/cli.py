@@ -7,9 +7,15 @@ Exit codes: 0 success; 1 the site has errors (or could not be written);
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from jinja2 import TemplateError, TemplateSyntaxError
@@ -17,8 +23,11 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from mfsite import __version__, scaffold, sheet
 from mfsite.build import build_site, check_site
 from mfsite.diagnostics import Diagnostic, SiteErrors, format_json, format_text, summary
-from mfsite.publish import OutputRefused
+from mfsite.incremental import Workspace
+from mfsite.publish import OutputRefused, check_output
 from mfsite.render.labels import LabelFacts
+from mfsite.serve import LiveState, make_server
+from mfsite.watch import Watcher
 
 EXIT_SITE_ERRORS = 1
 EXIT_USAGE = 2
@@ -30,6 +39,17 @@ source_option = click.option(
     show_default=True,
     help="The site folder (where site.yaml is).",
 )
+
+
+output_option = click.option(
+    "--output", type=click.Path(path_type=Path), help="Where to write the site [default: SOURCE/output]."
+)
+base_url_option = click.option(
+    "--base-url",
+    envvar="MFSITE_BASE_URL",
+    help="The URL the site is served from (or set MFSITE_BASE_URL); wins over site.yaml.",
+)
+poll_option = click.option("--poll", is_flag=True, help="Poll for changes instead of inotify.")
 
 
 class UsageRefused(click.UsageError):
@@ -58,14 +78,8 @@ def cli() -> None:
 
 @cli.command()
 @source_option
-@click.option(
-    "--output", type=click.Path(path_type=Path), help="Where to write the site [default: SOURCE/output]."
-)
-@click.option(
-    "--base-url",
-    envvar="MFSITE_BASE_URL",
-    help="The URL the site is served from (or set MFSITE_BASE_URL); wins over site.yaml.",
-)
+@output_option
+@base_url_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("-v", "--verbose", is_flag=True, help="List every batch's QR code version and printed size.")
 def build(source: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool) -> None:
@@ -131,6 +145,120 @@ def check(source: Path, fmt: str) -> None:
         click.echo(f"{summary(checked.diagnostics)} in {source}", err=True)
     if checked.errors:
         sys.exit(EXIT_SITE_ERRORS)
+
+
+@cli.command()
+@source_option
+@output_option
+@base_url_option
+@poll_option
+def watch(source: Path, output: Path | None, base_url: str | None, poll: bool) -> None:
+    """Build, then rebuild whenever a source file changes (Ctrl-C stops)."""
+    workspace = Workspace(source, output or source / "output", base_url)
+    with watching(workspace, poll, on_build=lambda ok, text: None):
+        click.echo(f"watching {source} (Ctrl-C to stop)")
+        wait_for_interrupt()
+
+
+@cli.command()
+@source_option
+@output_option
+@base_url_option
+@poll_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def serve(source: Path, output: Path | None, base_url: str | None, poll: bool, host: str, port: int) -> None:
+    """Watch, and serve the site locally with live reload."""
+    workspace = Workspace(source, output or source / "output", base_url)
+    state = LiveState()
+
+    def on_build(ok: bool, text: str) -> None:
+        state.built() if ok else state.failed(text)
+
+    with watching(workspace, poll, on_build):
+        config = workspace.live.site.config if workspace.live else None
+        base_path = urlsplit(config.base_url or "/").path if config else "/"
+        try:
+            server = make_server(workspace.output, base_path, state, host, port)
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_USAGE)
+        thread = threading.Thread(target=server.serve_forever, name="mfsite-http", daemon=True)
+        thread.start()
+        click.echo(f"serving http://{host}:{server.server_address[1]}{base_path} (Ctrl-C to stop)")
+        try:
+            wait_for_interrupt()
+        finally:
+            state.close()
+            server.shutdown()
+            server.server_close()
+
+
+@contextmanager
+def watching(workspace: Workspace, poll: bool, on_build: Callable[[bool, str], None]) -> Iterator[None]:
+    """The first build, then a watcher rebuilding until the block ends."""
+
+    def rebuild() -> None:
+        ok, text = run_rebuild(workspace)
+        on_build(ok, text)
+
+    for stream in (sys.stdout, sys.stderr):  # one line a rebuild, even into a pipe or a log
+        stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    try:
+        check_output(workspace.source, workspace.output)
+    except OutputRefused as exc:
+        fail(str(exc), EXIT_USAGE)
+    rebuild()
+    watcher = Watcher(workspace.source, rebuild, poll)
+    watcher.start()
+    if watcher.fallback_reason:
+        click.echo(f"mfsite: {watcher.fallback_reason}; polling for changes instead", err=True)
+    try:
+        yield
+    finally:
+        watcher.stop()
+        click.echo("stopped; the output holds the last good build")
+
+
+def run_rebuild(workspace: Workspace) -> tuple[bool, str]:
+    """One rebuild, one line of report (errors in full). Never raises: watching goes on."""
+    try:
+        result = workspace.rebuild()
+    except (SiteErrors, OutputRefused, OSError, TemplateError) as exc:
+        text = problem_text(exc)
+        click.echo(f"{text}\nbuild failed; {workspace.output} keeps the last good build", err=True)
+        return False, text
+    report(result.diagnostics)
+    what = ", ".join(result.changed[:3]) or "no change"
+    if len(result.changed) > 3:
+        what += f" and {len(result.changed) - 3} more"
+    if not result.ok:
+        kept = f"{workspace.output} keeps the last good build"
+        click.echo(f"{what}: {summary(result.diagnostics)}; {kept}", err=True)
+        return False, format_text(result.diagnostics)
+    took = f"{result.seconds * 1000:.0f} ms"
+    trigger = "full build" if result.full else what
+    click.echo(f"{trigger}: {result.written} files written, {result.removed} removed in {took}")
+    return True, ""
+
+
+def problem_text(exc: Exception) -> str:
+    if isinstance(exc, SiteErrors):
+        return format_text(exc.diagnostics)
+    if isinstance(exc, TemplateError):
+        return template_problem(exc)
+    if isinstance(exc, OSError):
+        return f"mfsite: could not write the site: {exc.strerror or exc} ({exc.filename})"
+    return f"mfsite: {exc}"
+
+
+def wait_for_interrupt() -> None:
+    """Sleep until Ctrl-C (or a polite kill, treated the same): the normal way to stop."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return
 
 
 @cli.command()

@@ -53,6 +53,11 @@ class LabelSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedSettings:
+    entries: int = 50  # feed.xml holds the newest batches, at most this many
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str
     base_url: str | None  # always ends with "/"
@@ -60,6 +65,7 @@ class SiteConfig:
     shop: Shop = field(default_factory=Shop)
     qr: QrSettings = field(default_factory=QrSettings)
     label: LabelSettings = field(default_factory=LabelSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
     gs1_digital_link: bool = False
     care_symbols: bool = False
 

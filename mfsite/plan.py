@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mfsite.model import Site
+from mfsite.model import Batch, Site
 from mfsite.urls import HOME, batch_route, compact_route, content_route, output_path, page_route
 
 CONTENT_KINDS = ("partners", "materials", "stories", "pages")
+# Machine-readable files: they hold absolute URLs, so a site without a base URL has none.
+BATCH_INDEX = "batches.json"
+SITEMAP = "sitemap.xml"
+FEED = "feed.xml"
+DISCOVERY_KINDS = {BATCH_INDEX: "batch-index", SITEMAP: "sitemap", FEED: "feed"}
+
+
+def passport_route(batch: Batch) -> str:
+    """The batch's passport.json: in its own folder, beside the QR images, wherever the page lives."""
+    return batch_route(batch) + "passport.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +52,15 @@ def plan_site(site: Site) -> list[Output]:
         elif config.qr.compact:  # the upper-case address the compact QR code encodes
             outputs.append(page(compact_route(batch), "batch", batch.id))
         outputs.append(page(folder + "label/", "label", batch.id))
+        if config.base_url:
+            outputs.append(Output(passport_route(batch), "passport", batch.id, folder))
         for fmt in config.qr.formats:
             outputs.append(Output(f"{folder}qr.{fmt}", f"qr-{fmt}", batch.id, folder))
     for kind in CONTENT_KINDS:
         for stem in getattr(site, kind):
             outputs.append(page(content_route(kind, stem), kind, stem))
+    if config.base_url:
+        outputs += [Output(name, kind, route=name) for name, kind in DISCOVERY_KINDS.items()]
     for name in site.static:
         outputs.append(Output(f"static/{name}", "static", name))
     return sorted(outputs, key=lambda o: o.path)

@@ -9,6 +9,7 @@ folder, files too large to be a batch, and bytes that are not UTF-8 text.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,12 +41,29 @@ class Sources:
     site: SourceFile | None
     batches: list[SourceFile] = field(default_factory=list)
     content: dict[str, list[SourceFile]] = field(default_factory=dict)
+    # Every content file's stem, also of files that could not be read: a batch
+    # naming a broken partner file is not also told the partner is missing.
+    stems: dict[str, list[str]] = field(default_factory=dict)
     static: list[str] = field(default_factory=list)  # files under static/, relative to it
+    # Paths (relative to the site) read anew or gone since the cache's last load;
+    # None when there was nothing to compare with.
+    changed: frozenset[str] | None = None
 
 
-def load_sources(root: Path) -> tuple[Sources, list[Diagnostic]]:
+StatKey = tuple[int, int, int]  # mtime in ns, size, inode
+
+
+@dataclass(slots=True)
+class SourceCache:
+    """Parsed files kept between loads (watch mode): only files whose stat changed are read again."""
+
+    entries: dict[str, tuple[StatKey, SourceFile | None, list[Diagnostic]]] = field(default_factory=dict)
+    loaded: bool = False
+
+
+def load_sources(root: Path, cache: SourceCache | None = None) -> tuple[Sources, list[Diagnostic]]:
     """Read every source file of the site at `root`; never raises for bad content."""
-    reader = _Reader(root)
+    reader = _Reader(root, cache)
     site = reader.yaml_file(root / "site.yaml") if (root / "site.yaml").exists() else None
     if site is None and not (root / "site.yaml").exists():
         reader.problems.append(
@@ -56,22 +74,56 @@ def load_sources(root: Path) -> tuple[Sources, list[Diagnostic]]:
         if (parsed := reader.yaml_file(path)) is not None:
             sources.batches.append(parsed)
     for kind in CONTENT_KINDS:
+        paths = reader.files(root / "content" / kind, (".md",), recursive=False)
+        sources.stems[kind] = [path.stem for path in paths]
         sources.content[kind] = [
-            parsed
-            for path in reader.files(root / "content" / kind, (".md",), recursive=False)
-            if (parsed := reader.markdown_file(path)) is not None
+            parsed for path in paths if (parsed := reader.markdown_file(path)) is not None
         ]
     static = root / "static"
-    sources.static = [p.relative_to(static).as_posix() for p in reader.files(static, None)]
+    static_files = reader.files(static, None)
+    for path in static_files:
+        reader.cached(path, lambda _path: None)  # only to notice changes
+    sources.static = [p.relative_to(static).as_posix() for p in static_files]
+    if cache is not None:
+        gone = set(cache.entries) - reader.seen
+        for rel in gone:
+            del cache.entries[rel]
+        if cache.loaded:
+            sources.changed = frozenset(reader.read | gone)
+        cache.loaded = True
     return sources, reader.problems
 
 
 class _Reader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: SourceCache | None = None) -> None:
         self.root = root
         self.real_root = root.resolve()
         self.problems: list[Diagnostic] = []
         self.count = 0
+        self.cache = cache
+        self.seen: set[str] = set()
+        self.read: set[str] = set()
+
+    def cached(self, path: Path, read: Callable[[Path], SourceFile | None]) -> SourceFile | None:
+        """Read through the cache: a file whose stat is unchanged is not read again."""
+        if self.cache is None:
+            return read(path)
+        rel = self.rel(path)
+        self.seen.add(rel)
+        try:
+            st = path.stat()
+        except OSError:
+            return read(path)  # reports the problem
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        entry = self.cache.entries.get(rel)
+        if entry is not None and entry[0] == key:
+            self.problems.extend(entry[2])
+            return entry[1]
+        start = len(self.problems)
+        result = read(path)
+        self.cache.entries[rel] = (key, result, self.problems[start:])
+        self.read.add(rel)
+        return result
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -155,6 +207,12 @@ class _Reader:
         return not problems, tree
 
     def yaml_file(self, path: Path) -> SourceFile | None:
+        return self.cached(path, self._yaml_file)
+
+    def markdown_file(self, path: Path) -> SourceFile | None:
+        return self.cached(path, self._markdown_file)
+
+    def _yaml_file(self, path: Path) -> SourceFile | None:
         text = self.text(path)
         if text is None:
             return None
@@ -162,7 +220,7 @@ class _Reader:
         ok, tree = self.parse(text, rel)
         return SourceFile(rel, tree) if ok else None
 
-    def markdown_file(self, path: Path) -> SourceFile | None:
+    def _markdown_file(self, path: Path) -> SourceFile | None:
         text = self.text(path)
         if text is None:
             return None

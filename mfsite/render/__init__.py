@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from mfsite.model import Batch, Site
-from mfsite.plan import Output
-from mfsite.render import qr, text
+from mfsite.plan import FEED, SITEMAP, Output, passport_route
+from mfsite.render import feeds, jsonld, passport, qr, text
 from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
 from mfsite.render.pages import batch_context, content_context, home_context
@@ -29,11 +29,14 @@ CONTENT_TEMPLATES = {
     "pages": "page.html",
 }
 SIMPLE_TEMPLATES = {"home": "index.html", "404": "404.html", "robots": "robots.txt"}
+BATCH_TEMPLATES = {"batch": "batch.html", "redirect": "redirect.html", "label": "label.html"}
+# Which top-level template renders each kind of output (watch mode re-renders by it).
+template_for = {**SIMPLE_TEMPLATES, **CONTENT_TEMPLATES, **BATCH_TEMPLATES}
 
 
 def make_environment(site_templates: Path | None) -> Environment:
     loaders = [PackageLoader("mfsite", "theme/templates")]
-    if site_templates is not None and site_templates.is_dir():
+    if site_templates is not None:  # even before the folder exists: watch mode may see it made
         loaders.insert(0, FileSystemLoader(site_templates))
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -83,6 +86,10 @@ class Renderer:
             if output.kind == "qr-svg":
                 return qr.to_svg(symbol, self.site.config.qr).encode()
             return qr.to_png(symbol, self.site.config.qr)
+        if output.kind == "passport":
+            return passport.render_passport(self.site, self.batches[output.key])
+        if output.kind in feeds.RENDERERS:
+            return feeds.RENDERERS[output.kind](self.site, self.used_by)
         template, context = self.page(output)
         return self.env.get_template(template).render(context).encode("utf-8")
 
@@ -99,6 +106,9 @@ class Renderer:
             "pages": site.pages,
             "url": self.linker(output),
             "route": output.route,
+            # Absolute URLs need the base URL: without one, no feed (and no sitemap to name).
+            "feed": FEED if site.config.base_url else None,
+            "sitemap_url": absolute(site.config.base_url, SITEMAP) if site.config.base_url else None,
         }
         if output.kind in SIMPLE_TEMPLATES:
             if output.kind == "home":
@@ -106,6 +116,7 @@ class Renderer:
             return SIMPLE_TEMPLATES[output.kind], context
         if output.kind in CONTENT_TEMPLATES:
             context.update(content_context(site, output.kind, output.key, self.used_by))
+            context.update(jsonld.page_context(site, context["item"]))
             return CONTENT_TEMPLATES[output.kind], context
         batch = self.batches[output.key]
         context.update(batch_context(site, batch))
@@ -116,6 +127,8 @@ class Renderer:
             page_url=qr_url(site.config, batch),
         )
         if output.kind == "batch":
+            context.update(jsonld.page_context(site, batch))
+            context.update(passport=passport_route(batch) if site.config.base_url else None)
             return "batch.html", context
         if output.kind == "redirect":
             return "redirect.html", context

@@ -54,7 +54,7 @@ def make_symbol(data: str, level: str) -> QrSymbol:
         code = qrcode.QRCode(error_correction=LEVELS[level], border=0)
         code.add_data(data, optimize=threshold)
         try:
-            code.make(fit=True)
+            code.best_fit()  # sizes the symbol from the data alone: cheap
         except (ValueError, qrcode.exceptions.DataOverflowError):
             # qrcode raises a bare ValueError when nothing fits (HAZARDS.md).
             continue
@@ -62,6 +62,7 @@ def make_symbol(data: str, level: str) -> QrSymbol:
             best = code
     if best is None:
         raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}")
+    best.make(fit=False)  # only the winner pays for drawing and choosing its mask
     matrix = tuple(tuple(bool(m) for m in row) for row in best.get_matrix())
     return QrSymbol(data=data, version=best.version, modules=matrix)
 

@@ -7,11 +7,13 @@ collide in the output.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile, Sources
 from mfsite.model import Batch, Site
-from mfsite.validate.batch import Known, read_batch
+from mfsite.validate.batch import BatchResult, read_batch
 from mfsite.validate.config import read_config
 from mfsite.validate.content import read_material, read_page, read_partner, read_story
 from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems
@@ -39,7 +41,54 @@ RESERVED_PAGES = frozenset(
 )
 
 
-def validate(sources: Sources, base_url: str | None, need_base_url: bool) -> tuple[Site | None, Problems]:
+@dataclass(slots=True)
+class ValidationMemo:
+    """Batch results kept between watch-mode builds.
+
+    A batch's result depends only on its own file and on which content files
+    exist; while both are unchanged, it is reused (the cached SourceFile is the
+    very same object while its file is unchanged).
+    """
+
+    stems: dict[str, list[str]] = field(default_factory=dict)
+    results: dict[str, tuple[SourceFile, BatchResult]] = field(default_factory=dict)
+
+
+def read_batches(sources: Sources, memo: ValidationMemo | None) -> list[BatchResult]:
+    stems = sources.stems
+    if memo is None:
+        return [read_batch(source, stems) for source in sources.batches]
+    if memo.stems != stems:
+        memo.stems, memo.results = stems, {}
+    results = []
+    for source in sources.batches:
+        kept = memo.results.get(source.path)
+        if kept is None or kept[0] is not source:
+            kept = (source, read_batch(source, stems))
+            memo.results[source.path] = kept
+        results.append(kept[1])
+    live = {source.path for source in sources.batches}
+    for path in set(memo.results) - live:
+        del memo.results[path]
+    return results
+
+
+def check_unique_ids(results: list[BatchResult], problems: Problems) -> None:
+    seen: dict[str, BatchResult] = {}
+    for result in results:
+        if result.id is None:
+            continue
+        first = seen.setdefault(result.id.lower(), result)
+        if first is not result:
+            message = (
+                f"batch id '{result.id}' is already used by {first.path} (ids are compared without case)"
+            )
+            problems.append(Diagnostic(result.id_span, codes.DUPLICATE_ID, message))
+
+
+def validate(
+    sources: Sources, base_url: str | None, need_base_url: bool, memo: ValidationMemo | None = None
+) -> tuple[Site | None, Problems]:
     """Return the site (None when there are errors) and every diagnostic found."""
     problems: Problems = []
     config = read_config(sources.site, base_url, problems)
@@ -61,11 +110,15 @@ def validate(sources: Sources, base_url: str | None, need_base_url: bool) -> tup
             problems.append(Diagnostic(Span(source.path), codes.RESERVED_NAME, message))
     # References resolve against the files on disk, even those with errors of
     # their own, so one broken partner file does not also flag every batch.
-    known = Known({kind: [s.stem for s in files] for kind, files in sources.content.items()})
-    batches = [b for s in sources.batches if (b := read_batch(s, known, problems))]
+    results = read_batches(sources, memo)
+    for result in results:
+        problems.extend(result.problems)
+    check_unique_ids(results, problems)
+    batches = [r.batch for r in results if r.batch is not None]
+    used = {ref for r in results for ref in r.used}
     if config is not None and config.gs1_digital_link:
         check_gs1_lots(batches, problems)
-    warn_unused(sources, known, problems)
+    warn_unused(sources, used, problems)
     for files in sources.content.values():
         for source in files:
             warn_external_images(source.body, Span(source.path, source.body_line), problems)
@@ -113,8 +166,8 @@ def check_gs1_lots(batches: list[Batch], problems: Problems) -> None:
             problems.append(Diagnostic(batch.span, codes.BAD_ID, message))
 
 
-def warn_unused(sources: Sources, known: Known, problems: Problems) -> None:
+def warn_unused(sources: Sources, used: set[tuple[str, str]], problems: Problems) -> None:
     for source in sources.content["materials"]:
-        if ("materials", source.stem) not in known.used:
+        if ("materials", source.stem) not in used:
             message = f"material '{source.stem}' is not used by any batch"
             problems.append(Diagnostic(Span(source.path), codes.UNUSED, message, "warning"))

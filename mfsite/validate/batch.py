@@ -11,7 +11,7 @@ from biip.checksums import gs1_standard_check_digit
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
-from mfsite.load.yamltree import Node
+from mfsite.load.yamltree import Map, Node, Scalar
 from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCheck, Ref
 from mfsite.validate.fields import (
     ID_PATTERN,
@@ -47,15 +47,14 @@ GTIN_LENGTHS = (8, 12, 13, 14)
 
 @dataclass(slots=True)
 class Known:
-    """What batches may refer to, and what they have claimed so far.
+    """What a batch may refer to (the content files on disk), and what it did refer to.
 
-    References are checked as each batch is read, so a batch with other
-    errors still has its dangling references reported in the same run.
+    References are checked as the batch is read, so a batch with other errors
+    still has its dangling references reported in the same run.
     """
 
     stems: dict[str, list[str]]  # content folder -> the file stems in it
-    ids: dict[str, str] = field(default_factory=dict)  # lower-case batch id -> its file
-    used: set[tuple[str, str]] = field(default_factory=set)  # (folder, stem) named by a batch
+    used: set[tuple[str, str]] = field(default_factory=set)  # (folder, stem) this batch named
 
     def ref(self, kind: str) -> Converter[Ref]:
         def convert(node: Node, what: str, problems: Problems) -> Ref | None:
@@ -72,11 +71,17 @@ class Known:
 
         return convert
 
-    def claim(self, batch_id: str, source: SourceFile, span: Span, problems: Problems) -> None:
-        first = self.ids.setdefault(batch_id.lower(), source.path)
-        if first != source.path:
-            message = f"batch id '{batch_id}' is already used by {first} (ids are compared without case)"
-            problems.append(Diagnostic(span, codes.DUPLICATE_ID, message))
+
+@dataclass(slots=True)
+class BatchResult:
+    """One batch file, read: kept whole so watch mode can reuse it while the file is unchanged."""
+
+    path: str
+    batch: Batch | None
+    id: str | None  # also for a batch with errors, so duplicates are still found
+    id_span: Span
+    used: set[tuple[str, str]]
+    problems: list[Diagnostic]
 
 
 def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
@@ -111,13 +116,22 @@ def to_count(node: Node, what: str, problems: Problems) -> int | None:
     return value
 
 
-def read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch | None:
+def read_batch(source: SourceFile, stems: dict[str, list[str]]) -> BatchResult:
+    known = Known(stems)
+    problems: Problems = []
+    batch = _read_batch(source, known, problems)
+    batch_id = batch.id if batch else read_id(source, None, [])
+    id_span = Span(source.path)
+    if isinstance(source.tree, Map) and "id" in source.tree.entries:
+        id_span = source.tree.entries["id"][1].span
+    return BatchResult(source.path, batch, batch_id, id_span, known.used, problems)
+
+
+def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch | None:
     span = Span(source.path)
     if (f := Fields.of(source.tree, "", problems, span)) is None:
         return None
     batch_id = read_id(source, f, problems)
-    if batch_id is not None:
-        known.claim(batch_id, source, f.span("id"), problems)
     product = f.get("product", to_text, required=True)
     produced = f.get("produced", to_date, required=True)
     partner = f.get("partner", known.ref("partners"), required=True)
@@ -153,7 +167,14 @@ def read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch | 
     return None if f.failed else batch
 
 
-def read_id(source: SourceFile, f: Fields, problems: Problems) -> str | None:
+def read_id(source: SourceFile, f: Fields | None, problems: Problems) -> str | None:
+    """The id as written, else the file stem; with f None, a best effort for a broken file."""
+    if f is None:
+        tree = source.tree
+        if isinstance(tree, Map) and "id" in tree.entries:
+            node = tree.entries["id"][1]
+            return to_id(node, "id", problems) if isinstance(node, Scalar) else None
+        return source.stem if ID_PATTERN.fullmatch(source.stem) else None
     if f.node_of("id") is not None:
         return f.get("id", to_id)
     if not ID_PATTERN.fullmatch(source.stem):

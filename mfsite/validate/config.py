@@ -10,7 +10,7 @@ from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Node
-from mfsite.model import LabelSettings, QrSettings, Shop, SiteConfig
+from mfsite.model import FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig
 from mfsite.validate.fields import (
     Converter,
     Fields,
@@ -70,6 +70,7 @@ def read_config(source: SourceFile | None, base_url: str | None, problems: Probl
     shop = read_shop(fields)
     qr = read_qr(fields)
     label = read_label(fields)
+    feed = read_feed(fields)
     gs1 = fields.get("gs1_digital_link", to_boolean)
     care_symbols = fields.get("care_symbols", to_boolean)
     fields.finish()
@@ -82,6 +83,7 @@ def read_config(source: SourceFile | None, base_url: str | None, problems: Probl
         shop=shop,
         qr=qr,
         label=label,
+        feed=feed,
         gs1_digital_link=bool(gs1),
         care_symbols=bool(care_symbols),
     )
@@ -173,6 +175,16 @@ def read_label(fields: Fields) -> LabelSettings:
         label.problems.append(Diagnostic(label.span("qr_mm"), codes.BAD_NUMBER, message))
     label.finish()
     return settings
+
+
+def read_feed(fields: Fields) -> FeedSettings:
+    defaults = FeedSettings()
+    feed = fields.mapping("feed")
+    if feed is None:
+        return defaults
+    entries = feed.get("entries", at_least(1, "a feed needs at least one entry"))
+    feed.finish()
+    return FeedSettings(entries=entries or defaults.entries)
 
 
 def positive_mm(node: Node, what: str, problems: Problems) -> Decimal | None:

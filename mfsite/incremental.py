@@ -1,0 +1,249 @@
+"""Incremental rebuilds for watch and serve: re-render only what a change affects.
+
+A `Workspace` lives as long as `mfsite watch` does. It keeps the parsed
+sources (a file is read again only when its stat changes), each batch's
+validation result, and what the last good build wrote. After a change it
+re-plans the whole site (cheap) and re-renders only:
+
+- every output, when `site.yaml` or a free page (the footer lists them all) changed;
+- a batch's page, label, QR codes (and other files of its own) when its file or
+  a file it refers to changed;
+- a partner, material or story page when its file changed, or a changed batch
+  refers (or referred) to it;
+- the site-wide files (home, 404, feeds...) on any change: they are rendered,
+  and written only when their bytes differ;
+- the outputs whose template, or a template it includes, changed;
+- static files that changed; outputs that appeared; and it deletes outputs
+  that disappeared.
+
+The first build is a full one, swapped in atomically. Later builds replace
+each changed file atomically (written beside it, then renamed over it), new
+pages before the pages that link to them, deletions last. The result is
+always byte-identical to a clean full build; the tests hold it to that.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, meta
+
+from mfsite.build import Checked, qr_facts
+from mfsite.diagnostics import Diagnostic
+from mfsite.load.sources import SourceCache, StatKey, load_sources
+from mfsite.model import Site
+from mfsite.plan import CONTENT_KINDS, Output, plan_site
+from mfsite.publish import Staging, check_output
+from mfsite.render import Renderer, make_environment, template_for
+from mfsite.validate import ValidationMemo, validate
+
+
+@dataclass(slots=True)
+class Rebuild:
+    """What one rebuild did, for the one-line report."""
+
+    ok: bool
+    diagnostics: list[Diagnostic]
+    changed: list[str] = field(default_factory=list)  # source paths
+    written: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    full: bool = False
+
+
+@dataclass(slots=True)
+class Live:
+    """The output folder as the last good build left it."""
+
+    site: Site
+    outputs: dict[str, Output]
+
+
+class Workspace:
+    def __init__(self, source: Path, output: Path, base_url: str | None) -> None:
+        self.source = source
+        self.output = output
+        self.base_url = base_url
+        self.cache = SourceCache()
+        self.memo = ValidationMemo()
+        self.env = make_environment(source / "templates")
+        self.live: Live | None = None
+        self.templates: dict[str, StatKey] = {}
+
+    def check(self) -> tuple[Checked, frozenset[str] | None]:
+        sources, problems = load_sources(self.source, self.cache)
+        site, more = validate(sources, self.base_url, True, self.memo)
+        diagnostics = problems + more
+        if any(d.severity == "error" for d in diagnostics):
+            site = None
+        return Checked(site, diagnostics), sources.changed
+
+    def rebuild(self) -> Rebuild:
+        started = time.perf_counter()
+        checked, changed = self.check()
+        changed_templates = self.template_changes()
+        if changed_templates and self.env.cache is not None:
+            # An override that appeared hides a built-in template Jinja has cached.
+            self.env.cache.clear()
+        if checked.site is None:
+            return Rebuild(False, checked.diagnostics, sorted(changed or ()))
+        if self.live is None:
+            result = self.full_build(checked.site)
+        else:
+            result = self.incremental(checked.site, changed or frozenset(), changed_templates)
+        result.diagnostics = checked.diagnostics + result.diagnostics
+        result.changed = sorted((changed or frozenset()) | {f"templates/{t}" for t in changed_templates})
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def full_build(self, site: Site) -> Rebuild:
+        check_output(self.source, self.output)
+        renderer = Renderer(site, self.env)
+        _, warnings = qr_facts(site, renderer, site.batches)
+        outputs = plan_site(site)
+        staging = Staging(self.output)
+        try:
+            for out in outputs:
+                staging.write(out.path, self.produce(out, renderer))
+            staging.commit()
+        except BaseException:
+            staging.discard()
+            raise
+        self.live = Live(site, {o.path: o for o in outputs})
+        return Rebuild(True, warnings, written=len(outputs), full=True)
+
+    def produce(self, out: Output, renderer: Renderer) -> bytes:
+        if out.kind == "static":
+            return (self.source / "static" / out.key).read_bytes()
+        return renderer.render(out)
+
+    def incremental(self, site: Site, changed: frozenset[str], templates: set[str]) -> Rebuild:
+        assert self.live is not None
+        old = self.live
+        new = {o.path: o for o in plan_site(site)}
+        dirty = self.dirty(old, site, new, changed, templates)
+        renderer = Renderer(site, self.env)
+        keys = {new[path].key for path in dirty}
+        dirty_batches = [b for b in site.batches if b.id in keys]
+        _, warnings = qr_facts(site, renderer, dirty_batches)
+        written = 0
+        # New and changed files first, so no page links to one that is not there yet.
+        for path in sorted(dirty):
+            data = self.produce(new[path], renderer)
+            if _write_if_changed(self.output / path, data):
+                written += 1
+        removed = [p for p in old.outputs if p not in new]
+        for path in sorted(removed):
+            _remove(self.output, path)
+        self.live = Live(site, new)
+        return Rebuild(True, warnings, written=written, removed=len(removed))
+
+    def dirty(
+        self, old: Live, site: Site, new: dict[str, Output], changed: frozenset[str], templates: set[str]
+    ) -> set[str]:
+        everything = "site.yaml" in changed or any(p.startswith("content/pages/") for p in changed)
+        if everything:
+            return set(new)
+        dirty = {path for path in new if path not in old.outputs}
+        batches = changed_batches(old.site, site, changed)
+        touched = referenced_content(old.site, batches) | referenced_content(site, batches)
+        using_template = self.kinds_using(templates)
+        for path, out in new.items():
+            if out.kind in using_template:
+                dirty.add(path)
+            elif out.kind == "static":
+                if f"static/{out.key}" in changed:
+                    dirty.add(path)
+            elif out.kind in CONTENT_KINDS:
+                if (out.kind, out.key) in touched or content_path(out.kind, out.key) in changed:
+                    dirty.add(path)
+            elif out.key == "":
+                if changed:  # site-wide files: rendered again, written only if different
+                    dirty.add(path)
+            elif out.key in batches:
+                dirty.add(path)
+        return dirty
+
+    def template_changes(self) -> set[str]:
+        """Names of the site's template overrides that appeared, changed or went away."""
+        folder = self.source / "templates"
+        now: dict[str, StatKey] = {}
+        if folder.is_dir():
+            for entry in os.scandir(folder):
+                if entry.is_file() and not entry.name.startswith("."):
+                    st = entry.stat()
+                    now[entry.name] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        changed = {n for n in now.keys() | self.templates.keys() if now.get(n) != self.templates.get(n)}
+        self.templates = now
+        return changed
+
+    def kinds_using(self, templates: set[str]) -> set[str]:
+        if not templates:
+            return set()
+        kinds = set()
+        for kind, name in template_for.items():
+            if templates & template_closure(self.env, name):
+                kinds.add(kind)
+        return kinds
+
+
+def content_path(kind: str, stem: str) -> str:
+    return f"content/{kind}/{stem}.md"
+
+
+def changed_batches(old: Site, new: Site, changed: frozenset[str]) -> set[str]:
+    """Ids of batches (in either build) whose file, or a file they name, changed."""
+    found = set()
+    for site in (old, new):
+        for batch in site.batches:
+            if batch.span.path in changed or any(
+                content_path(kind, ref.id) in changed for kind, ref in batch.references()
+            ):
+                found.add(batch.id)
+    return found
+
+
+def referenced_content(site: Site, batch_ids: set[str]) -> set[tuple[str, str]]:
+    """The content pages that list these batches."""
+    found: set[tuple[str, str]] = set()
+    for batch in site.batches:
+        if batch.id in batch_ids:
+            found.update((kind, ref.id) for kind, ref in batch.references())
+    return found
+
+
+def template_closure(env: Environment, name: str, seen: set[str] | None = None) -> set[str]:
+    """A template and every template it extends, includes or imports."""
+    seen = set() if seen is None else seen
+    if name in seen:
+        return seen
+    seen.add(name)
+    source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+    for child in meta.find_referenced_templates(env.parse(source)):
+        if child is not None:
+            template_closure(env, child, seen)
+    return seen
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.mfsite-tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # a reader sees the old file or the new one, never half of one
+    return True
+
+
+def _remove(output: Path, rel: str) -> None:
+    path = output / rel
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != output and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

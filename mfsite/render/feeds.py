@@ -1,0 +1,151 @@
+"""Site-wide files for machines: batches.json, sitemap.xml and the Atom feed.xml.
+
+XML is built as an ElementTree and serialised by it, so every piece of text
+is escaped by the serialiser, never by hand. Dates come from the data (a
+batch's production date, a story's date), never from the clock; where the
+data has none, SOURCE_DATE_EPOCH is honoured, else the Unix epoch is used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+
+from mfsite.model import Batch, Site
+from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
+from mfsite.render.pages import describe
+from mfsite.render.passport import iso_datetime, to_json
+from mfsite.urls import HOME, absolute, content_route, page_route
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Characters XML 1.0 cannot carry at all, not even escaped (YAML's "\x01" can make them).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+UsedBy = dict[tuple[str, str], list[Batch]]
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub("\ufffd", text)
+
+
+def to_xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode() + b"\n"
+    )
+
+
+def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def fallback_updated(site: Site) -> str:
+    """When a date is needed and no batch has one: a story's, SOURCE_DATE_EPOCH, or the epoch."""
+    dated = [story.date for story in site.stories.values() if story.date]
+    if dated:
+        return iso_datetime(max(dated))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        when = datetime.fromtimestamp(int(epoch) if epoch.isdigit() else 0, UTC)
+    except (OverflowError, OSError, ValueError):  # beyond the year 9999: not a date
+        when = datetime.fromtimestamp(0, UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def batch_title(batch: Batch) -> str:
+    return f"{batch.product} · batch {batch.id}"
+
+
+def batch_index(site: Site, used_by: UsedBy) -> bytes:
+    """Every batch, newest first, for a till or a shop system to look batches up."""
+    config = site.config
+    base = config.base_url or ""
+    entries = []
+    for batch in site.batches:
+        partner = site.partners[batch.partner.id]
+        entries.append(
+            {
+                "id": batch.id,
+                "url": absolute(base, page_route(config, batch)),
+                "product": batch.product,
+                "produced": batch.produced.isoformat(),
+                "gtin": batch.gtin,
+                "quantity": batch.quantity,
+                "partner": {"id": partner.id, "name": partner.name},
+                "passport": absolute(base, passport_route(batch)),
+            }
+        )
+    return to_json({"title": config.title, "url": base, "batches": entries})
+
+
+def sitemap_entries(site: Site, used_by: UsedBy) -> Iterator[tuple[str, date | None]]:
+    """(route, last modified) of every page a search engine should know, at its canonical address."""
+    config = site.config
+    yield HOME, site.batches[0].produced if site.batches else None
+    for batch in site.batches:
+        yield page_route(config, batch), batch.produced
+    for kind in CONTENT_KINDS:
+        for stem in sorted(getattr(site, kind), key=str.lower):
+            if kind == "stories":
+                changed = site.stories[stem].date
+            elif kind == "pages":
+                changed = None
+            else:  # a partner or a material changes, for its page, with the newest batch using it
+                users = used_by.get((kind, stem))
+                changed = max(b.produced for b in users) if users else None
+            yield content_route(kind, stem), changed
+
+
+def sitemap(site: Site, used_by: UsedBy) -> bytes:
+    base = site.config.base_url or ""
+    root = ET.Element("urlset", xmlns=SITEMAPS)
+    for route, changed in sitemap_entries(site, used_by):
+        entry = sub(root, "url")
+        sub(entry, "loc", absolute(base, route))
+        if changed:
+            sub(entry, "lastmod", changed.isoformat())
+    return to_xml(root)
+
+
+def feed(site: Site, used_by: UsedBy) -> bytes:
+    """An Atom feed of the newest batches: customers follow new drops in their reader."""
+    config = site.config
+    base = config.base_url or ""
+    shop = config.shop.name or config.title
+    root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: xml_text(config.language)})
+    sub(root, "id", absolute(base, FEED))
+    sub(root, "title", config.title)
+    sub(root, "subtitle", f"New batches from {shop}")
+    sub(root, "updated", iso_datetime(site.batches[0].produced) if site.batches else fallback_updated(site))
+    author = sub(root, "author")
+    sub(author, "name", shop)
+    sub(author, "uri", base)
+    sub(root, "link", rel="self", type="application/atom+xml", href=absolute(base, FEED))
+    sub(root, "link", rel="alternate", type="text/html", href=absolute(base, HOME))
+    for batch in site.batches[: config.feed.entries]:
+        page_url = absolute(base, page_route(config, batch))
+        entry = sub(root, "entry")
+        sub(entry, "id", page_url)
+        sub(entry, "title", batch_title(batch))
+        sub(entry, "updated", iso_datetime(batch.produced))
+        sub(entry, "link", rel="alternate", type="text/html", href=page_url)
+        passport_url = absolute(base, passport_route(batch))
+        sub(entry, "link", rel="describedby", type="application/json", href=passport_url)
+        sub(entry, "summary", describe(site, batch))
+    return to_xml(root)
+
+
+# The plan's kinds (plan.DISCOVERY_KINDS) -> what renders them.
+RENDERERS: dict[str, Callable[[Site, UsedBy], bytes]] = {
+    DISCOVERY_KINDS[BATCH_INDEX]: batch_index,
+    DISCOVERY_KINDS[SITEMAP]: sitemap,
+    DISCOVERY_KINDS[FEED]: feed,
+}

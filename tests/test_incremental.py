@@ -1,0 +1,94 @@
+"""Incremental rebuilds are always byte-identical to a clean full build."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import copy_example, mfsite, tree_bytes
+
+from mfsite.incremental import Workspace
+
+BASE = "https://shop.example.test/kiez/"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def add_batch(site: Path) -> None:
+    text = (site / "batches/hoodie-nov-26.yaml").read_text(encoding="utf-8")
+    (site / "batches/hd-2612-b.yaml").write_text(text.replace("id: HD-2611-A\n", ""), encoding="utf-8")
+
+
+def template_override(site: Path) -> None:
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates/batch-list.html").write_text(
+        "<p>{{ batches | length }} batches</p>\n", encoding="utf-8"
+    )
+
+
+CHANGES: list[tuple[str, Callable[[Path], None]]] = [
+    ("batch notes", lambda s: edit(s / "batches/hoodie-nov-26.yaml", "The third run", "The 3rd run")),
+    ("partner name", lambda s: edit(s / "content/partners/naehwerk-neukoelln.md", "name: ", "name: The ")),
+    (
+        "material certificate",
+        lambda s: edit(s / "content/materials/organic-cotton-fleece.md", "GOTS", "GOTS 7"),
+    ),
+    ("new batch", add_batch),
+    (
+        "batch moves partner",
+        lambda s: edit(s / "batches/hd-2612-b.yaml", "partner: naehwerk-neukoelln", "partner: kiez-threads"),
+    ),
+    ("deleted batch", lambda s: (s / "batches/hd-2612-b.yaml").unlink()),
+    ("story title", lambda s: edit(s / "content/stories/a-day-at-naehwerk.md", "title: ", "title: Inside, ")),
+    ("page title in the footer", lambda s: edit(s / "content/pages/returns.md", "title: ", "title: Easy ")),
+    ("template override", template_override),
+    ("template changed", lambda s: edit(s / "templates/batch-list.html", "batches</p>", "batches made</p>")),
+    ("template removed", lambda s: (s / "templates/batch-list.html").unlink()),
+    (
+        "static file",
+        lambda s: (s / "static").mkdir(exist_ok=True) or (s / "static/logo.txt").write_text("logo"),
+    ),
+    ("site settings", lambda s: edit(s / "site.yaml", "compact: false", "compact: true")),
+    (
+        "batch after settings",
+        lambda s: edit(s / "batches/hoodie-nov-26.yaml", "quantity: 48", "quantity: 50"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Workspace]:
+    site = copy_example(tmp_path_factory.mktemp("incremental") / "site")
+    work = Workspace(site, site / "output", BASE)
+    first = work.rebuild()
+    assert first.ok and first.full, first.diagnostics
+    return site, work
+
+
+@pytest.mark.parametrize(("name", "change"), CHANGES, ids=[name for name, _ in CHANGES])
+def test_change_then_rebuild_equals_a_clean_build(
+    workspace: tuple[Path, Workspace], tmp_path: Path, name: str, change: Callable[[Path], None]
+) -> None:
+    site, work = workspace
+    change(site)
+    result = work.rebuild()
+    assert result.ok, result.diagnostics
+    assert not result.full
+    clean = tmp_path / "clean"
+    assert mfsite("build", "--source", site, "--output", clean, "--base-url", BASE).code == 0
+    assert tree_bytes(site / "output") == tree_bytes(clean)
+    shutil.rmtree(clean)
+
+
+def test_an_unrelated_edit_rewrites_only_its_batch(workspace: tuple[Path, Workspace]) -> None:
+    site, work = workspace
+    edit(site / "batches/2025/tee-2503-a.yaml", "notes: |\n", "notes: |\n  Restocked.\n")
+    result = work.rebuild()
+    assert result.changed == ["batches/2025/tee-2503-a.yaml"]
+    assert 1 <= result.written <= 3  # its page, and its passport if it has one: nothing else changed
