@@ -34,10 +34,12 @@ from jinja2 import Environment, meta
 from mfsite.build import Checked, qr_facts
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import SourceCache, StatKey, load_sources
-from mfsite.model import Site
+from mfsite.model import Batch, Site
 from mfsite.plan import CONTENT_KINDS, Output, plan_site
 from mfsite.publish import Staging, check_output
 from mfsite.render import Renderer, make_environment, template_for
+from mfsite.render.qr import QrSymbol
+from mfsite.urls import month_of
 from mfsite.validate import ValidationMemo, validate
 
 
@@ -72,6 +74,7 @@ class Workspace:
         self.env = make_environment(source / "templates")
         self.live: Live | None = None
         self.templates: dict[str, StatKey] = {}
+        self.symbols: dict[tuple[str, str], QrSymbol] = {}  # QR codes are re-made only for new URLs
 
     def check(self) -> tuple[Checked, frozenset[str] | None]:
         sources, problems = load_sources(self.source, self.cache)
@@ -101,7 +104,7 @@ class Workspace:
 
     def full_build(self, site: Site) -> Rebuild:
         check_output(self.source, self.output)
-        renderer = Renderer(site, self.env)
+        renderer = Renderer(site, self.env, self.symbols)
         _, warnings = qr_facts(site, renderer, site.batches)
         outputs = plan_site(site)
         staging = Staging(self.output)
@@ -125,7 +128,7 @@ class Workspace:
         old = self.live
         new = {o.path: o for o in plan_site(site)}
         dirty = self.dirty(old, site, new, changed, templates)
-        renderer = Renderer(site, self.env)
+        renderer = Renderer(site, self.env, self.symbols)
         keys = {new[path].key for path in dirty}
         dirty_batches = [b for b in site.batches if b.id in keys]
         _, warnings = qr_facts(site, renderer, dirty_batches)
@@ -149,7 +152,16 @@ class Workspace:
             return set(new)
         dirty = {path for path in new if path not in old.outputs}
         batches = changed_batches(old.site, site, changed)
-        touched = referenced_content(old.site, batches) | referenced_content(site, batches)
+        # Lists (home, feeds, partner pages...) show a batch's summary only: re-render them
+        # when a summary changed, not for every edit of a batch's care text.
+        relisted = relisted_batches(old.site, site, batches)
+        touched = referenced_content(old.site, relisted) | referenced_content(site, relisted)
+        months = months_of(old.site, relisted) | months_of(site, relisted)
+        lists_changed = (
+            bool(relisted)
+            or set(old.outputs) != set(new)
+            or any(path.startswith("content/") for path in changed)
+        )
         using_template = self.kinds_using(templates)
         for path, out in new.items():
             if out.kind in using_template:
@@ -160,8 +172,11 @@ class Workspace:
             elif out.kind in CONTENT_KINDS:
                 if (out.kind, out.key) in touched or content_path(out.kind, out.key) in changed:
                     dirty.add(path)
+            elif out.kind == "archive":
+                if out.key in months:
+                    dirty.add(path)
             elif out.key == "":
-                if changed:  # site-wide files: rendered again, written only if different
+                if lists_changed:  # site-wide files: rendered again, written only if different
                     dirty.add(path)
             elif out.key in batches:
                 dirty.add(path)
@@ -204,6 +219,29 @@ def changed_batches(old: Site, new: Site, changed: frozenset[str]) -> set[str]:
             ):
                 found.add(batch.id)
     return found
+
+
+def summary(site: Site, batch: Batch | None) -> tuple[object, ...] | None:
+    """What lists and site-wide files show of a batch (see feeds.py, index.html, batch-list.html)."""
+    if batch is None:
+        return None
+    partner = site.partners[batch.partner.id]
+    return (
+        batch.product, batch.produced, batch.gtin, batch.quantity, batch.origin.place,
+        partner.id, partner.name, frozenset((kind, ref.id) for kind, ref in batch.references()),
+    )  # fmt: skip
+
+
+def relisted_batches(old: Site, new: Site, batch_ids: set[str]) -> set[str]:
+    if not batch_ids:
+        return set()
+    before = {b.id: b for b in old.batches}
+    after = {b.id: b for b in new.batches}
+    return {i for i in batch_ids if summary(old, before.get(i)) != summary(new, after.get(i))}
+
+
+def months_of(site: Site, batch_ids: set[str]) -> set[str]:
+    return {month_of(b) for b in site.batches if b.id in batch_ids}
 
 
 def referenced_content(site: Site, batch_ids: set[str]) -> set[tuple[str, str]]:

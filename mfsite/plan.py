@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mfsite.model import Batch, Site
-from mfsite.urls import HOME, batch_route, compact_route, content_route, output_path, page_route
+from mfsite.urls import (
+    HOME,
+    archive_route,
+    batch_route,
+    compact_route,
+    content_route,
+    month_of,
+    output_path,
+    page_route,
+)
 
 CONTENT_KINDS = ("partners", "materials", "stories", "pages")
 # Machine-readable files: they hold absolute URLs, so a site without a base URL has none.
@@ -56,6 +65,8 @@ def plan_site(site: Site) -> list[Output]:
             outputs.append(Output(passport_route(batch), "passport", batch.id, folder))
         for fmt in config.qr.formats:
             outputs.append(Output(f"{folder}qr.{fmt}", f"qr-{fmt}", batch.id, folder))
+    for month in dict.fromkeys(month_of(b) for b in site.batches):
+        outputs.append(page(archive_route(month), "archive", month))
     for kind in CONTENT_KINDS:
         for stem in getattr(site, kind):
             outputs.append(page(content_route(kind, stem), kind, stem))

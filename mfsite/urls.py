@@ -59,6 +59,15 @@ def qr_url(config: SiteConfig, batch: Batch) -> str:
     return base + compact_route(batch)
 
 
+def month_of(batch: Batch) -> str:
+    return f"{batch.produced.year:04d}-{batch.produced.month:02d}"
+
+
+def archive_route(month: str) -> str:
+    """All batches made in one month (YYYY-MM): the catalogue beyond the home page."""
+    return f"archive/{month}/"
+
+
 def content_route(kind: str, stem: str) -> str:
     """partners/, materials/ and stories/ pages; free pages sit at the top level."""
     slug = stem.lower()

@@ -10,7 +10,7 @@ from pathlib import Path
 import cairosvg
 import pytest
 import zxingcpp
-from conftest import copy_example, mfsite, tree_bytes, write_site
+from conftest import MINI_SITE, copy_example, mfsite, tree_bytes, write_site
 from htmlcheck import internal_links, parse
 from PIL import Image
 
@@ -48,6 +48,31 @@ def test_catalogue_lists_batches_newest_first(example_build: Path) -> None:
         dates.append(re.search(r'made <time datetime="([\d-]+)"', html).group(1))
     assert len(batch_links) >= 12
     assert dates == sorted(dates, reverse=True)
+
+
+def test_home_shows_the_newest_and_months_hold_every_batch(tmp_path: Path) -> None:
+    batches = {
+        f"batches/run-{i:02d}.yaml": MINI_SITE["batches/tee-1.yaml"].replace(
+            "2026-11-20", f"2026-{1 + i % 3:02d}-{1 + i % 28:02d}"
+        )
+        for i in range(30)
+    }
+    site = write_site(tmp_path, batches)
+    assert mfsite("build", "--source", site).code == 0
+    output = site / "output"
+    home = [
+        link for tag, _, link in parse(output / "index.html").links if tag == "a" and link.startswith("b/")
+    ]
+    assert len(home) == 24  # the newest only: a phone should not load 10,000 rows
+    months = sorted(p.parent.name for p in output.glob("archive/*/index.html"))
+    assert months == ["2026-01", "2026-02", "2026-03", "2026-11"]
+    listed = []
+    for month in months:
+        links = [
+            link for tag, _, link in parse(output / "archive" / month / "index.html").links if tag == "a"
+        ]
+        listed += [link.removeprefix("../../") for link in links if link.startswith("../../b/")]
+    assert sorted(listed) == sorted(f"b/{Path(rel).stem}/" for rel in [*batches, "batches/tee-1.yaml"])
 
 
 def test_every_qr_code_decodes_to_its_page(example_build: Path) -> None:

@@ -54,6 +54,10 @@ CHANGES: list[tuple[str, Callable[[Path], None]]] = [
         "static file",
         lambda s: (s / "static").mkdir(exist_ok=True) or (s / "static/logo.txt").write_text("logo"),
     ),
+    (
+        "batch moves month",
+        lambda s: edit(s / "batches/hoodie-nov-26.yaml", "produced: 2026-11-20", "produced: 2026-09-30"),
+    ),
     ("site settings", lambda s: edit(s / "site.yaml", "compact: false", "compact: true")),
     (
         "batch after settings",

@@ -19,8 +19,8 @@ from mfsite.plan import FEED, SITEMAP, Output, passport_route
 from mfsite.render import feeds, jsonld, passport, qr, text
 from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
-from mfsite.render.pages import batch_context, content_context, home_context
-from mfsite.urls import absolute, batch_route, content_route, page_route, qr_url, relative
+from mfsite.render.pages import archive_context, batch_context, content_context, home_context
+from mfsite.urls import absolute, archive_route, batch_route, content_route, page_route, qr_url, relative
 
 CONTENT_TEMPLATES = {
     "partners": "partner.html",
@@ -28,7 +28,12 @@ CONTENT_TEMPLATES = {
     "stories": "story.html",
     "pages": "page.html",
 }
-SIMPLE_TEMPLATES = {"home": "index.html", "404": "404.html", "robots": "robots.txt"}
+SIMPLE_TEMPLATES = {
+    "home": "index.html",
+    "404": "404.html",
+    "robots": "robots.txt",
+    "archive": "archive.html",
+}
 BATCH_TEMPLATES = {"batch": "batch.html", "redirect": "redirect.html", "label": "label.html"}
 # Which top-level template renders each kind of output (watch mode re-renders by it).
 template_for = {**SIMPLE_TEMPLATES, **CONTENT_TEMPLATES, **BATCH_TEMPLATES}
@@ -45,7 +50,7 @@ def make_environment(site_templates: Path | None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(content_route=content_route)
+    env.globals.update(content_route=content_route, archive_route=archive_route)
     env.filters.update(
         markdown=render_markdown,
         date=text.format_date,
@@ -58,11 +63,14 @@ def make_environment(site_templates: Path | None) -> Environment:
 
 
 class Renderer:
-    def __init__(self, site: Site, env: Environment) -> None:
+    def __init__(
+        self, site: Site, env: Environment, symbols: dict[tuple[str, str], qr.QrSymbol] | None = None
+    ) -> None:
         self.site = site
         self.env = env
         self.batches = {b.id: b for b in site.batches}
-        self.symbols: dict[str, qr.QrSymbol] = {}
+        # (URL, level) -> code: page, label and images share one; watch mode keeps them across builds.
+        self.symbols: dict[tuple[str, str], qr.QrSymbol] = {} if symbols is None else symbols
         # Who links to what: built once so a page never scans every batch.
         self.used_by: dict[tuple[str, str], list[Batch]] = defaultdict(list)
         for batch in site.batches:
@@ -72,10 +80,11 @@ class Renderer:
 
     def symbol(self, batch: Batch) -> qr.QrSymbol:
         """The batch's QR code, made once per build (page, label and images share it)."""
-        if batch.id not in self.symbols:
-            config = self.site.config
-            self.symbols[batch.id] = qr.make_symbol(qr_url(config, batch), config.qr.error_correction)
-        return self.symbols[batch.id]
+        config = self.site.config
+        key = (qr_url(config, batch), config.qr.error_correction)
+        if key not in self.symbols:
+            self.symbols[key] = qr.make_symbol(*key)
+        return self.symbols[key]
 
     def label_facts(self, batch: Batch) -> LabelFacts:
         return LabelFacts.of(self.symbol(batch), self.site.config)
@@ -113,6 +122,8 @@ class Renderer:
         if output.kind in SIMPLE_TEMPLATES:
             if output.kind == "home":
                 context.update(home_context(site))
+            elif output.kind == "archive":
+                context.update(archive_context(site, output.key))
             return SIMPLE_TEMPLATES[output.kind], context
         if output.kind in CONTENT_TEMPLATES:
             context.update(content_context(site, output.kind, output.key, self.used_by))

@@ -18,7 +18,7 @@ from mfsite.model import Batch, Site
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
 from mfsite.render.pages import describe
 from mfsite.render.passport import iso_datetime, to_json
-from mfsite.urls import HOME, absolute, content_route, page_route
+from mfsite.urls import HOME, absolute, archive_route, content_route, month_of, page_route
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -89,9 +89,14 @@ def batch_index(site: Site, used_by: UsedBy) -> bytes:
 def sitemap_entries(site: Site, used_by: UsedBy) -> Iterator[tuple[str, date | None]]:
     """(route, last modified) of every page a search engine should know, at its canonical address."""
     config = site.config
+    seen: set[str] = set()
     yield HOME, site.batches[0].produced if site.batches else None
     for batch in site.batches:
         yield page_route(config, batch), batch.produced
+    for batch in site.batches:  # newest first: a month's first batch is its newest
+        if (route := archive_route(month_of(batch))) not in seen:
+            seen.add(route)
+            yield route, batch.produced
     for kind in CONTENT_KINDS:
         for stem in sorted(getattr(site, kind), key=str.lower):
             if kind == "stories":

@@ -6,14 +6,17 @@ Templates stay simple because the questions a customer asks ("who made it?",
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from mfsite.model import Batch, Certification, Coordinates, Material, Partner, Site, Story
 from mfsite.render.care_symbols import care_symbols
-from mfsite.render.text import care_lines, distance_km
-from mfsite.urls import batch_route
+from mfsite.render.text import MONTHS, care_lines, distance_km
+from mfsite.urls import month_of, page_route
 
+HOME_BATCHES = 24  # the newest, on the home page; the rest by month
 RUN_LABELS = {
     "stock": "In stock",
     "pre-order": "Pre-order",
@@ -113,11 +116,31 @@ def describe(site: Site, batch: Batch) -> str:
     )
 
 
+def listing(site: Site, batches: Iterable[Batch]) -> list[tuple[Batch, Partner, str]]:
+    """Batches as lists show them: with their maker and the address of their page."""
+    return [(b, site.partners[b.partner.id], page_route(site.config, b)) for b in batches]
+
+
 def home_context(site: Site) -> dict[str, object]:
+    """The newest batches, then every month: a home page stays small at 10,000 batches."""
+    months = Counter(month_of(b) for b in site.batches)
     return {
-        "batches": [(b, site.partners[b.partner.id], batch_route(b)) for b in site.batches],
+        "batches": listing(site, site.batches[:HOME_BATCHES]),
+        "months": [(month, month_name(month), count) for month, count in months.items()],
         "stories": sorted(site.stories.values(), key=story_order),
     }
+
+
+def archive_context(site: Site, month: str) -> dict[str, object]:
+    return {
+        "month": month_name(month),
+        "batches": listing(site, (b for b in site.batches if month_of(b) == month)),
+    }
+
+
+def month_name(month: str) -> str:
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
 
 
 def story_order(story: Story) -> tuple[bool, int, str]:
@@ -136,5 +159,5 @@ def content_context(
     }[kind][stem]
     return {
         "item": item,
-        "batches": [(b, batch_route(b)) for b in used_by.get((kind, stem), [])],
+        "batches": listing(site, used_by.get((kind, stem), [])),
     }

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 
 import qrcode
 import qrcode.constants
@@ -36,7 +35,7 @@ SEGMENT_THRESHOLDS = (20, 8, 4)
 class QrSymbol:
     data: str
     version: int
-    modules: tuple[tuple[bool, ...], ...]  # without the quiet zone
+    modules: tuple[bytes, ...]  # rows of 0 (light) and 1 (dark), without the quiet zone
 
     @property
     def size(self) -> int:
@@ -47,7 +46,6 @@ class QrTooLong(ValueError):
     """The data does not fit in the largest QR symbol at this level."""
 
 
-@lru_cache(maxsize=64)  # a batch's page, label and images ask for the same code in a row
 def make_symbol(data: str, level: str) -> QrSymbol:
     best: qrcode.QRCode | None = None
     for threshold in SEGMENT_THRESHOLDS:
@@ -63,7 +61,7 @@ def make_symbol(data: str, level: str) -> QrSymbol:
     if best is None:
         raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}")
     best.make(fit=False)  # only the winner pays for drawing and choosing its mask
-    matrix = tuple(tuple(bool(m) for m in row) for row in best.get_matrix())
+    matrix = tuple(bytes(bool(m) for m in row) for row in best.get_matrix())
     return QrSymbol(data=data, version=best.version, modules=matrix)
 
 
@@ -104,10 +102,10 @@ def inline_svg(symbol: QrSymbol, settings: QrSettings, label: str) -> Markup:
 def to_png(symbol: QrSymbol, settings: QrSettings) -> bytes:
     quiet = settings.quiet_zone
     width = symbol.size + 2 * quiet
-    light, dark = b"\x00", b"\x01"  # palette indices
+    light = b"\x00"  # palette index 0; dark modules are already 1 in the rows
     margin = light * quiet
     rows = [light * width] * quiet
-    rows += [margin + b"".join(dark if m else light for m in row) + margin for row in symbol.modules]
+    rows += [margin + row + margin for row in symbol.modules]  # the rows are palette indices already
     rows += [light * width] * quiet
     image = Image.frombytes("P", (width, width), b"".join(rows))
     image.putpalette([*rgb(settings.light), *rgb(settings.dark)])

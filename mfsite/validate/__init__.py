@@ -24,6 +24,7 @@ GS1_LOT_MAX = 20
 RESERVED_PAGES = frozenset(
     {
         "b",
+        "archive",
         "partners",
         "materials",
         "stories",
