@@ -49,6 +49,14 @@ base_url_option = click.option(
     envvar="MFSITE_BASE_URL",
     help="The URL the site is served from (or set MFSITE_BASE_URL); wins over site.yaml.",
 )
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes that render at once.",
+)
 poll_option = click.option("--poll", is_flag=True, help="Poll for changes instead of inotify.")
 
 
@@ -82,16 +90,21 @@ def cli() -> None:
 @base_url_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("-v", "--verbose", is_flag=True, help="List every batch's QR code version and printed size.")
-def build(source: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool) -> None:
+@jobs_option
+def build(
+    source: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool, jobs: int
+) -> None:
     """Build the site into the output folder, replacing it only on success."""
     output = output if output is not None else source / "output"
+    started = time.perf_counter()
     checked = check_site(source, base_url, need_base_url=True)
     report(checked.diagnostics)
     if checked.site is None or (strict and checked.warnings):
         why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")
         fail(f"build failed: {why}; {output} was left as it was")
     try:
-        result = build_site(checked.site, source, output, strict)
+        with Progress() as progress:
+            result = build_site(checked.site, source, output, strict, jobs, progress.update)
     except SiteErrors as exc:
         report(exc.diagnostics)
         fail(f"build failed: {summary(exc.diagnostics)}; {output} was left as it was")
@@ -109,9 +122,41 @@ def build(source: Path, output: Path | None, base_url: str | None, strict: bool,
                 f"{facts.module_mm} mm per module on the label"
             )
     click.echo(f"QR codes ({checked.site.config.qr.error_correction}): {qr_summary(result.qr)}")
+    took = time.perf_counter() - started
     click.echo(
-        f"built {result.batches} batches, {result.files} files into {output} in {result.seconds:.2f} s"
+        f"built {result.batches} batches into {output}: {result.written} files written, "
+        f"{result.unchanged} unchanged, {result.removed} removed in {took:.2f} s"
     )
+
+
+class Progress:
+    """A bar on a terminal for builds that take more than a moment; plain lines elsewhere (CI)."""
+
+    DELAY = 1.0  # seconds before anything is shown: quick builds stay quiet
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.terminal = sys.stderr.isatty()
+        self.shown = -1
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.terminal and self.shown >= 0:
+            click.echo("", err=True)
+
+    def update(self, done: int, total: int) -> None:
+        if time.perf_counter() - self.started < self.DELAY or not total:
+            return
+        percent = 100 * done // total
+        if self.terminal:
+            bar = "#" * (percent // 4)
+            click.echo(f"\rrendering [{bar:<25}] {done}/{total}", err=True, nl=False)
+            self.shown = percent
+        elif percent // 10 > self.shown // 10:  # a line every tenth
+            click.echo(f"rendering: {done}/{total} files ({percent} %)", err=True)
+            self.shown = percent
 
 
 def qr_summary(facts: dict[str, LabelFacts]) -> str:
@@ -152,9 +197,10 @@ def check(source: Path, fmt: str) -> None:
 @output_option
 @base_url_option
 @poll_option
-def watch(source: Path, output: Path | None, base_url: str | None, poll: bool) -> None:
+@jobs_option
+def watch(source: Path, output: Path | None, base_url: str | None, poll: bool, jobs: int) -> None:
     """Build, then rebuild whenever a source file changes (Ctrl-C stops)."""
-    workspace = Workspace(source, output or source / "output", base_url)
+    workspace = Workspace(source, output or source / "output", base_url, jobs)
     with watching(workspace, poll, on_build=lambda ok, text: None):
         click.echo(f"watching {source} (Ctrl-C to stop)")
         wait_for_interrupt()
@@ -167,9 +213,12 @@ def watch(source: Path, output: Path | None, base_url: str | None, poll: bool) -
 @poll_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def serve(source: Path, output: Path | None, base_url: str | None, poll: bool, host: str, port: int) -> None:
+@jobs_option
+def serve(
+    source: Path, output: Path | None, base_url: str | None, poll: bool, host: str, port: int, jobs: int
+) -> None:
     """Watch, and serve the site locally with live reload."""
-    workspace = Workspace(source, output or source / "output", base_url)
+    workspace = Workspace(source, output or source / "output", base_url, jobs)
     state = LiveState()
 
     def on_build(ok: bool, text: str) -> None:

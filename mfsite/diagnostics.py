@@ -56,6 +56,9 @@ class SiteErrors(Exception):
         super().__init__(f"{len(diagnostics)} problem(s)")
         self.diagnostics = diagnostics
 
+    def __reduce__(self) -> tuple[type, tuple[list[Diagnostic]]]:
+        return SiteErrors, (self.diagnostics,)  # crosses from a rendering process whole
+
 
 def sort_key(d: Diagnostic) -> tuple[Span, str, str]:
     return (d.span, d.code, d.message)

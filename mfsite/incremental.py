@@ -31,12 +31,11 @@ from pathlib import Path
 
 from jinja2 import Environment, meta
 
-from mfsite.build import Checked, qr_facts
+from mfsite.build import Checked, build_site, qr_facts
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import SourceCache, StatKey, load_sources
 from mfsite.model import Batch, Site
 from mfsite.plan import CONTENT_KINDS, Output, plan_site
-from mfsite.publish import Staging, check_output
 from mfsite.render import Renderer, make_environment, template_for
 from mfsite.render.qr import QrSymbol
 from mfsite.urls import month_of
@@ -65,8 +64,9 @@ class Live:
 
 
 class Workspace:
-    def __init__(self, source: Path, output: Path, base_url: str | None) -> None:
+    def __init__(self, source: Path, output: Path, base_url: str | None, jobs: int = 1) -> None:
         self.source = source
+        self.jobs = jobs
         self.output = output
         self.base_url = base_url
         self.cache = SourceCache()
@@ -103,20 +103,9 @@ class Workspace:
         return result
 
     def full_build(self, site: Site) -> Rebuild:
-        check_output(self.source, self.output)
-        renderer = Renderer(site, self.env, self.symbols)
-        _, warnings = qr_facts(site, renderer, site.batches)
-        outputs = plan_site(site)
-        staging = Staging(self.output)
-        try:
-            for out in outputs:
-                staging.write(out.path, self.produce(out, renderer))
-            staging.commit()
-        except BaseException:
-            staging.discard()
-            raise
-        self.live = Live(site, {o.path: o for o in outputs})
-        return Rebuild(True, warnings, written=len(outputs), full=True)
+        report = build_site(site, self.source, self.output, jobs=self.jobs, symbols=self.symbols)
+        self.live = Live(site, {o.path: o for o in report.outputs})
+        return Rebuild(True, report.warnings, written=report.written + report.unchanged, full=True)
 
     def produce(self, out: Output, renderer: Renderer) -> bytes:
         if out.kind == "static":

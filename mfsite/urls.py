@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from biip.gs1_messages import GS1Message
-
 from mfsite.model import Batch, SiteConfig
 
 HOME = ""
@@ -30,6 +28,8 @@ def compact_route(batch: Batch) -> str:
 
 def digital_link_route(gtin: str, lot: str) -> str:
     """GS1 Digital Link path: GTIN padded to 14 digits, the lot percent-encoded."""
+    from biip.gs1_messages import GS1Message  # here: slow to import, and only for GTIN batches
+
     uri = GS1Message.parse_hri(f"(01){gtin.zfill(14)}(10){lot}").as_gs1_digital_link_uri()
     return urlsplit(uri.as_uri(domain="x.invalid")).path.lstrip("/") + "/"
 

@@ -37,7 +37,9 @@ def fraction(percent: Decimal) -> float:
 
 
 def to_json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    # Compact: Python's JSON encoder is only fast (written in C) without indent,
+    # and these files are for machines (`python -m json.tool` pretty-prints them).
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def party(config: SiteConfig, partner_id: str, name: str) -> dict[str, object]:

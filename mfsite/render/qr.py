@@ -9,6 +9,7 @@ a two-colour PNG scaled with nearest-neighbour (no blur, no anti-aliasing).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import qrcode
@@ -65,20 +66,16 @@ def make_symbol(data: str, level: str) -> QrSymbol:
     return QrSymbol(data=data, version=best.version, modules=matrix)
 
 
+DARK_RUN = re.compile(rb"\x01+")
+
+
 def runs(symbol: QrSymbol) -> list[tuple[int, int, int]]:
     """(x, y, length) of every horizontal run of dark modules."""
-    found = []
-    for y, row in enumerate(symbol.modules):
-        x = 0
-        while x < symbol.size:
-            if row[x]:
-                start = x
-                while x < symbol.size and row[x]:
-                    x += 1
-                found.append((start, y, x - start))
-            else:
-                x += 1
-    return found
+    return [
+        (run.start(), y, run.end() - run.start())
+        for y, row in enumerate(symbol.modules)
+        for run in DARK_RUN.finditer(row)
+    ]
 
 
 def to_svg(symbol: QrSymbol, settings: QrSettings, label: str | None = None) -> str:
@@ -112,7 +109,7 @@ def to_png(symbol: QrSymbol, settings: QrSettings) -> bytes:
     scale = settings.module_px
     image = image.resize((width * scale, width * scale), Image.Resampling.NEAREST)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True, bits=1)
+    image.save(out, format="PNG", bits=1)  # 1-bit: small without the slow optimize pass
     return out.getvalue()
 
 

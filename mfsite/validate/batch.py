@@ -6,8 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from biip.checksums import gs1_standard_check_digit
-
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
@@ -92,6 +90,9 @@ def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
         message = f"'{s.text}' is not a GTIN: use 8, 12, 13 or 14 digits"
         bad(node, codes.BAD_GTIN, what, message, problems)
         return None
+    # Imported here: biip loads GS1's prefix tables (0.1 s), which only GTINs need.
+    from biip.checksums import gs1_standard_check_digit
+
     expected = gs1_standard_check_digit(text[:-1])
     if text[-1] != str(expected):
         message = f"'{text}' has a wrong check digit (the last digit should be {expected})"

