@@ -58,6 +58,18 @@ class FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Theme:
+    """The shop's look: its brand colour and logo (paths inside static/)."""
+
+    colour: str = "#a13d1c"  # the brand colour, as written (#rrggbb)
+    logo: str | None = None  # a square mark shown beside the shop's name
+    logo_dark: str | None = None  # the same mark for dark screens, when the logo is dark
+    # Derived from the colour (validate/config.py): text and links in it read at 4.5:1 or more.
+    accent: str = "#a13d1c"  # on the light page
+    accent_dark: str = "#e48363"  # on the dark page
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str
     base_url: str | None  # always ends with "/"
@@ -66,6 +78,7 @@ class SiteConfig:
     qr: QrSettings = field(default_factory=QrSettings)
     label: LabelSettings = field(default_factory=LabelSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    theme: Theme = field(default_factory=Theme)
     gs1_digital_link: bool = False
     care_symbols: bool = False
 

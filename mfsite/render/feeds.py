@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from xml.sax.saxutils import escape
 
 from mfsite.model import Batch, Site
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
@@ -110,14 +111,16 @@ def sitemap_entries(site: Site, used_by: UsedBy) -> Iterator[tuple[str, date | N
 
 
 def sitemap(site: Site, used_by: UsedBy) -> bytes:
+    """Written as text, not as a tree: one line a page keeps it fast at 10,000 batches.
+    Every URL is escaped (the only text in it that comes from the data)."""
     base = site.config.base_url or ""
-    root = ET.Element("urlset", xmlns=SITEMAPS)
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAPS}">']
     for route, changed in sitemap_entries(site, used_by):
-        entry = sub(root, "url")
-        sub(entry, "loc", absolute(base, route))
-        if changed:
-            sub(entry, "lastmod", changed.isoformat())
-    return to_xml(root)
+        loc = f"<loc>{escape(xml_text(absolute(base, route)))}</loc>"
+        lastmod = f"<lastmod>{changed.isoformat()}</lastmod>" if changed else ""
+        lines.append(f"  <url>{loc}{lastmod}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def feed(site: Site, used_by: UsedBy) -> bytes:

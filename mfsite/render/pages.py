@@ -13,10 +13,13 @@ from decimal import Decimal
 
 from mfsite.model import Batch, Certification, Coordinates, Material, Partner, Site, Story
 from mfsite.render.care_symbols import care_symbols
-from mfsite.render.text import MONTHS, care_lines, distance_km
+from mfsite.render.journey import Figure, Point, layout, place_text, shop_point
+from mfsite.render.text import MONTHS, care_lines, distance_km, format_percent
 from mfsite.urls import month_of, page_route
 
 HOME_BATCHES = 24  # the newest, on the home page; the rest by month
+FILTER_MIN_ROWS = 5  # a shorter list needs no filter
+NBSP = "\u00a0"
 RUN_LABELS = {
     "stock": "In stock",
     "pre-order": "Pre-order",
@@ -41,6 +44,16 @@ class Step:
     country: str | None
     date: object
     km_from_previous: float | None
+    coordinates: Coordinates | None = None  # the partner's, when the step names one
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """One choice of the catalogue filter: `key` is safe in CSS and HTML (m1, m2...)."""
+
+    key: str
+    label: str
+    count: int
 
 
 def composition(site: Site, batch: Batch) -> list[Component]:
@@ -82,16 +95,49 @@ def journey(site: Site, batch: Batch) -> list[Step]:
                 step.country or (partner.country if partner else None),
                 step.date,
                 km,
+                here,
             )
         )
         previous = here
     return steps
 
 
+def journey_picture(site: Site, steps: list[Step]) -> Figure | None:
+    """The journey's stops, then the shop: what journey.svg draws."""
+    if not steps:
+        return None
+    points = [
+        Point(
+            step.step[:1].upper() + step.step[1:],
+            step.partner.name if step.partner else None,
+            place_text(step.place, step.country),
+            step.date,  # type: ignore[arg-type]
+            step.coordinates,
+        )
+        for step in steps
+    ]
+    shop = shop_point(site.config.shop, site.config.title)
+    return layout([*points, shop] if shop else points)
+
+
+def fibres(parts: list[Component]) -> list[str]:
+    """Composition in a few words, as a care label says it: "92 % cotton, 8 % elastane"."""
+    lines = []
+    for component in parts:
+        # "92 %" stays on one line (a no-break space), however narrow the screen
+        words = ", ".join(
+            f"{format_percent(p).replace(' ', NBSP)} {m.fibre or m.name}" for p, m in component.parts
+        )
+        named = len(parts) > 1 or component.name != "body"
+        lines.append(f"{component.name[:1].upper()}{component.name[1:]}: {words}" if named else words)
+    return lines
+
+
 def batch_context(site: Site, batch: Batch) -> dict[str, object]:
     shop = site.config.shop.coordinates
     made_at = where_made(site, batch)
     parts = composition(site, batch)
+    steps = journey(site, batch)
     return {
         "batch": batch,
         "partner": site.partners[batch.partner.id],
@@ -101,7 +147,9 @@ def batch_context(site: Site, batch: Batch) -> dict[str, object]:
         "certifications": certifications(parts),
         "care": care_lines(batch.care),
         "care_symbols": care_symbols(batch.care) if site.config.care_symbols else [],
-        "journey": journey(site, batch),
+        "journey": steps,
+        "journey_picture": journey_picture(site, steps),
+        "fibres": fibres(parts),
         "story": site.stories[batch.story.id] if batch.story else None,
         "km_to_shop": distance_km(made_at, shop) if made_at and shop else None,
         "description": describe(site, batch),
@@ -121,21 +169,35 @@ def listing(site: Site, batches: Iterable[Batch]) -> list[tuple[Batch, Partner, 
     return [(b, site.partners[b.partner.id], page_route(site.config, b)) for b in batches]
 
 
+def maker_filter(rows: list[tuple[Batch, Partner, str]]) -> dict[str, object]:
+    """The catalogue filter, by maker: most batches first. Empty for a short list or one maker."""
+    counts = Counter(partner.id for _, partner, _ in rows)
+    if len(rows) < FILTER_MIN_ROWS or len(counts) < 2:
+        return {"facets": [], "facet_of": {}}
+    names = {partner.id: partner.name for _, partner, _ in rows}
+    order = sorted(counts, key=lambda pid: (-counts[pid], names[pid].casefold(), pid))
+    keys = {pid: f"m{number}" for number, pid in enumerate(order, 1)}
+    return {
+        "facets": [Facet(keys[pid], names[pid], counts[pid]) for pid in order],
+        "facet_of": keys,
+    }
+
+
 def home_context(site: Site) -> dict[str, object]:
     """The newest batches, then every month: a home page stays small at 10,000 batches."""
     months = Counter(month_of(b) for b in site.batches)
+    rows = listing(site, site.batches[:HOME_BATCHES])
     return {
-        "batches": listing(site, site.batches[:HOME_BATCHES]),
+        **maker_filter(rows),
+        "batches": rows,
         "months": [(month, month_name(month), count) for month, count in months.items()],
         "stories": sorted(site.stories.values(), key=story_order),
     }
 
 
 def archive_context(site: Site, month: str) -> dict[str, object]:
-    return {
-        "month": month_name(month),
-        "batches": listing(site, (b for b in site.batches if month_of(b) == month)),
-    }
+    rows = listing(site, (b for b in site.batches if month_of(b) == month))
+    return {**maker_filter(rows), "month": month_name(month), "batches": rows}
 
 
 def month_name(month: str) -> str:

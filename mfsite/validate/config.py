@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import colorsys
 import re
+from collections.abc import Collection
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -10,7 +12,7 @@ from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Node
-from mfsite.model import FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig
+from mfsite.model import FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig, Theme
 from mfsite.validate.fields import (
     Converter,
     Fields,
@@ -30,6 +32,12 @@ QR_FORMATS = ("svg", "png")
 QUIET_ZONE_MIN = 4
 MIN_CONTRAST = 4.5  # WCAG AA for text; QR scanners want at least as much
 COLOUR_PATTERN = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+LOGO_SUFFIXES = (".svg", ".png", ".webp", ".jpg", ".jpeg", ".gif", ".avif")
+# The theme's grounds (style.css: the light page, the dark cards): text in the brand colour
+# must read on them, and on its own tint there (badges, the journey's distances).
+LIGHT_GROUND, DARK_GROUND = "#faf7f2", "#211e1b"
+LIGHT_CONTRAST, DARK_CONTRAST = 5.0, 6.0
+LIGHT_TINT, DARK_TINT = 0x14 / 255, 0x1F / 255  # the tint's alpha, as style.css writes it
 
 
 def normalise_base_url(url: str) -> str | None:
@@ -43,8 +51,16 @@ def normalise_base_url(url: str) -> str | None:
     return url if url.endswith("/") else url + "/"
 
 
-def read_config(source: SourceFile | None, base_url: str | None, problems: Problems) -> SiteConfig | None:
-    """Read site.yaml. `base_url`, when given (--base-url, MFSITE_BASE_URL), wins over the file."""
+def read_config(
+    source: SourceFile | None,
+    base_url: str | None,
+    problems: Problems,
+    static: Collection[str] | None = None,
+) -> SiteConfig | None:
+    """Read site.yaml. `base_url`, when given (--base-url, MFSITE_BASE_URL), wins over the file.
+
+    `static` (the files in static/), when given, is what the theme's logo must name.
+    """
     if source is None:
         return None
     fields = Fields.of(source.tree, "", problems, Span(source.path))
@@ -71,6 +87,7 @@ def read_config(source: SourceFile | None, base_url: str | None, problems: Probl
     qr = read_qr(fields)
     label = read_label(fields)
     feed = read_feed(fields)
+    theme = read_theme(fields, static)
     gs1 = fields.get("gs1_digital_link", to_boolean)
     care_symbols = fields.get("care_symbols", to_boolean)
     fields.finish()
@@ -84,6 +101,7 @@ def read_config(source: SourceFile | None, base_url: str | None, problems: Probl
         qr=qr,
         label=label,
         feed=feed,
+        theme=theme,
         gs1_digital_link=bool(gs1),
         care_symbols=bool(care_symbols),
     )
@@ -112,11 +130,11 @@ def read_qr(fields: Fields) -> QrSettings:
         error_correction=qr.get("error_correction", one_of(QR_LEVELS)) or defaults.error_correction,
         formats=formats if qr.node_of("formats") is not None else defaults.formats,
         compact=bool(qr.get("compact", to_boolean)),
-        quiet_zone=qr.get("quiet_zone", at_least(QUIET_ZONE_MIN, "the QR standard asks for 4 modules"))
+        quiet_zone=qr.get("quiet_zone", at_least(QUIET_ZONE_MIN, "the QR standard asks for 4 modules", 40))
         or defaults.quiet_zone,
         dark=qr.get("dark", to_colour) or defaults.dark,
         light=qr.get("light", to_colour) or defaults.light,
-        module_px=qr.get("module_px", at_least(1, "a module needs a pixel")) or defaults.module_px,
+        module_px=qr.get("module_px", at_least(1, "a module needs a pixel", 40)) or defaults.module_px,
     )
     if not qr.failed:
         check_contrast(settings, qr)
@@ -187,6 +205,68 @@ def read_feed(fields: Fields) -> FeedSettings:
     return FeedSettings(entries=entries or defaults.entries)
 
 
+def read_theme(fields: Fields, static: Collection[str] | None) -> Theme:
+    theme = fields.mapping("theme")
+    if theme is None:
+        return Theme()
+    colour = theme.get("colour", to_colour) or Theme().colour
+    logos = {key: theme.get(key, logo_file(static)) for key in ("logo", "logo_dark")}
+    theme.finish()
+    accent, accent_dark = accents(colour)
+    return Theme(colour=colour, **logos, accent=accent, accent_dark=accent_dark)
+
+
+def logo_file(static: Collection[str] | None) -> Converter[str]:
+    def convert(node: Node, what: str, problems: Problems) -> str | None:
+        path = to_text(node, what, problems)
+        if path is None:
+            return None
+        if not path.lower().endswith(LOGO_SUFFIXES):
+            kinds = ", ".join(s[1:] for s in LOGO_SUFFIXES)
+            bad(node, codes.BAD_VALUE, what, f"'{path}' is not an image ({kinds})", problems)
+            return None
+        if static is not None and path not in static:
+            message = f"'{path}' is not a file in static/ (give its path inside static/)"
+            bad(node, codes.MISSING_FILE, what, message, problems)
+            return None
+        return path
+
+    return convert
+
+
+def accents(colour: str) -> tuple[str, str]:
+    """The brand colour as text and links show it: on the light page, and on the dark one."""
+    return (
+        readable(colour, LIGHT_GROUND, LIGHT_CONTRAST, LIGHT_TINT, darker=True),
+        readable(colour, DARK_GROUND, DARK_CONTRAST, DARK_TINT, darker=False),
+    )
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def blend(colour: str, alpha: float, ground: str) -> str:
+    """The colour at `alpha` painted over the ground, as #rrggbb."""
+    mix = (alpha * int(colour[i : i + 2], 16) + (1 - alpha) * int(ground[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c):02x}" for c in mix)
+
+
+def readable(colour: str, ground: str, ratio: float, tint: float, darker: bool) -> str:
+    """The colour, darker (or lighter) in steps of its own hue until text in it reads on `ground`,
+    and on a tint of itself (at alpha `tint`) over that ground."""
+    h, lightness, s = colorsys.rgb_to_hls(*(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+    for _ in range(101):
+        rgb = colorsys.hls_to_rgb(h, lightness, s)
+        candidate = "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+        tinted = blend(candidate, tint, ground)
+        if contrast(candidate, ground) >= ratio and contrast(candidate, tinted) >= MIN_CONTRAST:
+            return candidate
+        lightness = max(0.0, lightness - 0.01) if darker else min(1.0, lightness + 0.01)
+    return "#000000" if darker else "#ffffff"
+
+
 def positive_mm(node: Node, what: str, problems: Problems) -> Decimal | None:
     value = to_decimal(node, what, problems)
     if value is not None and not 0 < value <= 1000:
@@ -195,11 +275,15 @@ def positive_mm(node: Node, what: str, problems: Problems) -> Decimal | None:
     return value
 
 
-def at_least(minimum: int, why: str) -> Converter[int]:
+def at_least(minimum: int, why: str, maximum: int | None = None) -> Converter[int]:
     def convert(node: Node, what: str, problems: Problems) -> int | None:
         value = to_integer(node, what, problems)
         if value is not None and value < minimum:
             bad(node, codes.BAD_NUMBER, what, f"{value} is below {minimum}: {why}", problems)
+            return None
+        if value is not None and maximum is not None and value > maximum:  # an image must fit in memory
+            message = f"{value} is above {maximum}, the most a QR image can use"
+            bad(node, codes.BAD_NUMBER, what, message, problems)
             return None
         return value
 

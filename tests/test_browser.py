@@ -1,0 +1,280 @@
+"""The customer's view, proven in a real browser (headless Chromium through Playwright).
+
+The example shop is served over HTTP under a sub-path (/kiez/, as its base URL
+says) and every page type is opened at a phone's width: nothing scrolls
+sideways, nothing fails or logs an error, nothing is fetched from another host,
+axe-core finds no serious accessibility problem (light and dark), the catalogue
+filter works with JavaScript on and off, and the QR code stays dark on light in
+a dark scheme. One browser for the whole module.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import REPO
+from PIL import Image
+from realparts import need_chromium
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+WIDTH = 360
+PAGES = {
+    "home": "",
+    "archive": "archive/2026-10/",
+    "batch": "b/hd-2611-a/",
+    "collaboration": "b/ktos-cj-2609/",
+    "label": "b/hd-2611-a/label/",
+    "partner": "partners/naehwerk-neukoelln/",
+    "material": "materials/organic-cotton-fleece/",
+    "story": "stories/winter-capsule-2026/",
+    "page": "about/",
+    "404": "no/such/batch/",
+}
+SERIOUS = ("serious", "critical")
+WCAG_AND_PRACTICE = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
+CONTRAST = {"type": "rule", "values": ["color-contrast"]}
+
+
+def need(what: str, why: str) -> None:
+    """CI must have every part (a missing one fails the run); a laptop may skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing in CI: {why}")
+    pytest.skip(f"{what} is missing: {why}")
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need("playwright", "pip install -e '.[test]' installs it (never run `playwright install`)")
+    return sync_playwright
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files as a host serves them, with the site's 404.html for a missing path."""
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet test output
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "kiez" / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def site_url(example_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example shop served at http://127.0.0.1:PORT/kiez/, its base URL's path."""
+    root = tmp_path_factory.mktemp("host")
+    (root / "kiez").symlink_to(example_build, target_is_directory=True)
+    handler = functools.partial(SiteHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/kiez/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api):
+    executable = need_chromium()
+    with playwright_api() as p:
+        browser = p.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """Everything a page did that a customer would suffer from."""
+
+    def __init__(self, page, own_host: str) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+        self.own_host = own_host
+
+    def foreign(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith("data:") and urlsplit(u).netloc != self.own_host]
+
+
+def open_page(context, site_url: str, rel: str):
+    page = context.new_page()
+    watched = Watched(page, urlsplit(site_url).netloc)
+    response = page.goto(site_url + rel, wait_until="load")
+    return page, watched, response
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": 740})
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_every_page_type_fits_a_phone_and_stays_on_our_host(phone, site_url: str, kind: str) -> None:
+    page, watched, response = open_page(phone, site_url, PAGES[kind])
+    if kind == "404":
+        assert response.status == 404
+        assert page.locator("h1").inner_text() == "This page is not here"
+        # The host's own answer for the document is the only failure allowed.
+        watched.failed.remove(f"404 {site_url}{PAGES[kind]}")
+        watched.errors = [e for e in watched.errors if "status of 404" not in e]
+        # Its links go through the base URL's path: they work from any depth.
+        page.get_by_role("link", name="See all batches").click()
+        page.wait_for_load_state("load")
+        assert page.url == site_url
+    else:
+        assert response.status == 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    assert watched.errors == []
+    assert watched.failed == []
+    assert watched.foreign() == []
+    assert all(u.startswith(site_url) or u.startswith("data:") for u in watched.requests), watched.requests
+
+
+def test_a_batch_page_is_one_document_and_its_pictures(phone, site_url: str) -> None:
+    page, watched, _ = open_page(phone, site_url, PAGES["batch"])
+    # The page (CSS and the journey inline), the logo and the QR code: nothing else, no script.
+    assert sorted(u.removeprefix(site_url) for u in watched.requests) == [
+        "b/hd-2611-a/",
+        "b/hd-2611-a/qr.svg",
+        "static/logo.svg",
+    ]
+    assert page.locator("script:not([type='application/ld+json'])").count() == 0
+    # What a customer asks first is on the first screen.
+    first_screen = page.locator(".glance").bounding_box()
+    assert first_screen is not None and first_screen["y"] < 740
+    for question in ("Who made it", "Where", "Made of", "Care"):
+        assert page.locator(".glance dt", has_text=question).is_visible()
+    # The journey is a picture with its text beside it for screen readers.
+    assert page.locator("svg.journey-map").is_visible()
+    assert page.locator("figure ol li").count() == page.locator("svg.journey-map circle").count()
+
+
+def test_journey_text_stays_inside_its_picture(phone, site_url: str, example_build: Path) -> None:
+    """SVG text does not wrap: journey.py wraps it with a width estimate, checked here with real fonts."""
+    page = phone.new_page()
+    measured = 0
+    for folder in sorted((example_build / "b").iterdir()):
+        page.goto(f"{site_url}b/{folder.name}/")
+        overflow = page.evaluate(
+            """() => [...document.querySelectorAll('svg.journey-map')].flatMap(svg => {
+                const width = svg.viewBox.baseVal.width;
+                return [...svg.querySelectorAll('text')]
+                    .map(t => [t.textContent, t.getBBox().x + t.getBBox().width])
+                    .filter(([, right]) => right > width);
+            })"""
+        )
+        assert overflow == [], folder.name
+        measured += page.locator("svg.journey-map text").count()
+    assert measured > 100
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_axe_finds_no_serious_accessibility_problem(browser, site_url: str, kind: str) -> None:
+    if not AXE.is_file():
+        need("node_modules/axe-core", "npm install --no-audit --no-fund axe-core vnu-jar")
+    # The page's policy forbids every script, axe-core too: the test context bypasses it.
+    context = browser.new_context(viewport={"width": WIDTH, "height": 740}, bypass_csp=True)
+    problems = []
+    try:
+        page, _, _ = open_page(context, site_url, PAGES[kind])
+        page.add_script_tag(path=str(AXE))
+        # Every rule in the light scheme; in the dark one only colours change, so only contrast.
+        for scheme, only in [("light", WCAG_AND_PRACTICE), ("dark", CONTRAST)]:
+            page.emulate_media(color_scheme=scheme)
+            assert page.evaluate(f"matchMedia('(prefers-color-scheme: {scheme})').matches")
+            result = page.evaluate("only => axe.run(document, {runOnly: only})", only)
+            problems += [
+                (scheme, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+                if v["impact"] in SERIOUS
+            ]
+    finally:
+        context.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_catalogue_filter_works_with_and_without_javascript(browser, site_url: str, javascript: bool) -> None:
+    context = browser.new_context(viewport={"width": WIDTH, "height": 740}, java_script_enabled=javascript)
+    try:
+        page, watched, _ = open_page(context, site_url, PAGES["home"])
+        rows = page.locator(".catalogue li")
+        total = rows.count()
+        assert total >= 12
+        assert page.locator(".catalogue li:visible").count() == total  # everything, until a choice
+        choice = page.locator(".filter label").nth(2)  # the second maker
+        name, count = choice.inner_text().rsplit(maxsplit=1)
+        choice.click()
+        visible = page.locator(".catalogue li:visible")
+        assert visible.count() == int(count) < total
+        for i in range(visible.count()):
+            assert name in visible.nth(i).inner_text()
+        # Keyboard: the radio buttons are one group, arrows move the choice.
+        page.keyboard.press("ArrowRight")
+        third = page.locator(".filter label").nth(3).inner_text().rsplit(maxsplit=1)
+        assert page.locator(".catalogue li:visible").count() == int(third[1])
+        page.get_by_text("Everyone", exact=False).click()
+        assert page.locator(".catalogue li:visible").count() == total
+        assert watched.errors == []
+    finally:
+        context.close()
+
+
+def test_dark_scheme_keeps_the_qr_code_dark_on_light(browser, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": WIDTH, "height": 740}, color_scheme="dark")
+    try:
+        page, _, _ = open_page(context, site_url, PAGES["batch"])
+        ground = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert ground == "rgb(23, 21, 19)"  # the page itself is dark
+        code = page.locator(".code img")
+        code.scroll_into_view_if_needed()
+        shot = Image.open(io.BytesIO(code.screenshot())).convert("L")
+    finally:
+        context.close()
+    width, height = shot.size
+    # The code's quiet zone, just inside each edge (the corners are rounded off), is white...
+    edges = [(width // 2, 8), (width // 2, height - 9), (8, height // 2), (width - 9, height // 2)]
+    assert min(shot.getpixel(xy) for xy in edges) > 240
+    assert shot.getextrema()[0] < 30  # ...and its modules are black
+
+
+def test_print_shows_the_garment_not_the_navigation(browser, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 800, "height": 1000})
+    try:
+        page, _, _ = open_page(context, site_url, PAGES["batch"])
+        page.emulate_media(media="print")
+        assert not page.locator(".site-header nav").is_visible()
+        assert not page.get_by_role("link", name="Print the batch label").is_visible()
+        assert page.locator("h1").is_visible()
+        assert page.locator("svg.journey-map").is_visible()
+        assert page.locator(".code img").is_visible()
+    finally:
+        context.close()
