@@ -55,7 +55,7 @@ def test_home_shows_the_newest_and_months_hold_every_batch(tmp_path: Path) -> No
         f"batches/run-{i:02d}.yaml": MINI_SITE["batches/tee-1.yaml"].replace(
             "2026-11-20", f"2026-{1 + i % 3:02d}-{1 + i % 28:02d}"
         )
-        for i in range(30)
+        for i in range(70)
     }
     site = write_site(tmp_path, batches)
     assert mfsite("build", "--source", site).code == 0
@@ -73,6 +73,9 @@ def test_home_shows_the_newest_and_months_hold_every_batch(tmp_path: Path) -> No
         ]
         listed += [link.removeprefix("../../") for link in links if link.startswith("../../b/")]
     assert sorted(listed) == sorted(f"b/{Path(rel).stem}/" for rel in [*batches, "batches/tee-1.yaml"])
+    partner = parse(output / "partners/atelier/index.html")
+    assert len([link for tag, _, link in partner.links if tag == "a" and link.startswith("../../b/")]) == 60
+    assert "And 11 earlier batches: see every batch, by month." in partner.plain
 
 
 def test_every_qr_code_decodes_to_its_page(example_build: Path) -> None:

@@ -17,6 +17,7 @@ from mfsite.render.journey import Figure, Point, layout, place_text, shop_point
 from mfsite.render.text import MONTHS, care_lines, distance_km, format_percent
 from mfsite.urls import month_of, page_route
 
+CONTENT_LIST_CAP = 60  # batches listed on a partner, material or story page
 HOME_BATCHES = 24  # the newest, on the home page; the rest by month
 FILTER_MIN_ROWS = 5  # a shorter list needs no filter
 NBSP = "\u00a0"
@@ -219,7 +220,10 @@ def content_context(
         "stories": site.stories,
         "pages": site.pages,
     }[kind][stem]
+    users = used_by.get((kind, stem), [])
     return {
         "item": item,
-        "batches": listing(site, used_by.get((kind, stem), [])),
+        # The newest only: a material in 5,000 batches must not make a 5,000-row page.
+        "batches": listing(site, users[:CONTENT_LIST_CAP]),
+        "more": max(0, len(users) - CONTENT_LIST_CAP),
     }
