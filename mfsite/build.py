@@ -160,9 +160,20 @@ def build_site(
     reuse = [o for o in outputs if before.get(o.path) == wanted[o.path] and (output / o.path).is_file()]
     kept = {o.path for o in reuse}
     todo = [o for o in outputs if o.path not in kept]
+    removed = len(before.keys() - wanted.keys())
+    if before and not todo and not removed:
+        # Nothing to render and nothing to remove: the live output already is this build.
+        facts, warnings = qr_facts(
+            site, Renderer(site, make_environment(source / "templates"), symbols), site.batches
+        )
+        warnings = sorted(set(warnings), key=lambda d: d.span)
+        if strict and warnings:
+            raise SiteErrors(warnings)
+        seconds = time.perf_counter() - started
+        return BuildReport(0, len(reuse), 0, len(site.batches), seconds, facts, warnings, outputs)
     staging = Staging(output)
-    facts: dict[str, LabelFacts] = {}
-    warnings: list[Diagnostic] = []
+    facts = {}
+    warnings = []
     try:
         for out in reuse:  # unchanged since the live output was built: a hard link, no render
             _link(output / out.path, staging, out.path)
@@ -189,7 +200,6 @@ def build_site(
         _JOB = None
     manifest.save(source, output, wanted)
     save_symbols(source, {key: symbols[key] for key in _in_use(site, symbols)})
-    removed = len(before.keys() - wanted.keys())
     return BuildReport(
         len(todo),
         len(reuse),
