@@ -54,6 +54,7 @@ class Signatures:
         self.shared = digest(
             __version__,
             repr(site.config),  # the settings in effect: --base-url and MFSITE_BASE_URL too
+            os.environ.get("SOURCE_DATE_EPOCH", ""),  # the feed's date when the data has none
             self.file("site.yaml"),
             *(self.file(page.span.path) for page in site.pages.values()),
             *self.templates(),
