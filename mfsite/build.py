@@ -18,7 +18,7 @@ from mfsite.load.sources import load_sources
 from mfsite.manifest import Signatures
 from mfsite.model import Batch, Site
 from mfsite.plan import Output, plan_site
-from mfsite.publish import MARKER, Staging, check_output
+from mfsite.publish import MARKER, Staging, check_output, unknown_files
 from mfsite.render import Renderer, make_environment
 from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
 from mfsite.render.qr import QrTooLong
@@ -161,8 +161,9 @@ def build_site(
     kept = {o.path for o in reuse}
     todo = [o for o in outputs if o.path not in kept]
     removed = len(before.keys() - wanted.keys())
-    if before and not todo and not removed:
+    if before and not todo and not removed and not unknown_files(output, wanted):
         # Nothing to render and nothing to remove: the live output already is this build.
+        # (A file someone put into the output goes the long way, which refuses it.)
         facts, warnings = qr_facts(
             site, Renderer(site, make_environment(source / "templates"), symbols), site.batches
         )

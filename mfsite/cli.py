@@ -247,8 +247,7 @@ def watching(workspace: Workspace, poll: bool, on_build: Callable[[bool, str], N
     """The first build, then a watcher rebuilding until the block ends."""
 
     def rebuild() -> None:
-        ok, text = run_rebuild(workspace)
-        on_build(ok, text)
+        run_rebuild(workspace, on_build)
 
     for stream in (sys.stdout, sys.stderr):  # one line a rebuild, even into a pipe or a log
         stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
@@ -268,14 +267,18 @@ def watching(workspace: Workspace, poll: bool, on_build: Callable[[bool, str], N
         click.echo("stopped; the output holds the last good build")
 
 
-def run_rebuild(workspace: Workspace) -> tuple[bool, str]:
-    """One rebuild, one line of report (errors in full). Never raises: watching goes on."""
+def run_rebuild(workspace: Workspace, on_build: Callable[[bool, str], None]) -> None:
+    """One rebuild, one line of report (errors in full). Never raises: watching goes on.
+    The server hears of the build before the terminal does, so what a person reads
+    there is already what the browser shows."""
     try:
         result = workspace.rebuild()
     except (SiteErrors, OutputRefused, OSError, TemplateError) as exc:
         text = problem_text(exc)
+        on_build(False, text)
         click.echo(f"{text}\nbuild failed; {workspace.output} keeps the last good build", err=True)
-        return False, text
+        return
+    on_build(result.ok, "" if result.ok else format_text(result.diagnostics))
     report(result.diagnostics)
     what = ", ".join(result.changed[:3]) or "no change"
     if len(result.changed) > 3:
@@ -283,11 +286,10 @@ def run_rebuild(workspace: Workspace) -> tuple[bool, str]:
     if not result.ok:
         kept = f"{workspace.output} keeps the last good build"
         click.echo(f"{what}: {summary(result.diagnostics)}; {kept}", err=True)
-        return False, format_text(result.diagnostics)
+        return
     took = f"{result.seconds * 1000:.0f} ms"
     trigger = "full build" if result.full else what
     click.echo(f"{trigger}: {result.written} files written, {result.removed} removed in {took}")
-    return True, ""
 
 
 def problem_text(exc: Exception) -> str:

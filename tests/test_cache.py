@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_example, mfsite, tree_bytes
 
 BASE = "https://shop.example.test/kiez/"
