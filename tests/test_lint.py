@@ -9,7 +9,7 @@ from conftest import REPO
 
 
 def test_ruff_check_and_format() -> None:
-    folders = [name for name in ("mfsite", "tests", "benchmarks") if (REPO / name).is_dir()]
+    folders = [name for name in ("mfsite", "tests", "benchmarks", "scripts") if (REPO / name).is_dir()]
     for args in (["check"], ["format", "--check"]):
         run = subprocess.run(
             [sys.executable, "-m", "ruff", *args, *folders],
