@@ -36,6 +36,7 @@ COLLABORATION = "MF035"  # a collaborative run names fewer than two brands
 NO_BASE_URL = "MF036"
 MISSING_FILE = "MF037"  # a path (story image) that is not in static/
 QR_CONTRAST = "MF038"  # QR colours too close, or inverted
+WINDOWS_NAME = "MF039"  # a file name or id Windows cannot have (CON, NUL, COM1, a trailing dot...)
 
 # Warnings: the site builds, but something is probably not what was meant
 UNUSED = "MF101"

@@ -2,19 +2,39 @@
 
 A failed or killed build leaves the previous output exactly as it was, and a
 folder is only ever replaced when mfsite made it: a marker file says so.
+
+Nothing of the user's is deleted either: a file that appeared in the output
+after the build that made it (someone copied a CNAME or notes in), and that
+the new build does not write, stops the build with its name, unless the
+caller asked for a clean build (`mfsite build --clean`). "Appeared after" is
+read from the file system: a file's status-change time, which creating,
+copying, moving, linking or chmod-ing a file sets and nobody can set back,
+against the marker's modification time. Where that cannot tell (an output
+copied elsewhere, or touched by `chmod -R`), it errs on the safe side and
+names the files; `known`, the build cache's record of what the live output
+holds, narrows it.
+
+Staging folders are locked (flock on the folder itself) while their build
+runs, so a second build removes only what a killed build left behind, never
+the folder another live build is writing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 MARKER = ".mfsite-output"
 MARKER_TEXT = "This folder is built by mfsite and replaced on every build: do not edit it by hand.\n"
+TEMP_SUFFIX = ".mfsite-tmp"  # a file being replaced in place (watch mode): mfsite's own
+LIST_AT_MOST = 10  # unknown files named in a refusal; the rest are counted
 _RENAME_EXCHANGE = 2  # renameat2 flag: swap two paths in one step (Linux 3.15+)
 _AT_FDCWD = -100
 
@@ -33,7 +53,9 @@ def check_output(source: Path, output: Path) -> None:
     for name in ("batches", "content", "templates", "static"):
         if out.is_relative_to(src / name):
             raise OutputRefused(f"the output folder {output} is inside the site's {name}/ folder")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if output.is_symlink():
+        raise OutputRefused(f"{output} is a link: give the folder it points to ({out}) as the output")
+    if out.exists() and not out.is_dir():
         raise OutputRefused(f"{output} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise OutputRefused(
@@ -42,27 +64,140 @@ def check_output(source: Path, output: Path) -> None:
         )
 
 
+def written_files(root: Path) -> list[str]:
+    """Every file below root, relative, with forward slashes (the marker itself excluded)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        rel = os.path.relpath(folder, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in files)
+        found.extend(prefix + name for name in dirs if os.path.islink(os.path.join(folder, name)))
+    return sorted(p for p in found if p != MARKER)
+
+
+def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
+    """What lies in `output` that mfsite did not write: files, and folders of such files.
+
+    Ours: the paths in `known`, mfsite's own droppings (the marker, a killed
+    in-place write), and whatever has not changed since the build that made
+    the output wrote its marker (a file's status-change time, which copying,
+    moving or linking a file into place always sets and no user can set back,
+    is not later than the marker's modification time).
+    """
+    known = set(known)
+    known_dirs = {"/".join(p.split("/")[:i]) for p in known for i in range(1, p.count("/") + 1)}
+    try:
+        built = os.stat(output / MARKER).st_mtime_ns
+    except OSError:
+        built = -1
+
+    def old(path: str) -> bool:
+        try:
+            return os.lstat(output / path).st_ctime_ns <= built
+        except OSError:
+            return True  # gone meanwhile: nothing to lose
+
+    found: list[str] = []
+    for folder, dirs, files in os.walk(output):
+        rel = os.path.relpath(folder, output)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        descend = []
+        for name in sorted(dirs):
+            path = prefix + name
+            if os.path.islink(os.path.join(folder, name)):
+                if path not in known and not old(path):
+                    found.append(path)
+            elif path in known_dirs or old(path):
+                descend.append(name)
+            else:
+                found.append(path + "/")
+        dirs[:] = descend
+        for name in files:
+            path = prefix + name
+            if path in known or path == MARKER or old(path):
+                continue
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                continue
+            found.append(path)
+    return sorted(found)
+
+
+def refuse_unknown(output: Path, extra: list[str]) -> None:
+    shown = ", ".join(extra[:LIST_AT_MOST])
+    if len(extra) > LIST_AT_MOST:
+        shown += f" and {len(extra) - LIST_AT_MOST} more"
+    raise OutputRefused(
+        f"{output} holds files that this build would delete and that mfsite has no record of "
+        f"writing: {shown}. Move them away (files the site should carry belong in static/), "
+        "or build with --clean to replace the folder whole"
+    )
+
+
 def staging_prefix(output: Path) -> str:
     return f".{output.name}.mfsite-"
 
 
+def _lock(path: Path, wait: bool) -> int | None:
+    """An exclusive lock on a folder, held as long as the returned descriptor is open."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def remove_leftovers(output: Path) -> None:
-    """Delete staging folders that a killed build left beside the output."""
+    """Delete staging folders that a killed build left beside the output.
+
+    A folder whose lock is held belongs to a build that is still running: it stays.
+    """
     if not output.parent.is_dir():
         return
     for path in output.parent.glob(staging_prefix(output) + "*"):
         if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
+            fd = _lock(path, wait=False)
+            if fd is None:
+                continue
+            try:
+                shutil.rmtree(path, ignore_errors=True)
+            finally:
+                os.close(fd)
 
 
 class Staging:
-    """A new output being written in a hidden folder beside the real one."""
+    """A new output being written in a hidden folder beside the real one.
 
-    def __init__(self, output: Path) -> None:
+    `clean`: files in the live output that mfsite did not write are deleted
+    with it; without it, commit() refuses to replace an output holding them.
+    `known`: the files of the live output an earlier build wrote (the build
+    cache's record), which this build may drop. `planned`: the paths this
+    build will write, when known up front, so an output holding files of
+    someone else's is refused before any work is done.
+    """
+
+    def __init__(
+        self,
+        output: Path,
+        clean: bool = False,
+        known: Iterable[str] = (),
+        planned: Iterable[str] | None = None,
+    ) -> None:
         self.output = output
+        self.clean = clean
+        self.known = set(known)
+        if planned is not None and not clean and output.is_dir():
+            extra = unknown_files(output, self.known | set(planned))
+            if extra:
+                refuse_unknown(output, extra)
         output.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(output)
         self.root = Path(tempfile.mkdtemp(prefix=staging_prefix(output), dir=output.parent))
+        self.lock = _lock(self.root, wait=True)
         self.made_dirs: set[str] = set()
 
     def write(self, rel: str, data: bytes) -> None:
@@ -76,21 +211,42 @@ class Staging:
     def copy(self, source: Path, rel: str) -> None:
         self.write(rel, source.read_bytes())
 
-    def commit(self) -> None:
+    def commit(self, clean: bool | None = None, known: Iterable[str] = ()) -> None:
+        """Swap the staged build in. Raises OutputRefused, and changes nothing, when the live
+        output holds files that neither this build nor an earlier one (`known`) wrote, unless clean."""
+        clean = self.clean if clean is None else clean
         (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         os.chmod(self.root, 0o755)  # mkdtemp makes it private; a web server must read it
         if not self.output.exists():
             os.rename(self.root, self.output)
+            self._unlock()
             return
+        if not clean:
+            ours = self.known | set(known) | set(written_files(self.root))
+            extra = unknown_files(self.output, ours)
+            if extra:
+                refuse_unknown(self.output, extra)
         if not _exchange(self.root, self.output):
             old = Path(tempfile.mkdtemp(prefix=staging_prefix(self.output), dir=self.output.parent))
             os.rename(self.output, old / "old")
             os.rename(self.root, self.output)
+            self._unlock()
             self.root = old
-        shutil.rmtree(self.root, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)  # the previous output, now in the staging place
+        # Deleting it changed the status time of every file the new output shares with it (a build
+        # links unchanged files rather than copying them): the marker's time comes after that.
+        with contextlib.suppress(OSError):  # the site is out: at worst a later build asks for --clean
+            os.utime(self.output / MARKER)
+        self._unlock()
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
 
 
 def _exchange(a: Path, b: Path) -> bool:

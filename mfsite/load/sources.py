@@ -8,14 +8,19 @@ folder, files too large to be a batch, and bytes that are not UTF-8 text.
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
-from mfsite.load.yamltree import Node, read_yaml
+from mfsite.load.yamltree import Node, read_yaml, shown
+
+# What YAML lets a file hold (its printable characters); the rest are control characters.
+UNPRINTABLE = re.compile("[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FILES = 200_000
@@ -64,8 +69,22 @@ class SourceCache:
 def load_sources(root: Path, cache: SourceCache | None = None) -> tuple[Sources, list[Diagnostic]]:
     """Read every source file of the site at `root`; never raises for bad content."""
     reader = _Reader(root, cache)
-    site = reader.yaml_file(root / "site.yaml") if (root / "site.yaml").exists() else None
-    if site is None and not (root / "site.yaml").exists():
+    try:
+        return _load(root, cache, reader)
+    except SiteErrors as exc:  # too many files: nothing further is read
+        empty = Sources(root=root, site=None, stems={kind: [] for kind in CONTENT_KINDS})
+        empty.content = {kind: [] for kind in CONTENT_KINDS}
+        return empty, reader.problems + exc.diagnostics
+
+
+def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sources, list[Diagnostic]]:
+    site_path = root / "site.yaml"
+    site = None
+    if site_path.is_symlink() and reader.link_target(site_path) is None:
+        pass  # reported: a link that leaves the site, loops or leads nowhere
+    elif site_path.exists():
+        site = reader.yaml_file(site_path)
+    else:
         reader.problems.append(
             Diagnostic(Span("site.yaml"), codes.MISSING_FILE, "no site.yaml in this folder")
         )
@@ -84,6 +103,8 @@ def load_sources(root: Path, cache: SourceCache | None = None) -> tuple[Sources,
     for path in static_files:
         reader.cached(path, lambda _path: None)  # only to notice changes
     sources.static = [p.relative_to(static).as_posix() for p in static_files]
+    # Template overrides are read by the renderer; a link among them is checked here, with the rest.
+    reader.files(root / "templates", None, recursive=False)
     if cache is not None:
         gone = set(cache.entries) - reader.seen
         for rel in gone:
@@ -103,6 +124,7 @@ class _Reader:
         self.cache = cache
         self.seen: set[str] = set()
         self.read: set[str] = set()
+        self.links_checked: dict[Path, bool] = {}
 
     def cached(self, path: Path, read: Callable[[Path], SourceFile | None]) -> SourceFile | None:
         """Read through the cache: a file whose stat is unchanged is not read again."""
@@ -126,76 +148,142 @@ class _Reader:
         return result
 
     def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
+        """The path as messages show it: a line break in a file name is written as an escape (such
+        a name is an error of its own, so no page is ever made from the escaped form)."""
+        return shown(path.relative_to(self.root).as_posix(), limit=4096)
 
     def files(self, folder: Path, suffixes: tuple[str, ...] | None, recursive: bool = True):
         """Files below `folder` in a stable order; links are followed only inside the site."""
-        if not folder.is_dir():
+        if not folder.is_dir() or not self.folder_inside(folder):
             return []
         found: list[Path] = []
         seen_dirs = {folder.resolve()}
         pending = [folder]
         while pending:
             current = pending.pop()
-            for entry in sorted(os.scandir(current), key=lambda e: e.name):
+            try:
+                entries = sorted(os.scandir(current), key=lambda e: e.name)
+            except OSError as exc:
+                self.cannot_read(current, exc)
+                continue
+            for entry in entries:
                 path = Path(entry.path)
                 if entry.name.startswith("."):
                     continue  # editor droppings, .DS_Store, .git
-                if entry.is_symlink() and not self.inside_site(path):
+                try:
+                    if entry.is_symlink():
+                        target = self.link_target(path)
+                        if target is None:
+                            continue
+                        is_dir, is_file = target.is_dir(), target.is_file()
+                    else:
+                        target = None
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                        is_file = entry.is_file(follow_symlinks=False)
+                except OSError as exc:
+                    self.cannot_read(path, exc)
                     continue
-                if entry.is_dir():
-                    real = path.resolve()
-                    if recursive and real not in seen_dirs:
+                if is_dir and target is not None and current.resolve().is_relative_to(target):
+                    message = "this link leads back up to a folder it is in (a loop); it is not followed"
+                    self.problems.append(Diagnostic(Span(self.rel(path)), codes.SYMLINK, message))
+                    continue
+                if is_dir:
+                    real = target or path.resolve()
+                    if recursive and real not in seen_dirs:  # a link back up is followed once, not round
                         seen_dirs.add(real)
                         pending.append(path)
-                elif entry.is_file() and (suffixes is None or path.suffix.lower() in suffixes):
+                elif is_file and (suffixes is None or path.suffix.lower() in suffixes):
                     found.append(path)
+                    self.count += 1
+                    if self.count > MAX_FILES:
+                        message = f"more than {MAX_FILES} source files: is this the right folder?"
+                        raise SiteErrors([Diagnostic(Span(self.rel(folder)), codes.TOO_MANY_FILES, message)])
         found.sort()
-        self.count += len(found)
-        if self.count > MAX_FILES:
-            raise SiteErrors(
-                [
-                    Diagnostic(
-                        Span(self.rel(folder)),
-                        codes.TOO_MANY_FILES,
-                        f"more than {MAX_FILES} source files: is this the right folder?",
-                    )
-                ]
-            )
         return found
 
-    def inside_site(self, link: Path) -> bool:
-        target = link.resolve()
-        if target.is_relative_to(self.real_root):
-            return True
-        message = f"this link points outside the site folder (to {target}); it is not read"
-        self.problems.append(Diagnostic(Span(self.rel(link)), codes.SYMLINK, message))
-        return False
+    def cannot_read(self, path: Path, exc: OSError) -> None:
+        message = f"cannot read this: {exc.strerror or exc}"
+        self.problems.append(Diagnostic(Span(self.rel(path)), codes.UNREADABLE, message))
+
+    def link_target(self, link: Path) -> Path | None:
+        """Where a link leads, when that is a file of the site's own; else None, reported."""
+        rel = self.rel(link)
+        try:
+            target = link.resolve(strict=True)
+        except FileNotFoundError:
+            message = f"this link points to {os.readlink(link)}, which does not exist"
+            self.problems.append(Diagnostic(Span(rel), codes.UNREADABLE, message))
+            return None
+        except (OSError, RuntimeError):  # RuntimeError: Python 3.11's word for a loop of links
+            message = "this link leads round in a loop of links; it is not read"
+            self.problems.append(Diagnostic(Span(rel), codes.SYMLINK, message))
+            return None
+        if not target.is_relative_to(self.real_root):
+            message = f"this link points outside the site folder (to {target}); it is not read"
+            self.problems.append(Diagnostic(Span(rel), codes.SYMLINK, message))
+            return None
+        inner = target.relative_to(self.real_root).parts
+        if any(part.startswith(".") for part in inner):
+            # Hidden files (.git, .env) are never read; a link is no way round that.
+            message = f"this link points to a hidden file or folder ({'/'.join(inner)}); it is not read"
+            self.problems.append(Diagnostic(Span(rel), codes.SYMLINK, message))
+            return None
+        return target
+
+    def folder_inside(self, folder: Path) -> bool:
+        """A top folder (batches/, content/partners/...) reached through a link that leaves the site
+        is refused: the first link on the way is named, once."""
+        current = self.root
+        for part in folder.relative_to(self.root).parts:
+            current = current / part
+            if current.is_symlink():
+                if current in self.links_checked:
+                    if not self.links_checked[current]:
+                        return False
+                    continue
+                ok = self.link_target(current) is not None
+                self.links_checked[current] = ok
+                if not ok:
+                    return False
+        return True
 
     def text(self, path: Path) -> str | None:
         rel = self.rel(path)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                limit = MAX_FILE_BYTES // 1024
-                message = f"file is {size // 1024} KiB; source files are limited to {limit} KiB"
-                self.problems.append(Diagnostic(Span(rel), codes.UNREADABLE, message))
-                return None
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             message = f"cannot read the file: {exc.strerror or exc}"
+            self.problems.append(Diagnostic(Span(rel), codes.UNREADABLE, message))
+            return None
+        if len(data) > MAX_FILE_BYTES:
+            limit = f"{MAX_FILE_BYTES / (1024 * 1024):g} MiB"
+            message = f"the file is larger than {limit}, the limit for a source file"
+            self.problems.append(Diagnostic(Span(rel), codes.UNREADABLE, message))
+            return None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            message = "the file is UTF-16 text; save it as UTF-8"
             self.problems.append(Diagnostic(Span(rel), codes.UNREADABLE, message))
             return None
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            start = data.rfind(b"\n", 0, exc.start) + 1
+            column = len(data[start : exc.start].decode("utf-8", "replace")) + 1  # characters, not bytes
             message = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
             self.problems.append(Diagnostic(Span(rel, line, column), codes.UNREADABLE, message))
             return None
         # One newline convention from here on, so positions and bodies agree.
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if (odd := UNPRINTABLE.search(text)) is not None:
+            # YAML refuses these too; a markdown body would carry them into pages and feeds.
+            at = odd.start()
+            line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+            message = f"the character U+{ord(odd[0]):04X} is a control character; delete it"
+            self.problems.append(Diagnostic(Span(rel, line, column), codes.UNREADABLE, message))
+            return None
+        return text
 
     def parse(self, text: str, rel: str, first_line: int = 1) -> tuple[bool, Node | None]:
         try:

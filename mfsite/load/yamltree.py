@@ -14,6 +14,7 @@ one file, duplicate keys and nesting deeper than any real batch needs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 # `!!str` only says "this is text", which is what we do anyway.
 ALLOWED_TAGS = frozenset({None, "!", "tag:yaml.org,2002:str"})
 QUOTED = frozenset({"'", '"', "|", ">"})
+YAML_11_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 @dataclass(slots=True)
@@ -63,6 +65,13 @@ Node = Scalar | Seq | Map
 KIND_NAMES = {Scalar: "a value", Seq: "a list", Map: "a mapping (key: value lines)"}
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """Text a person wrote, quoted in a message: on one line (line breaks and other control
+    characters as escapes), and cut to a readable length."""
+    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def kind_name(node: Node) -> str:
     return KIND_NAMES[type(node)]
 
@@ -71,6 +80,17 @@ def read_yaml(text: str, path: str, first_line: int = 1) -> tuple[Node | None, l
     """Parse one YAML document: its tree (None for an empty file) and the problems
     that did not stop the reading (duplicate keys). Raises SiteErrors when the
     text cannot be read as a tree at all."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (odd := YAML_11_BREAKS.search(text)) is not None:
+        # YAML 1.1 (libyaml) reads these as line breaks, no editor shows them so: a value would
+        # be cut in two and every line number after it would be off by one.
+        diagnostic = _bad_character(text, path, first_line, odd.start(), ord(odd[0]))
+        name = {0x85: "NEXT LINE", 0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR"}[ord(odd[0])]
+        message = (
+            f"U+{ord(odd[0]):04X} ({name}) is a line break to YAML, though editors do not show one; "
+            "replace it with a space, or write it as an escape in a double-quoted value"
+        )
+        raise SiteErrors([Diagnostic(diagnostic.span, codes.YAML_SYNTAX, message)])
     try:
         return _build(yaml.parse(text, Loader=_Loader), path, first_line - 1)
     except yaml.MarkedYAMLError as exc:
@@ -81,8 +101,33 @@ def read_yaml(text: str, path: str, first_line: int = 1) -> tuple[Node | None, l
         raise SiteErrors(
             [_error(path, first_line - 1, mark, codes.YAML_SYNTAX, f"YAML syntax: {message}")]
         ) from None
-    except yaml.YAMLError as exc:  # a reader error without a mark (e.g. control characters)
-        raise SiteErrors([Diagnostic(Span(path, first_line, 1), codes.YAML_SYNTAX, str(exc))]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, a position
+        raise SiteErrors([_reader_error(text, path, first_line, exc)]) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: not from a file, which is decoded strictly
+        diagnostic = _bad_character(text, path, first_line, exc.start, ord(text[exc.start]))
+        raise SiteErrors([diagnostic]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every other error has a mark
+        message = " ".join(str(exc).split())
+        raise SiteErrors([Diagnostic(Span(path, first_line, 1), codes.YAML_SYNTAX, message)]) from None
+
+
+def _reader_error(text: str, path: str, first_line: int, exc: yaml.reader.ReaderError) -> Diagnostic:
+    # libyaml counts the position in bytes of UTF-8; the pure parser in characters.
+    position = exc.position if isinstance(exc.position, int) else 0
+    if _Loader is not yaml.SafeLoader:
+        position = len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+    return _bad_character(text, path, first_line, position, code)
+
+
+def _bad_character(text: str, path: str, first_line: int, position: int, code: int) -> Diagnostic:
+    line = text.count("\n", 0, position) + first_line
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    message = (
+        f"the character U+{code:04X} is not allowed in YAML (control characters and other "
+        "unprintable ones are not); delete it"
+    )
+    return Diagnostic(Span(path, line, column), codes.YAML_SYNTAX, message)
 
 
 def _error(path: str, offset: int, mark: yaml.Mark | None, code: str, message: str) -> Diagnostic:
@@ -143,7 +188,7 @@ def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node |
             keys[-1] = None
             if key.text in parent.entries:  # keep the first, so nothing is silently replaced
                 first = parent.entries[key.text][0].span
-                message = f"duplicate key '{key.text}' (first given on line {first.line})"
+                message = f"duplicate key '{shown(key.text)}' (first given on line {first.line})"
                 problems.append(Diagnostic(key.span, codes.DUPLICATE_KEY, message))
             else:
                 parent.entries[key.text] = (key, node)

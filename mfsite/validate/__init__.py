@@ -16,7 +16,7 @@ from mfsite.model import Batch, Site
 from mfsite.validate.batch import BatchResult, read_batch
 from mfsite.validate.config import read_config
 from mfsite.validate.content import read_material, read_page, read_partner, read_story
-from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems
+from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems, id_hint, shorten, windows_problem
 from mfsite.validate.markdown import warn_external_images
 
 GS1_LOT_MAX = 20
@@ -107,8 +107,9 @@ def validate(
     pages = {s.stem: p for s in content["pages"] if (p := read_page(s, problems))}
     for source in content["pages"]:
         if source.stem.lower() in RESERVED_PAGES:
-            message = f"'{source.stem}' is a name the site uses itself; rename this page"
+            message = f"'{shorten(source.stem)}' is a name the site uses itself; rename this page"
             problems.append(Diagnostic(Span(source.path), codes.RESERVED_NAME, message))
+    check_windows_names(sources, problems)
     # References resolve against the files on disk, even those with errors of
     # their own, so one broken partner file does not also flag every batch.
     results = read_batches(sources, memo)
@@ -143,12 +144,15 @@ def unique_stems(files: list[SourceFile], kind: str, problems: Problems) -> list
     kept = []
     for source in files:
         if not ID_PATTERN.fullmatch(source.stem):
-            message = f"the file name '{source.stem}' cannot be used in a web address: {ID_RULE}"
+            message = (
+                f"the file name '{shorten(source.stem)}' cannot be used in a web address: {ID_RULE}"
+                f"{id_hint(source.stem)}"
+            )
             problems.append(Diagnostic(Span(source.path), codes.BAD_ID, message))
             continue
         key = source.stem.lower()
         if key in seen:
-            message = f"'{source.stem}' differs from {seen[key].path} only by case; rename one"
+            message = f"'{shorten(source.stem)}' differs from {seen[key].path} only by case; rename one"
             problems.append(Diagnostic(Span(source.path), codes.DUPLICATE_ID, message))
             continue
         seen[key] = source
@@ -172,3 +176,25 @@ def warn_unused(sources: Sources, used: set[tuple[str, str]], problems: Problems
         if ("materials", source.stem) not in used:
             message = f"material '{source.stem}' is not used by any batch"
             problems.append(Diagnostic(Span(source.path), codes.UNUSED, message, "warning"))
+
+
+def check_windows_names(sources: Sources, problems: Problems) -> None:
+    """Names a Windows checkout cannot hold (CON, aux.md, a trailing dot...): folders and files of
+    the sources, and so the pages named after them. Each offending name once, at its path."""
+    paths = [s.path for s in sources.batches]
+    paths += [s.path for files in sources.content.values() for s in files]
+    paths += [f"static/{rel}" for rel in sources.static]
+    reported: set[str] = set()
+    for path in sorted(paths):
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            name = parts[i]
+            if i == len(parts) - 1 and parts[0] != "static":
+                name = name.rsplit(".", 1)[0]  # a batch's or a page's id: its file name's stem
+            prefix = "/".join(parts[: i + 1])
+            if prefix in reported or (problem := windows_problem(name)) is None:
+                continue
+            reported.add(prefix)
+            what = "folder" if i < len(parts) - 1 else "file"
+            message = f"{problem}, so the site cannot be checked out there; rename this {what}"
+            problems.append(Diagnostic(Span(prefix), codes.WINDOWS_NAME, message))

@@ -19,8 +19,10 @@ from mfsite.validate.fields import (
     Problems,
     bad,
     did_you_mean,
+    id_hint,
     one_of,
     scalar,
+    shorten,
     to_coordinates,
     to_country,
     to_date,
@@ -28,6 +30,7 @@ from mfsite.validate.fields import (
     to_integer,
     to_percent,
     to_text,
+    windows_problem,
 )
 from mfsite.validate.markdown import warn_external_images
 
@@ -62,7 +65,7 @@ class Known:
             self.used.add((kind, value))
             if value not in self.stems[kind]:
                 hint = did_you_mean(value, self.stems[kind])
-                message = f"'{value}' is not in content/{kind}/ (no content/{kind}/{value}.md){hint}"
+                message = f"'{shorten(value)}' is not in content/{kind}/ (no content/{kind}/{value}.md){hint}"
                 bad(node, codes.DANGLING_REFERENCE, what, message, problems)
                 return None
             return Ref(value, node.span)
@@ -87,7 +90,7 @@ def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
         return None
     text = s.text.strip()
     if not text.isdigit() or len(text) not in GTIN_LENGTHS:
-        message = f"'{s.text}' is not a GTIN: use 8, 12, 13 or 14 digits"
+        message = f"'{shorten(s.text)}' is not a GTIN: use 8, 12, 13 or 14 digits"
         bad(node, codes.BAD_GTIN, what, message, problems)
         return None
     # Imported here: biip loads GS1's prefix tables (0.1 s), which only GTINs need.
@@ -95,7 +98,7 @@ def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
 
     expected = gs1_standard_check_digit(text[:-1])
     if text[-1] != str(expected):
-        message = f"'{text}' has a wrong check digit (the last digit should be {expected})"
+        message = f"'{shorten(text)}' has a wrong check digit (the last digit should be {expected})"
         bad(node, codes.BAD_GTIN, what, message, problems)
         return None
     return text
@@ -177,11 +180,16 @@ def read_id(source: SourceFile, f: Fields | None, problems: Problems) -> str | N
             return to_id(node, "id", problems) if isinstance(node, Scalar) else None
         return source.stem if ID_PATTERN.fullmatch(source.stem) else None
     if f.node_of("id") is not None:
-        return f.get("id", to_id)
+        batch_id = f.get("id", to_id)
+        if batch_id is not None and (problem := windows_problem(batch_id)):
+            message = f"id: {problem}, and the batch's pages are a folder named after it; choose another id"
+            problems.append(Diagnostic(f.span("id"), codes.WINDOWS_NAME, message))
+            return None
+        return batch_id
     if not ID_PATTERN.fullmatch(source.stem):
         message = (
-            f"the file name '{source.stem}' is not a valid batch id ({ID_RULE}); "
-            "rename the file or add an id: line"
+            f"the file name '{shorten(source.stem)}' is not a valid batch id "
+            f"({ID_RULE}){id_hint(source.stem)}; rename the file or add an id: line"
         )
         problems.append(Diagnostic(Span(source.path), codes.BAD_ID, message))
         return None

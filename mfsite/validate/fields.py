@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,7 @@ import pycountry
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.yamltree import Map, Node, Scalar, Seq, kind_name
+from mfsite.load.yamltree import shown as shorten
 
 T = TypeVar("T")
 Problems = list[Diagnostic]
@@ -32,6 +34,7 @@ DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 INTEGER_PATTERN = re.compile(r"[+-]?\d+")
 NUMBER_PATTERN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
+MAX_DIGITS = 18  # a quantity, a count, a position: nothing here needs more
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -72,21 +75,65 @@ def to_id(node: Node, what: str, problems: Problems) -> str | None:
     if (text := to_text(node, what, problems)) is None:
         return None
     if not ID_PATTERN.fullmatch(text):
-        bad(node, codes.BAD_ID, what, f"'{text}' is not a valid id: {ID_RULE}", problems)
+        message = f"'{shorten(text)}' is not a valid id: {ID_RULE}{id_hint(text)}"
+        bad(node, codes.BAD_ID, what, message, problems)
         return None
     return text
 
 
 ID_RULE = "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+# Names Windows keeps for devices, with or without an extension: a file called
+# `con.yaml` or a folder `b/nul/` cannot exist there, so a checkout or a copy fails.
+WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789\u00b9\u00b2\u00b3"}
+)
+WINDOWS_FORBIDDEN = frozenset('<>:"\\|?*')
+
+
+def id_hint(text: str) -> str:
+    """Why a name that looks fine is no id: its length, or a character outside ASCII (é, or an
+    NFD accent, which looks the same as an NFC one: the code point tells them apart)."""
+    if len(text) > 64:
+        return f"; it has {len(text)}"
+    odd = next((c for c in text if not c.isascii()), None)
+    if odd is None:
+        return ""
+    name = unicodedata.name(odd, "")
+    return f"; it holds U+{ord(odd):04X}{f' ({name})' if name else ''}, and ids are ASCII"
+
+
+def windows_problem(name: str) -> str | None:
+    """What stops a file or folder of this name from existing on Windows, or None."""
+    device = name.split(".")[0].rstrip(" ").upper()
+    if device in WINDOWS_DEVICES:
+        return (
+            f"'{shorten(name)}' is reserved for a device on Windows ({device}): "
+            "no file or folder there can have it"
+        )
+    if name.endswith((".", " ")):
+        return f"'{shorten(name)}' ends with '{name[-1]}', which Windows drops from file names"
+    hidden = next((c for c in name if not c.isprintable() and c != " "), None)
+    if hidden is not None:  # a line break in a name breaks every message and listing that shows it
+        return f"'{shorten(name)}' holds U+{ord(hidden):04X}, a character that cannot be shown"
+    bad = sorted({c for c in name if c in WINDOWS_FORBIDDEN})
+    if bad:
+        chars = " ".join(repr(c) for c in bad)
+        return f"'{name}' holds {chars}, which Windows does not allow in file names"
+    return None
 
 
 def to_integer(node: Node, what: str, problems: Problems) -> int | None:
     if (s := scalar(node, what, problems)) is None:
         return None
-    if not INTEGER_PATTERN.fullmatch(s.text.strip()):
-        bad(node, codes.BAD_NUMBER, what, f"'{s.text}' is not a whole number", problems)
+    text = s.text.strip()
+    if not INTEGER_PATTERN.fullmatch(text):
+        bad(node, codes.BAD_NUMBER, what, f"'{shorten(s.text)}' is not a whole number", problems)
         return None
-    return int(s.text)
+    if len(text.lstrip("+-")) > MAX_DIGITS:  # and Python refuses int() of 4,300 digits
+        bad(node, codes.BAD_NUMBER, what, f"{shorten(text)} is too large a number", problems)
+        return None
+    return int(text)
 
 
 def to_decimal(node: Node, what: str, problems: Problems) -> Decimal | None:
@@ -94,12 +141,15 @@ def to_decimal(node: Node, what: str, problems: Problems) -> Decimal | None:
         return None
     text = s.text.strip()
     if not NUMBER_PATTERN.fullmatch(text):
-        bad(node, codes.BAD_NUMBER, what, f"'{s.text}' is not a number", problems)
+        bad(node, codes.BAD_NUMBER, what, f"'{shorten(s.text)}' is not a number", problems)
+        return None
+    if len(text.lstrip("+-")) > MAX_DIGITS + 10:  # digits after the point count too
+        bad(node, codes.BAD_NUMBER, what, f"{shorten(text)} has too many digits", problems)
         return None
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern already excludes these
-        bad(node, codes.BAD_NUMBER, what, f"'{s.text}' is not a number", problems)
+        bad(node, codes.BAD_NUMBER, what, f"'{shorten(s.text)}' is not a number", problems)
         return None
 
 
@@ -120,7 +170,7 @@ def to_date(node: Node, what: str, problems: Problems) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    bad(node, codes.BAD_DATE, what, f"'{s.text}' is not a date; write it as YYYY-MM-DD", problems)
+    bad(node, codes.BAD_DATE, what, f"'{shorten(s.text)}' is not a date; write it as YYYY-MM-DD", problems)
     return None
 
 
@@ -129,7 +179,7 @@ def to_country(node: Node, what: str, problems: Problems) -> str | None:
         return None
     if text not in COUNTRIES:
         hint = f"; did you mean '{text.upper()}'?" if text.upper() in COUNTRIES else ""
-        message = f"'{text}' is not an ISO 3166-1 alpha-2 country code (like DE or PT){hint}"
+        message = f"'{shorten(text)}' is not an ISO 3166-1 alpha-2 country code (like DE or PT){hint}"
         bad(node, codes.BAD_COUNTRY, what, message, problems)
         return None
     return text
@@ -142,7 +192,7 @@ def to_url(node: Node, what: str, problems: Problems) -> str | None:
     text = text.strip()
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        message = f"'{text}' is not a web address; write it as https://..."
+        message = f"'{shorten(text)}' is not a web address; write it as https://..."
         bad(node, codes.BAD_URL, what, message, problems)
         return None
     if any(c.isspace() or ord(c) < 32 for c in text):
@@ -156,7 +206,7 @@ def to_boolean(node: Node, what: str, problems: Problems) -> bool | None:
         return None
     if s.text in ("true", "false"):
         return s.text == "true"
-    bad(node, codes.BAD_VALUE, what, f"'{s.text}' is not true or false", problems)
+    bad(node, codes.BAD_VALUE, what, f"'{shorten(s.text)}' is not true or false", problems)
     return None
 
 
@@ -185,7 +235,7 @@ def one_of(allowed: Iterable[str], describe: str | None = None) -> Converter[str
         if s.text in allowed:
             return s.text
         hint = did_you_mean(s.text, allowed)
-        message = f"'{s.text}' is not allowed; use one of {described}{hint}"
+        message = f"'{shorten(s.text)}' is not allowed; use one of {described}{hint}"
         bad(node, codes.BAD_VALUE, what, message, problems)
         return None
 
@@ -284,5 +334,5 @@ class Fields:
                 hint = did_you_mean(key, sorted(self.asked))
                 where = f" in {self.what}" if self.what else ""
                 self.problems.append(
-                    Diagnostic(key_node.span, codes.UNKNOWN_KEY, f"unknown key '{key}'{where}{hint}")
+                    Diagnostic(key_node.span, codes.UNKNOWN_KEY, f"unknown key '{shorten(key)}'{where}{hint}")
                 )
