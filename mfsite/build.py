@@ -147,6 +147,7 @@ def build_site(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     symbols: Symbols | None = None,
+    clean: bool = False,
 ) -> BuildReport:
     """Render what changed into a staging folder, in `jobs` processes, link the rest, swap it in."""
     global _JOB
@@ -161,7 +162,7 @@ def build_site(
     kept = {o.path for o in reuse}
     todo = [o for o in outputs if o.path not in kept]
     removed = len(before.keys() - wanted.keys())
-    if before and not todo and not removed and not unknown_files(output, wanted):
+    if before and not clean and not todo and not removed and not unknown_files(output, wanted):
         # Nothing to render and nothing to remove: the live output already is this build.
         # (A file someone put into the output goes the long way, which refuses it.)
         facts, warnings = qr_facts(
@@ -172,7 +173,7 @@ def build_site(
             raise SiteErrors(warnings)
         seconds = time.perf_counter() - started
         return BuildReport(0, len(reuse), 0, len(site.batches), seconds, facts, warnings, outputs)
-    staging = Staging(output)
+    staging = Staging(output, clean=clean, known=before.keys(), planned=[o.path for o in outputs])
     facts = {}
     warnings = []
     try:

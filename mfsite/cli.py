@@ -91,8 +91,19 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("-v", "--verbose", is_flag=True, help="List every batch's QR code version and printed size.")
 @jobs_option
+@click.option(
+    "--clean",
+    is_flag=True,
+    help="Delete files in the output that mfsite did not write; without it the build stops and names them.",
+)
 def build(
-    source: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool, jobs: int
+    source: Path,
+    output: Path | None,
+    base_url: str | None,
+    strict: bool,
+    verbose: bool,
+    jobs: int,
+    clean: bool,
 ) -> None:
     """Build the site into the output folder, replacing it only on success."""
     output = output if output is not None else source / "output"
@@ -104,7 +115,7 @@ def build(
         fail(f"build failed: {why}; {output} was left as it was")
     try:
         with Progress() as progress:
-            result = build_site(checked.site, source, output, strict, jobs, progress.update)
+            result = build_site(checked.site, source, output, strict, jobs, progress.update, clean=clean)
     except SiteErrors as exc:
         report(exc.diagnostics)
         fail(f"build failed: {summary(exc.diagnostics)}; {output} was left as it was")

@@ -94,6 +94,7 @@ def test_new_batch_from_another_copies_it_without_its_id(tmp_path: Path) -> None
         (["tee-1"], "batch 'tee-1' already exists"),
         (["TEE-1"], "batch 'tee-1' already exists"),  # ids are compared without case
         (["bad id"], "'bad id' is not a valid batch id"),
+        (["CON"], "'CON' cannot be a batch id"),  # a Windows device name: breaks checkouts there
         (["tee-2", "--from", "ghost"], "there is no batch 'ghost' to copy"),
     ],
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mfsite.load.sources import load_sources
 from mfsite.load.yamltree import Map, Scalar
-from mfsite.validate.fields import ID_PATTERN, ID_RULE
+from mfsite.validate.fields import ID_PATTERN, ID_RULE, windows_problem
 
 EXAMPLE = "example"  # the package folder holding the init example site
 ID_LINE = re.compile(r"^id:.*\n?", re.MULTILINE)
@@ -65,6 +65,8 @@ def batch_files(source: Path) -> dict[str, tuple[Path, str]]:
 def new_batch(source: Path, batch_id: str, from_id: str | None) -> Path:
     if not ID_PATTERN.fullmatch(batch_id):
         raise Refused(f"'{batch_id}' is not a valid batch id: {ID_RULE}")
+    if (problem := windows_problem(batch_id)) is not None:
+        raise Refused(f"'{batch_id}' cannot be a batch id: {problem}")
     existing = batch_files(source)
     if batch_id.lower() in existing:
         path, written = existing[batch_id.lower()]

@@ -92,14 +92,14 @@ def validate(
 ) -> tuple[Site | None, Problems]:
     """Return the site (None when there are errors) and every diagnostic found."""
     problems: Problems = []
-    config = read_config(sources.site, base_url, problems)
+    static = frozenset(sources.static)
+    config = read_config(sources.site, base_url, problems, static)
     if config is not None and need_base_url and config.base_url is None and config.qr.formats:
         message = (
             "base_url is needed to write QR codes: set it in site.yaml, "
             "pass --base-url or set MFSITE_BASE_URL"
         )
         problems.append(Diagnostic(Span("site.yaml"), codes.NO_BASE_URL, message))
-    static = frozenset(sources.static)
     content = {kind: unique_stems(files, kind, problems) for kind, files in sources.content.items()}
     partners = {s.stem: p for s in content["partners"] if (p := read_partner(s, problems))}
     materials = {s.stem: m for s in content["materials"] if (m := read_material(s, problems))}
