@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO, mfsite, write_site
+from conftest import MINI_SITE, REPO, mfsite, write_site
 
 from mfsite.load.sources import load_sources
 from mfsite.model import Theme
@@ -116,31 +116,15 @@ def test_journey_lines_are_wrapped_to_the_picture() -> None:
 
 
 def test_journey_text_is_escaped_in_the_picture(tmp_path: Path) -> None:
-    files = {
-        "batches/tee-1.yaml": """\
-            product: Tee
-            produced: 2026-11-20
+    journey = """\
+        journey:
+          - step: "</text><script>alert(1)</script>"
+            place: "<tspan onclick='x'>Berlin & co</tspan>"
+            country: DE
+          - step: sewing
             partner: atelier
-            origin:
-              place: Berlin
-              country: DE
-            materials:
-              - material: cotton
-                percent: 100
-            care:
-              wash: 30
-              bleach: no
-              tumble: low
-              iron: low
-            journey:
-              - step: "</text><script>alert(1)</script>"
-                place: "<tspan onclick='x'>Berlin & co</tspan>"
-                country: DE
-              - step: sewing
-                partner: atelier
-            story: drop
-            """
-    }
+        """
+    files = {"batches/tee-1.yaml": MINI_SITE["batches/tee-1.yaml"].rstrip(" ") + journey}
     site = write_site(tmp_path, files)
     assert mfsite("build", "--source", site).code == 0
     html = (site / "output" / "b" / "tee-1" / "index.html").read_text(encoding="utf-8")
