@@ -254,9 +254,6 @@ def test_a_record_of_the_live_output_narrows_what_is_unknown(tmp_path: Path) -> 
     assert not (output / "b/old").exists()
 
 
-@pytest.mark.xfail(
-    reason="needs cli wiring: `mfsite build --clean` -> build_site(..., clean=True)", strict=True
-)
 def test_build_clean_deletes_files_of_others(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site")
     assert mfsite("build", "--source", site).code == 0
