@@ -43,17 +43,22 @@ def load_symbols(site: Path) -> Symbols:
 
 
 def save_symbols(site: Path, symbols: Symbols) -> None:
-    """Write the cache whole, beside and then over the old one; a failure only costs speed."""
-    folder = site / CACHE_DIR
     codes = [
         [url, level, symbol.version, [row.hex() for row in symbol.modules]]
         for (url, level), symbol in sorted(symbols.items())
     ]
+    write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
+
+
+def write_json(site: Path, name: str, data: object) -> None:
+    """One cache file, written beside and renamed over the old one. A cache that
+    cannot be written only costs the next build some speed: never an error."""
+    folder = site / CACHE_DIR
     try:
         folder.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".qr-", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"stamp": _stamp(), "codes": codes}, handle, separators=(",", ":"))
-        os.replace(tmp, folder / QR_FILE)
+            json.dump(data, handle, separators=(",", ":"), sort_keys=True)
+        os.replace(tmp, folder / name)
     except OSError:
         pass

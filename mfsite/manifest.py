@@ -21,13 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from mfsite import __version__
-from mfsite.cache import CACHE_DIR
+from mfsite.cache import CACHE_DIR, write_json
 from mfsite.model import Batch, Site
 from mfsite.plan import CONTENT_KINDS, Output
 from mfsite.urls import month_of
@@ -130,13 +129,4 @@ def load(source: Path, output: Path) -> dict[str, str]:
 
 
 def save(source: Path, output: Path, files: dict[str, str]) -> None:
-    folder = source / CACHE_DIR
-    data = {"version": __version__, "output": str(output.resolve()), "files": files}
-    try:
-        folder.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"), sort_keys=True)
-        os.replace(tmp, folder / MANIFEST)
-    except OSError:
-        pass
+    write_json(source, MANIFEST, {"version": __version__, "output": str(output.resolve()), "files": files})
