@@ -1,9 +1,15 @@
 """QR codes drawn straight from the module matrix, as SVG and PNG bytes.
 
 The qrcode package chooses the smallest symbol (version) for the data and
-the error-correction level; we only take its matrix and draw it ourselves:
+the error-correction level and draws its matrix; we draw the images ourselves:
 one SVG path of horizontal runs (crisp at any size, a few hundred bytes) and
 a two-colour PNG scaled with nearest-neighbour (no blur, no anti-aliasing).
+
+The mask is chosen here, not by qrcode: qrcode draws and scores all eight
+masks in pure Python, which was most of a build's time. We let it draw the
+symbol once with mask 0 and choose the mask with numpy (qrmask.py), with
+exactly qrcode's rules, so the chosen mask and every matrix are the same as
+qrcode's own (pages and caches stay byte-identical; tests/test_qrmask.py).
 """
 
 from __future__ import annotations
@@ -61,9 +67,14 @@ def make_symbol(data: str, level: str) -> QrSymbol:
             best = code
     if best is None:
         raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}")
-    best.make(fit=False)  # only the winner pays for drawing and choosing its mask
-    matrix = tuple(bytes(bool(m) for m in row) for row in best.get_matrix())
-    return QrSymbol(data=data, version=best.version, modules=matrix)
+    from mfsite.render.qrmask import masked_rows  # here: numpy is slow to import (~0.1 s)
+
+    # Only the winner is drawn, once, with mask 0 (a mask of 0 is honoured: qrcode tests
+    # `mask_pattern is None`); the mask qrcode would choose is applied afterwards.
+    best.mask_pattern = 0
+    best.make(fit=False)
+    rows = masked_rows(best.modules, best.version, best.error_correction)
+    return QrSymbol(data=data, version=best.version, modules=rows)
 
 
 DARK_RUN = re.compile(rb"\x01+")
