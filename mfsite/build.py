@@ -12,24 +12,26 @@ from pathlib import Path
 from jinja2 import Environment
 
 from mfsite import codes, manifest
-from mfsite.cache import Symbols, load_symbols, save_symbols
+from mfsite.cache import Symbols, load_batches, load_symbols, save_batches, save_symbols
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
-from mfsite.load.sources import load_sources
+from mfsite.load.sources import SourceCache, load_sources
 from mfsite.manifest import Signatures
 from mfsite.model import Batch, Site
 from mfsite.plan import Output, plan_site
-from mfsite.publish import MARKER, Staging, check_output, unknown_files
+from mfsite.publish import MARKER, Staging, check_output, refuse_unknown
 from mfsite.render import Renderer, make_environment
 from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
 from mfsite.render.qr import QrTooLong
 from mfsite.urls import qr_url
-from mfsite.validate import validate
+from mfsite.validate import ValidationMemo, validate
 
 
 @dataclass(slots=True)
 class Checked:
     site: Site | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # source path -> digest of its bytes
+    changed: frozenset[str] | None = None  # sources read anew since the cache's last load
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -56,14 +58,33 @@ CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small 
 BATCH_FILE_KINDS = frozenset({"batch", "redirect", "label", "qr-svg", "qr-png", "passport"})
 
 
-def check_site(source: Path, base_url: str | None = None, need_base_url: bool = False) -> Checked:
-    sources, problems = load_sources(source)
-    site, more = validate(sources, base_url, need_base_url)
+def check_site(
+    source: Path,
+    base_url: str | None = None,
+    need_base_url: bool = False,
+    cache: SourceCache | None = None,
+    memo: ValidationMemo | None = None,
+) -> Checked:
+    """Load and validate. With a cache and memo (watch mode's, or the build cache's),
+    only files whose stat changed are read and validated again."""
+    sources, problems = load_sources(source, cache)
+    site, more = validate(sources, base_url, need_base_url, memo)
     diagnostics = problems + more
     # A file that could not be read is missing from the model: never build without it.
     if any(d.severity == "error" for d in diagnostics):
         site = None
-    return Checked(site, diagnostics)
+    files = [sources.site, *sources.batches, *(f for files in sources.content.values() for f in files)]
+    digests = {f.path: f.digest for f in files if f is not None and f.digest}
+    return Checked(site, diagnostics, digests, sources.changed)
+
+
+def check_cached(source: Path, base_url: str | None, need_base_url: bool) -> Checked:
+    """check_site through the build cache's batch files, which it then brings up to date."""
+    files = load_batches(source)
+    checked = check_site(source, base_url, need_base_url, files.cache, files.memo)
+    if checked.changed is None or any(path.startswith("batches/") for path in checked.changed):
+        save_batches(source, files)
+    return checked
 
 
 def qr_facts(
@@ -148,80 +169,90 @@ def build_site(
     progress: Callable[[int, int], None] | None = None,
     symbols: Symbols | None = None,
     clean: bool = False,
+    digests: dict[str, str] | None = None,
 ) -> BuildReport:
-    """Render what changed into a staging folder, in `jobs` processes, link the rest, swap it in."""
+    """Render what changed, in `jobs` processes, and publish it.
+
+    With a manifest of the live output (the usual rebuild) only the changed
+    files are rendered, into a staging folder, and then moved over the live
+    ones one atomic rename each. Without one (the first build, --clean, a
+    deleted cache) everything is rendered into a staging folder that replaces
+    the output whole. Either way a build that fails changes nothing.
+    """
     global _JOB
     started = time.perf_counter()
     check_output(source, output)
     outputs = plan_site(site)
     symbols = load_symbols(source) if symbols is None else symbols
-    signatures = Signatures(site, source)
+    cached_codes = len(symbols)
+    signatures = Signatures(site, source, digests)
     wanted = {out.path: signatures.of(out) for out in outputs}
     before = manifest.load(source, output) if (output / MARKER).is_file() else {}
-    reuse = [o for o in outputs if before.get(o.path) == wanted[o.path] and (output / o.path).is_file()]
-    kept = {o.path for o in reuse}
-    todo = [o for o in outputs if o.path not in kept]
-    removed = len(before.keys() - wanted.keys())
-    if before and not clean and not todo and not removed and not unknown_files(output, wanted):
-        # Nothing to render and nothing to remove: the live output already is this build.
-        # (A file someone put into the output goes the long way, which refuses it.)
-        facts, warnings = qr_facts(
-            site, Renderer(site, make_environment(source / "templates"), symbols), site.batches
-        )
+    in_place = bool(before) and not clean
+    live = os.fspath(output)
+    todo = [
+        o
+        for o in outputs
+        if not in_place or before.get(o.path) != wanted[o.path] or not os.path.isfile(f"{live}/{o.path}")
+    ]
+    removed = sorted(before.keys() - wanted.keys())
+    if in_place:
+        # A file of someone else's where a new page goes: never overwritten.
+        in_the_way = [o.path for o in todo if o.path not in before and os.path.lexists(output / o.path)]
+        if in_the_way:
+            refuse_unknown(output, in_the_way, "overwrite")
+    facts: dict[str, LabelFacts] = {}
+    warnings: list[Diagnostic] = []
+    staging = None
+    if todo or removed:
+        planned = None if in_place else [o.path for o in outputs]
+        staging = Staging(output, clean=clean, known=before.keys(), planned=planned)
+    try:
+        if staging is not None:
+            _JOB = _Job(site, source, staging, symbols)
+            chunks = _chunks(todo, CHUNK)
+            if jobs > 1 and len(chunks) > 1:
+                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                    done = pool.imap_unordered(_render_chunk, chunks)
+                    _collect(done, facts, warnings, symbols, progress, len(todo))
+            else:
+                _collect(map(_render_chunk, chunks), facts, warnings, symbols, progress, len(todo))
+        # Batches whose files were all reused still have their codes checked (from the cache).
+        reused = [b for b in site.batches if b.id not in facts]
+        if reused:
+            renderer = Renderer(site, make_environment(source / "templates"), symbols)
+            more_facts, more_warnings = qr_facts(site, renderer, reused)
+            facts.update(more_facts)
+            warnings += more_warnings
         warnings = sorted(set(warnings), key=lambda d: d.span)
         if strict and warnings:
             raise SiteErrors(warnings)
-        seconds = time.perf_counter() - started
-        return BuildReport(0, len(reuse), 0, len(site.batches), seconds, facts, warnings, outputs)
-    staging = Staging(output, clean=clean, known=before.keys(), planned=[o.path for o in outputs])
-    facts = {}
-    warnings = []
-    try:
-        for out in reuse:  # unchanged since the live output was built: a hard link, no render
-            _link(output / out.path, staging, out.path)
-        _JOB = _Job(site, source, staging, symbols)
-        chunks = _chunks(todo, CHUNK)
-        if jobs > 1 and len(chunks) > 1:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                done = pool.imap_unordered(_render_chunk, chunks)
-                _collect(done, facts, warnings, symbols, progress, len(todo))
-        else:
-            _collect(map(_render_chunk, chunks), facts, warnings, symbols, progress, len(todo))
-        # Batches whose files were all reused still have their codes checked (from the cache).
-        reused = (b for b in site.batches if b.id not in facts)
-        more_facts, more_warnings = qr_facts(site, Renderer(site, _JOB.env(), symbols), reused)
-        facts.update(more_facts)
-        warnings = sorted(set(warnings + more_warnings), key=lambda d: d.span)
-        if strict and warnings:
-            raise SiteErrors(warnings)
-        staging.commit()
+        if staging is not None and in_place:
+            manifest.begin(source, output, [o.path for o in todo] + removed)
+            staging.apply([o.path for o in todo if o.path not in before], [o.path for o in todo], removed)
+        elif staging is not None:
+            staging.commit()
     except BaseException:
-        staging.discard()
+        if staging is not None:
+            staging.discard()
         raise
     finally:
         _JOB = None
-    manifest.save(source, output, wanted)
-    save_symbols(source, {key: symbols[key] for key in _in_use(site, symbols)})
+    if staging is not None:
+        manifest.save(source, output, wanted)
+    in_use = _in_use(site, symbols)
+    if len(symbols) != cached_codes or len(in_use) != len(symbols):
+        save_symbols(source, {key: symbols[key] for key in in_use})
     return BuildReport(
         len(todo),
-        len(reuse),
-        removed,
+        len(outputs) - len(todo),
+        len(removed),
         len(site.batches),
         time.perf_counter() - started,
         facts,
         warnings,
         outputs,
     )
-
-
-def _link(existing: Path, staging: Staging, rel: str) -> None:
-    target = staging.root / rel
-    if not target.parent.is_dir():
-        target.parent.mkdir(parents=True)
-    try:
-        os.link(existing, target)
-    except OSError:  # a file system without hard links: copy instead
-        staging.copy(existing, rel)
 
 
 def _collect(

@@ -1,30 +1,43 @@
-"""The build cache in `.mfsite-cache/`: QR codes, kept between builds.
+"""The build cache in `.mfsite-cache/`: what one build keeps for the next.
 
-Making a QR code is the costliest step of a build (the qrcode package tries
-all eight mask patterns, in pure Python). A code depends only on its URL and
-error-correction level, so codes are kept here by those and reused. The
-folder is safe to delete at any time; CI can keep it between runs (see the
-README). A cache written by another mfsite or qrcode version is ignored.
+- QR codes (qr-codes.json): a code depends only on its URL and
+  error-correction level, and making one is among the costliest steps.
+- The batch files, read and validated (batches.pickle), keyed by each file's
+  stat: a rebuild reads only the batch files that changed. This is what
+  watch mode keeps in memory (load/sources.py SourceCache, validate's
+  ValidationMemo), kept on disk.
+- The manifest of the live output (manifest.py).
+
+The folder is safe to delete at any time; CI can keep it between runs (see
+the README). A cache written by another mfsite or qrcode version is ignored,
+and so is a damaged one.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pickle
 import tempfile
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
 from mfsite import __version__
+from mfsite.load.sources import SourceCache, SourceFile
 from mfsite.render.qr import QrSymbol
+from mfsite.validate import ValidationMemo
+from mfsite.validate.batch import BatchResult
 
 CACHE_DIR = ".mfsite-cache"
 QR_FILE = "qr-codes.json"
+BATCHES_FILE = "batches.pickle"
 Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
 
 
 def _stamp() -> str:
-    return f"mfsite {__version__}; qrcode {version('qrcode')}"
+    return f"mfsite {__version__}; qrcode {version('qrcode')}; 2"  # 2: the format of the files
 
 
 def load_symbols(site: Path) -> Symbols:
@@ -35,30 +48,117 @@ def load_symbols(site: Path) -> Symbols:
         if not isinstance(data, dict) or data.get("stamp") != _stamp():
             return {}
         return {
-            (url, level): QrSymbol(url, version_, tuple(bytes.fromhex(row) for row in rows))
-            for url, level, version_, rows in data["codes"]
+            (url, level): _symbol(url, version_, modules) for url, level, version_, modules in data["codes"]
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # damaged: make them anew
         return {}
 
 
+def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
+    """A code stored as its version and the hex of all its rows, one after another."""
+    cells = bytes.fromhex(modules)
+    size = version_ * 4 + 17
+    if len(cells) != size * size:
+        raise ValueError("a damaged QR code")
+    return QrSymbol(url, version_, tuple(cells[i : i + size] for i in range(0, len(cells), size)))
+
+
 def save_symbols(site: Path, symbols: Symbols) -> None:
     codes = [
-        [url, level, symbol.version, [row.hex() for row in symbol.modules]]
+        [url, level, symbol.version, b"".join(symbol.modules).hex()]
         for (url, level), symbol in sorted(symbols.items())
     ]
     write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
 
 
 def write_json(site: Path, name: str, data: object) -> None:
+    write_cache_file(site, name, json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+
+
+def write_cache_file(site: Path, name: str, data: bytes) -> None:
     """One cache file, written beside and renamed over the old one. A cache that
     cannot be written only costs the next build some speed: never an error."""
     folder = site / CACHE_DIR
     try:
         folder.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"), sort_keys=True)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, folder / name)
     except OSError:
         pass
+
+
+# What batches.pickle may hold besides containers and strings: the model's classes
+# and the standard types inside them. Anything else is refused, so a planted file
+# cannot make the loader call arbitrary code (pickle's "restricting globals").
+_ALLOWED = {
+    "mfsite.model": None,  # every class there
+    "mfsite.diagnostics": {"Span", "Diagnostic"},
+    "mfsite.validate.batch": {"BatchResult"},
+    "datetime": {"date"},
+    "decimal": {"Decimal"},
+}
+
+
+_found: dict[tuple[str, str], object] = {}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) in _found:
+            return _found[module, name]
+        allowed = _ALLOWED.get(module, set())
+        if module in _ALLOWED and (allowed is None or name in allowed):
+            _found[module, name] = super().find_class(module, name)
+            return _found[module, name]
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of mfsite's cache")
+
+
+@dataclass(slots=True)
+class BatchFiles:
+    """The batch files as the last build read them: hollow source entries (no YAML tree)
+    and their validated results, ready for load_sources and validate."""
+
+    cache: SourceCache = field(default_factory=SourceCache)
+    memo: ValidationMemo = field(default_factory=ValidationMemo)
+    # Each file's entry as stored, kept so an unchanged one is not pickled again on save.
+    stored: dict[str, tuple[SourceFile | None, bytes]] = field(default_factory=dict)
+
+
+def load_batches(site: Path) -> BatchFiles:
+    """Empty when the cache is missing, stale or damaged."""
+    try:
+        data = _Unpickler(io.BytesIO((site / CACHE_DIR / BATCHES_FILE).read_bytes())).load()
+        if not isinstance(data, dict) or data.get("stamp") != _stamp():
+            return BatchFiles()
+        found = BatchFiles(SourceCache(stems=data["stems"], loaded=True), ValidationMemo(stems=data["stems"]))
+        for rel, key, blob in data["files"]:
+            digest, result, problems = _Unpickler(io.BytesIO(blob)).load()
+            source = None
+            if isinstance(result, BatchResult):
+                source = SourceFile(rel, None, digest=digest)
+                found.memo.results[rel] = (source, result)
+            found.cache.entries[rel] = (tuple(key), source, problems)
+            found.stored[rel] = (source, blob)
+        return found
+    except Exception:  # any damage at all: read the files instead
+        return BatchFiles()
+
+
+def save_batches(site: Path, files: BatchFiles) -> None:
+    entries = []
+    for rel, (key, source, problems) in sorted(files.cache.entries.items()):
+        if not rel.startswith("batches/"):
+            continue  # content files are few and read every time: their trees are not kept
+        stored = files.stored.get(rel)
+        if stored is None or stored[0] is not source or source is None:
+            kept = files.memo.results.get(rel)
+            result = kept[1] if kept is not None and kept[0] is source else None
+            if source is not None and result is None:
+                continue  # read but not validated (a build stopped early): read it again next time
+            digest = source.digest if source is not None else ""
+            stored = (source, pickle.dumps((digest, result, problems), protocol=pickle.HIGHEST_PROTOCOL))
+        entries.append((rel, key, stored[1]))
+    data = {"stamp": _stamp(), "stems": files.cache.stems, "files": entries}
+    write_cache_file(site, BATCHES_FILE, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

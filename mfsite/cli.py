@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import click
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from mfsite import __version__, scaffold, sheet
-from mfsite.build import build_site, check_site
+from mfsite import __version__, scaffold, sheet, uptodate
+from mfsite.build import build_site, check_cached, check_site
 from mfsite.diagnostics import Diagnostic, SiteErrors, format_json, format_text, summary
 from mfsite.incremental import Workspace
 from mfsite.publish import OutputRefused, check_output
@@ -108,14 +108,55 @@ def build(
     """Build the site into the output folder, replacing it only on success."""
     output = output if output is not None else source / "output"
     started = time.perf_counter()
-    checked = check_site(source, base_url, need_base_url=True)
+    try:
+        check_output(source, output)  # before anything is read or written, the cache included
+    except OutputRefused as exc:
+        fail(str(exc), EXIT_USAGE)
+    settings = (base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(strict))
+    sources = uptodate.sources_print(source, settings)
+    last = None if clean else uptodate.unchanged(source, output, sources)
+    if last is None:
+        last = _build(source, output, base_url, strict, jobs, clean)
+        uptodate.remember(source, output, sources, last)
+        written, unchanged, removed = last.written, last.files - last.written, last.removed
+    else:
+        report(last.warnings)
+        written, unchanged, removed = 0, last.files, 0
+    if verbose:
+        for batch_id, facts in sorted(last.facts.items()):
+            click.echo(
+                f"{batch_id}: QR version {facts.version}, {facts.modules} modules, "
+                f"{facts.module_mm} mm per module on the label"
+            )
+    click.echo(f"QR codes ({last.level}): {qr_summary(last.facts)}")
+    took = time.perf_counter() - started
+    click.echo(
+        f"built {last.batches} batches into {output}: {written} files written, "
+        f"{unchanged} unchanged, {removed} removed in {took:.2f} s"
+    )
+
+
+def _build(
+    source: Path, output: Path, base_url: str | None, strict: bool, jobs: int, clean: bool
+) -> uptodate.LastBuild:
+    checked = check_cached(source, base_url, need_base_url=True)
     report(checked.diagnostics)
     if checked.site is None or (strict and checked.warnings):
         why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")
         fail(f"build failed: {why}; {output} was left as it was")
+    assert checked.site is not None
     try:
         with Progress() as progress:
-            result = build_site(checked.site, source, output, strict, jobs, progress.update, clean=clean)
+            result = build_site(
+                checked.site,
+                source,
+                output,
+                strict,
+                jobs,
+                progress.update,
+                clean=clean,
+                digests=checked.digests,
+            )
     except SiteErrors as exc:
         report(exc.diagnostics)
         fail(f"build failed: {summary(exc.diagnostics)}; {output} was left as it was")
@@ -126,17 +167,14 @@ def build(
     except TemplateError as exc:
         fail(f"{template_problem(exc)}; {output} was left as it was")
     report(result.warnings)
-    if verbose:
-        for batch_id, facts in result.qr.items():
-            click.echo(
-                f"{batch_id}: QR version {facts.version}, {facts.modules} modules, "
-                f"{facts.module_mm} mm per module on the label"
-            )
-    click.echo(f"QR codes ({checked.site.config.qr.error_correction}): {qr_summary(result.qr)}")
-    took = time.perf_counter() - started
-    click.echo(
-        f"built {result.batches} batches into {output}: {result.written} files written, "
-        f"{result.unchanged} unchanged, {result.removed} removed in {took:.2f} s"
+    return uptodate.LastBuild(
+        batches=result.batches,
+        files=result.written + result.unchanged,
+        level=checked.site.config.qr.error_correction,
+        facts=result.qr,
+        warnings=checked.warnings + result.warnings,
+        written=result.written,
+        removed=result.removed,
     )
 
 

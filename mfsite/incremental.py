@@ -16,10 +16,11 @@ re-plans the whole site (cheap) and re-renders only:
 - static files that changed; outputs that appeared; and it deletes outputs
   that disappeared.
 
-The first build is a full one, swapped in atomically. Later builds replace
-each changed file atomically (written beside it, then renamed over it), new
-pages before the pages that link to them, deletions last. The result is
-always byte-identical to a clean full build; the tests hold it to that.
+The first build is `mfsite build`'s own, through the build cache. Later
+builds write the files whose bytes changed into a staging folder beside the
+output, then rename each over the live one (publish.Staging.apply): new pages
+before the pages that link to them, deletions last. The result is always
+byte-identical to a clean full build; the tests hold it to that.
 """
 
 from __future__ import annotations
@@ -31,15 +32,17 @@ from pathlib import Path
 
 from jinja2 import Environment, meta
 
-from mfsite.build import Checked, build_site, qr_facts
+from mfsite import manifest
+from mfsite.build import build_site, check_site, qr_facts
+from mfsite.cache import load_batches
 from mfsite.diagnostics import Diagnostic
-from mfsite.load.sources import SourceCache, StatKey, load_sources
+from mfsite.load.sources import StatKey
 from mfsite.model import Batch, Site
 from mfsite.plan import CONTENT_KINDS, Output, plan_site
+from mfsite.publish import Staging
 from mfsite.render import Renderer, make_environment, template_for
 from mfsite.render.qr import QrSymbol
 from mfsite.urls import month_of
-from mfsite.validate import ValidationMemo, validate
 
 
 @dataclass(slots=True)
@@ -69,24 +72,18 @@ class Workspace:
         self.jobs = jobs
         self.output = output
         self.base_url = base_url
-        self.cache = SourceCache()
-        self.memo = ValidationMemo()
+        files = load_batches(source)  # the build cache's batch files: a quick first build
+        self.cache, self.memo = files.cache, files.memo
         self.env = make_environment(source / "templates")
         self.live: Live | None = None
         self.templates: dict[str, StatKey] = {}
         self.symbols: dict[tuple[str, str], QrSymbol] = {}  # QR codes are re-made only for new URLs
-
-    def check(self) -> tuple[Checked, frozenset[str] | None]:
-        sources, problems = load_sources(self.source, self.cache)
-        site, more = validate(sources, self.base_url, True, self.memo)
-        diagnostics = problems + more
-        if any(d.severity == "error" for d in diagnostics):
-            site = None
-        return Checked(site, diagnostics), sources.changed
+        self.touched: set[str] = set()  # outputs written since the last full build
 
     def rebuild(self) -> Rebuild:
         started = time.perf_counter()
-        checked, changed = self.check()
+        checked = check_site(self.source, self.base_url, True, self.cache, self.memo)
+        changed = checked.changed
         changed_templates = self.template_changes()
         if changed_templates and self.env.cache is not None:
             # An override that appeared hides a built-in template Jinja has cached.
@@ -94,7 +91,7 @@ class Workspace:
         if checked.site is None:
             return Rebuild(False, checked.diagnostics, sorted(changed or ()))
         if self.live is None:
-            result = self.full_build(checked.site)
+            result = self.full_build(checked.site, checked.digests)
         else:
             result = self.incremental(checked.site, changed or frozenset(), changed_templates)
         result.diagnostics = checked.diagnostics + result.diagnostics
@@ -102,8 +99,11 @@ class Workspace:
         result.seconds = time.perf_counter() - started
         return result
 
-    def full_build(self, site: Site) -> Rebuild:
-        report = build_site(site, self.source, self.output, jobs=self.jobs, symbols=self.symbols)
+    def full_build(self, site: Site, digests: dict[str, str]) -> Rebuild:
+        report = build_site(
+            site, self.source, self.output, jobs=self.jobs, symbols=self.symbols, digests=digests
+        )
+        self.touched = set()
         self.live = Live(site, {o.path: o for o in report.outputs})
         return Rebuild(True, report.warnings, written=report.written + report.unchanged, full=True)
 
@@ -121,17 +121,25 @@ class Workspace:
         keys = {new[path].key for path in dirty}
         dirty_batches = [b for b in site.batches if b.id in keys]
         _, warnings = qr_facts(site, renderer, dirty_batches)
-        written = 0
-        # New and changed files first, so no page links to one that is not there yet.
-        for path in sorted(dirty):
-            data = self.produce(new[path], renderer)
-            if _write_if_changed(self.output / path, data):
-                written += 1
-        removed = [p for p in old.outputs if p not in new]
-        for path in sorted(removed):
-            _remove(self.output, path)
+        # Site-wide files are rendered on any change, but written only when their bytes differ.
+        staging = Staging(self.output)
+        try:
+            written = []
+            for path in sorted(dirty):
+                data = self.produce(new[path], renderer)
+                if _differs(self.output / path, data):
+                    staging.write(path, data)
+                    written.append(path)
+            removed = sorted(p for p in old.outputs if p not in new)
+            # The build manifest no longer describes these files: a later build makes them again.
+            self.touched.update(written)
+            manifest.begin(self.source, self.output, sorted(self.touched))
+            staging.apply([p for p in written if p not in old.outputs], written, removed)
+        except BaseException:
+            staging.discard()
+            raise
         self.live = Live(site, new)
-        return Rebuild(True, warnings, written=written, removed=len(removed))
+        return Rebuild(True, warnings, written=len(written), removed=len(removed))
 
     def dirty(
         self, old: Live, site: Site, new: dict[str, Output], changed: frozenset[str], templates: set[str]
@@ -255,22 +263,8 @@ def template_closure(env: Environment, name: str, seen: set[str] | None = None) 
     return seen
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
+def _differs(path: Path, data: bytes) -> bool:
     try:
-        if path.read_bytes() == data:
-            return False
+        return path.read_bytes() != data
     except OSError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.mfsite-tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # a reader sees the old file or the new one, never half of one
-    return True
-
-
-def _remove(output: Path, rel: str) -> None:
-    path = output / rel
-    path.unlink(missing_ok=True)
-    folder = path.parent
-    while folder != output and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+        return True

@@ -18,6 +18,7 @@ the tests compare cached builds with clean ones byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,12 +27,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mfsite import __version__
-from mfsite.cache import CACHE_DIR, write_json
+from mfsite.cache import CACHE_DIR, write_cache_file, write_json
+from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site
 from mfsite.plan import CONTENT_KINDS, Output
 from mfsite.urls import month_of
 
-MANIFEST = "manifest.json"
 THEME = Path(__file__).parent / "theme"
 
 
@@ -46,10 +47,11 @@ def digest(*parts: str | bytes) -> str:
 class Signatures:
     """Signatures of a site's outputs, from the bytes of its source files."""
 
-    def __init__(self, site: Site, source: Path) -> None:
+    def __init__(self, site: Site, source: Path, digests: dict[str, str] | None = None) -> None:
         self.site = site
         self.source = source
-        self.files: dict[str, str] = {}
+        self.files: dict[str, str] = dict(digests or {})  # the loader's digests: no second read
+        self.batches: dict[str, str] = {}
         self.shared = digest(
             __version__,
             repr(site.config),  # the settings in effect: --base-url and MFSITE_BASE_URL too
@@ -63,12 +65,13 @@ class Signatures:
             for kind_and_id in dict.fromkeys((k, r.id) for k, r in batch.references()):
                 self.users[kind_and_id].append(batch)
         self.everything: str | None = None
+        self.by_month: dict[str, list[Batch]] | None = None
         self.by_id = {b.id: b for b in site.batches}
 
     def file(self, rel: str) -> str:
         if rel not in self.files:
             try:
-                self.files[rel] = digest((self.source / rel).read_bytes())
+                self.files[rel] = file_digest((self.source / rel).read_bytes())
             except OSError:
                 self.files[rel] = "missing"
         return self.files[rel]
@@ -82,17 +85,19 @@ class Signatures:
                     yield digest(path.read_bytes())
 
     def batch(self, batch: Batch) -> str:
-        """A batch's file and every content file it names."""
-        refs = sorted({f"content/{kind}/{ref.id}.md" for kind, ref in batch.references()})
-        return digest(self.file(batch.span.path), *(self.file(r) for r in refs))
+        """A batch's file and every content file it names (the same for all its outputs)."""
+        if batch.id not in self.batches:
+            refs = sorted({f"content/{kind}/{ref.id}.md" for kind, ref in batch.references()})
+            files = (batch.span.path, self.file(batch.span.path), *(self.file(r) for r in refs))
+            self.batches[batch.id] = digest(self.shared, *files)
+        return self.batches[batch.id]
 
     def listed(self, batches: Iterable[Batch]) -> list[str]:
         """Batches as lists show them: each with its maker."""
-        return [
-            part
-            for b in batches
-            for part in (self.file(b.span.path), self.file(f"content/partners/{b.partner.id}.md"))
-        ]
+        parts = []
+        for b in batches:  # the path too: a batch's id can come from its file's name
+            parts += (b.span.path, self.file(b.span.path), self.file(f"content/partners/{b.partner.id}.md"))
+        return parts
 
     def of(self, out: Output) -> str:
         if out.kind == "static":
@@ -101,32 +106,67 @@ class Signatures:
             own = self.file(f"content/{out.kind}/{out.key}.md")
             return digest(self.shared, out.kind, own, *self.listed(self.users.get((out.kind, out.key), [])))
         if out.kind == "archive":
-            month = [b for b in self.site.batches if month_of(b) == out.key]
-            return digest(self.shared, "archive", *self.listed(month))
-        if out.key:
-            return digest(self.shared, out.kind, self.batch(self.by_id[out.key]))
+            return digest(self.shared, "archive", *self.listed(self.months()[out.key]))
+        if out.key:  # a batch's own files: many, so no hash of their own
+            return f"{out.kind} {self.batch(self.by_id[out.key])}"
         return digest(self.shared, out.kind, self.all())
+
+    def months(self) -> dict[str, list[Batch]]:
+        if self.by_month is None:
+            self.by_month = defaultdict(list)
+            for batch in self.site.batches:
+                self.by_month[month_of(batch)].append(batch)
+        return self.by_month
 
     def all(self) -> str:
         if self.everything is None:
             stems = [f"content/{k}/{s}.md" for k in CONTENT_KINDS for s in getattr(self.site, k)]
             batch_files = sorted(b.span.path for b in self.site.batches)
-            self.everything = digest(*(self.file(p) for p in sorted(stems) + batch_files))
+            self.everything = digest(*(f"{p} {self.file(p)}" for p in sorted(stems) + batch_files))
         return self.everything
 
 
+def manifest_file(source: Path, output: Path) -> Path:
+    """One manifest per output folder: a build to a second folder leaves the first one's alone."""
+    return source / CACHE_DIR / f"manifest-{digest(str(output.resolve()))[:16]}.json"
+
+
+def _pending_file(source: Path, output: Path) -> Path:
+    """The files an in-place publish is writing, until it is done (see `begin`)."""
+    return manifest_file(source, output).with_suffix(".publishing")
+
+
 def load(source: Path, output: Path) -> dict[str, str]:
-    """The live output's signatures, if the manifest describes this very output folder."""
+    """The files of the live output and their signatures, if the manifest describes this very
+    output folder. A signature is empty where it cannot be trusted (another mfsite version wrote
+    it, or a build stopped while publishing the file): those files are made again."""
     try:
-        data = json.loads((source / CACHE_DIR / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(manifest_file(source, output).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not isinstance(files := data.get("files"), dict):
             return {}
-        if data.get("version") != __version__ or data.get("output") != str(output.resolve()):
+        if data.get("output") != str(output.resolve()):
             return {}
-        return {str(path): str(signature) for path, signature in files.items()}
+        current = data.get("version") == __version__
+        found = {str(path): str(signature) if current else "" for path, signature in files.items()}
     except (OSError, ValueError):  # missing or not JSON: build everything
         return {}
+    try:
+        pending = json.loads(_pending_file(source, output).read_text(encoding="utf-8"))
+        found.update((str(path), "") for path in pending)
+    except (OSError, ValueError, TypeError):
+        pass  # no build was stopped half-way
+    return found
+
+
+def begin(source: Path, output: Path, paths: list[str]) -> None:
+    """Note the files a build is about to write or delete, in case it is stopped half-way, or
+    that watch mode wrote: mfsite's own, but not as the manifest describes them."""
+    pending = _pending_file(source, output)
+    write_cache_file(source, pending.name, json.dumps(paths).encode())
 
 
 def save(source: Path, output: Path, files: dict[str, str]) -> None:
-    write_json(source, MANIFEST, {"version": __version__, "output": str(output.resolve()), "files": files})
+    data = {"version": __version__, "output": str(output.resolve()), "files": files}
+    write_json(source, manifest_file(source, output).name, data)
+    with contextlib.suppress(OSError):
+        _pending_file(source, output).unlink(missing_ok=True)

@@ -17,8 +17,23 @@ from mfsite.diagnostics import Span
 Coordinates = tuple[float, float]  # latitude, longitude in degrees
 
 
+class Record:
+    """The base of the model's dataclasses: pickled as a call of the class with its fields.
+
+    The build cache keeps every batch, read and validated, between builds; loaded
+    this way, 10,000 batches take about half the time of dataclasses' own
+    pickling of slotted classes (a Python-level __setstate__ per object).
+    """
+
+    __slots__ = ()
+    __match_args__: tuple[str, ...]  # set by @dataclass: the fields, in order
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), tuple(getattr(self, name) for name in self.__match_args__)
+
+
 @dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(Record):
     """A reference to another file by its stem, e.g. `partner: atelier-nord`."""
 
     id: str
@@ -26,14 +41,14 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
-class Shop:
+class Shop(Record):
     name: str | None = None
     address: str | None = None
     coordinates: Coordinates | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class QrSettings:
+class QrSettings(Record):
     error_correction: str = "M"  # L | M | Q | H
     formats: tuple[str, ...] = ("svg", "png")
     compact: bool = False  # upper-case batch paths: alphanumeric mode, smaller codes
@@ -44,7 +59,7 @@ class QrSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class LabelSettings:
+class LabelSettings(Record):
     """The printed batch receipt: a label-printer page, and the QR code's printed size."""
 
     width_mm: Decimal = Decimal(50)
@@ -53,12 +68,12 @@ class LabelSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedSettings:
+class FeedSettings(Record):
     entries: int = 50  # feed.xml holds the newest batches, at most this many
 
 
 @dataclass(frozen=True, slots=True)
-class Theme:
+class Theme(Record):
     """The shop's look: its brand colour and logo (paths inside static/)."""
 
     colour: str = "#a13d1c"  # the brand colour, as written (#rrggbb)
@@ -70,7 +85,7 @@ class Theme:
 
 
 @dataclass(frozen=True, slots=True)
-class SiteConfig:
+class SiteConfig(Record):
     title: str
     base_url: str | None  # always ends with "/"
     language: str = "en"
@@ -84,14 +99,14 @@ class SiteConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class Certification:
+class Certification(Record):
     name: str
     id: str | None = None
     url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Partner:
+class Partner(Record):
     id: str
     span: Span
     name: str
@@ -104,7 +119,7 @@ class Partner:
 
 
 @dataclass(frozen=True, slots=True)
-class Material:
+class Material(Record):
     id: str
     span: Span
     name: str
@@ -117,7 +132,7 @@ class Material:
 
 
 @dataclass(frozen=True, slots=True)
-class Story:
+class Story(Record):
     id: str
     span: Span
     title: str
@@ -128,7 +143,7 @@ class Story:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class Page(Record):
     id: str
     span: Span
     title: str
@@ -137,21 +152,21 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
-class Place:
+class Place(Record):
     place: str
     country: str
     coordinates: Coordinates | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class MaterialUse:
+class MaterialUse(Record):
     material: Ref
     percent: Decimal
     component: str = "body"
 
 
 @dataclass(frozen=True, slots=True)
-class Care:
+class Care(Record):
     wash: str
     bleach: str
     tumble: str
@@ -162,7 +177,7 @@ class Care:
 
 
 @dataclass(frozen=True, slots=True)
-class JourneyStep:
+class JourneyStep(Record):
     step: str
     partner: Ref | None = None
     place: str | None = None
@@ -171,7 +186,7 @@ class JourneyStep:
 
 
 @dataclass(frozen=True, slots=True)
-class QualityCheck:
+class QualityCheck(Record):
     check: str
     result: str  # pass | fail | note
     sampled: int | None = None
@@ -179,7 +194,7 @@ class QualityCheck:
 
 
 @dataclass(frozen=True, slots=True)
-class Batch:
+class Batch(Record):
     id: str
     span: Span
     product: str
@@ -217,7 +232,7 @@ class Batch:
 
 
 @dataclass(frozen=True, slots=True)
-class Site:
+class Site(Record):
     config: SiteConfig
     batches: tuple[Batch, ...]
     partners: dict[str, Partner]

@@ -1,18 +1,31 @@
-"""Publish: write a build beside the output, then swap it in whole.
+"""Publish: write a build beside the output, then put it in place.
 
-A failed or killed build leaves the previous output exactly as it was, and a
-folder is only ever replaced when mfsite made it: a marker file says so.
+Two ways, both leaving the previous output exactly as it was when a build
+fails or is killed before publishing:
 
-Nothing of the user's is deleted either: a file that appeared in the output
-after the build that made it (someone copied a CNAME or notes in), and that
-the new build does not write, stops the build with its name, unless the
-caller asked for a clean build (`mfsite build --clean`). "Appeared after" is
-read from the file system: a file's status-change time, which creating,
+- whole (the first build, `--clean`, or no build cache): the new output is
+  written into a staging folder beside the old one and swapped in whole, in
+  one atomic exchange. A folder is only ever replaced when mfsite made it: a
+  marker file says so.
+- in place (a rebuild with the build cache's manifest): only the changed
+  files are written into a staging folder, then each is renamed over the
+  live one (`Staging.apply`): a reader sees the old file or the new one,
+  never half of one. A build killed half-way through this step leaves some
+  pages new and some old; the manifest's journal (manifest.begin) makes the
+  next build write those again.
+
+Nothing of the user's is deleted or overwritten. In place, only files the
+manifest lists are replaced or deleted, and a file of someone else's where a
+new page goes stops the build with its name. Whole, a file that appeared in
+the output after the build that made it (someone copied a CNAME or notes in),
+and that the new build does not write, stops the build with its name, unless
+the caller asked for a clean build (`mfsite build --clean`). "Appeared after"
+is read from the file system: a file's status-change time, which creating,
 copying, moving, linking or chmod-ing a file sets and nobody can set back,
 against the marker's modification time. Where that cannot tell (an output
-copied elsewhere, or touched by `chmod -R`), it errs on the safe side and
-names the files; `known`, the build cache's record of what the live output
-holds, narrows it.
+copied elsewhere, or touched by `chmod -R`, or files published in place after
+the marker), it errs on the safe side and names the files; `known`, the build
+cache's record of what the live output holds, narrows it.
 
 Staging folders are locked (flock on the folder itself) while their build
 runs, so a second build removes only what a killed build left behind, never
@@ -33,7 +46,6 @@ from pathlib import Path
 
 MARKER = ".mfsite-output"
 MARKER_TEXT = "This folder is built by mfsite and replaced on every build: do not edit it by hand.\n"
-TEMP_SUFFIX = ".mfsite-tmp"  # a file being replaced in place (watch mode): mfsite's own
 LIST_AT_MOST = 10  # unknown files named in a refusal; the rest are counted
 _RENAME_EXCHANGE = 2  # renameat2 flag: swap two paths in one step (Linux 3.15+)
 _AT_FDCWD = -100
@@ -78,8 +90,7 @@ def written_files(root: Path) -> list[str]:
 def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
     """What lies in `output` that mfsite did not write: files, and folders of such files.
 
-    Ours: the paths in `known`, mfsite's own droppings (the marker, a killed
-    in-place write), and whatever has not changed since the build that made
+    Ours: the paths in `known`, the marker, and whatever has not changed since the build that made
     the output wrote its marker (a file's status-change time, which copying,
     moving or linking a file into place always sets and no user can set back,
     is not later than the marker's modification time).
@@ -116,18 +127,16 @@ def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
             path = prefix + name
             if path in known or path == MARKER or old(path):
                 continue
-            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-                continue
             found.append(path)
     return sorted(found)
 
 
-def refuse_unknown(output: Path, extra: list[str]) -> None:
+def refuse_unknown(output: Path, extra: list[str], would: str = "delete") -> None:
     shown = ", ".join(extra[:LIST_AT_MOST])
     if len(extra) > LIST_AT_MOST:
         shown += f" and {len(extra) - LIST_AT_MOST} more"
     raise OutputRefused(
-        f"{output} holds files that this build would delete and that mfsite has no record of "
+        f"{output} holds files that this build would {would} and that mfsite has no record of "
         f"writing: {shown}. Move them away (files the site should carry belong in static/), "
         "or build with --clean to replace the folder whole"
     )
@@ -239,6 +248,28 @@ class Staging:
             os.utime(self.output / MARKER)
         self._unlock()
 
+    def apply(self, new: list[str], todo: list[str], removed: list[str]) -> None:
+        """Publish in place: move each staged file over the live one in one atomic rename
+        (new files first, so no page links to one that is not there yet), then delete the
+        files an earlier build wrote that this one does not (`removed`) and the folders
+        that leaves empty. Files of others are never touched."""
+        made: set[str] = set()
+        first = set(new)
+        for rel in new + [p for p in todo if p not in first]:
+            folder = os.path.dirname(rel)
+            if folder not in made:
+                (self.output / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            os.replace(self.root / rel, self.output / rel)
+        for rel in removed:
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                (self.output / rel).unlink()
+            folder = (self.output / rel).parent
+            while folder != self.output and _empty_folder(folder):
+                folder.rmdir()
+                folder = folder.parent
+        self.discard()
+
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
         self._unlock()
@@ -247,6 +278,14 @@ class Staging:
         if self.lock is not None:
             os.close(self.lock)
             self.lock = None
+
+
+def _empty_folder(path: Path) -> bool:
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:  # gone, or not a folder
+        return False
 
 
 def _exchange(a: Path, b: Path) -> bool:

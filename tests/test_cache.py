@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -38,9 +39,8 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     output = site / "output"
     cold = build(site, output)
     assert "0 unchanged" in cold
-    assert (site / ".mfsite-cache/qr-codes.json").is_file() and (
-        site / ".mfsite-cache/manifest.json"
-    ).is_file()
+    assert (site / ".mfsite-cache/qr-codes.json").is_file()
+    assert len(list((site / ".mfsite-cache").glob("manifest-*.json"))) == 1
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
     cached = build(site, output)
@@ -65,7 +65,10 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     build(site, site / "output")
     (site / ".mfsite-cache/qr-codes.json").write_text("{not json", encoding="utf-8")
-    (site / ".mfsite-cache/manifest.json").write_text("[]", encoding="utf-8")
+    for manifest in (site / ".mfsite-cache").glob("manifest-*.json"):
+        manifest.write_text("[]", encoding="utf-8")
+    (site / ".mfsite-cache/batches.pickle").write_bytes(b"\x80\x05damaged")
+    (site / ".mfsite-cache/last-build.json").write_text("{", encoding="utf-8")
     build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
@@ -78,6 +81,111 @@ def test_a_hand_edited_output_file_is_not_trusted_after_the_cache_is_deleted(
     page = site / "output/b/hd-2611-a/index.html"
     page.write_text("tampered", encoding="utf-8")
     assert "0 unchanged" in build(site, site / "output")
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_added_batches_new_content_and_settings_equal_clean_builds(site: Path, tmp_path: Path) -> None:
+    output = site / "output"
+    build(site, output)
+    hoodie = (site / "batches/hoodie-nov-26.yaml").read_text(encoding="utf-8")
+    (site / "batches/hd-2612-b.yaml").write_text(hoodie.replace("id: HD-2611-A\n", ""), encoding="utf-8")
+    assert "0 removed" in build(site, output)
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    # A new partner file: every batch was validated against the old list of partners.
+    partner = (site / "content/partners/naehwerk-neukoelln.md").read_text(encoding="utf-8")
+    (site / "content/partners/neue-naht.md").write_text(partner, encoding="utf-8")
+    edit(site / "batches/hd-2612-b.yaml", "partner: naehwerk-neukoelln", "partner: neue-naht")
+    build(site, output)
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    edit(site / "site.yaml", "compact: false", "compact: true")
+    build(site, output)
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    (site / "batches/hd-2612-b.yaml").rename(site / "batches/hd-2612-c.yaml")
+    assert "0 removed" not in build(site, output)
+    assert not (output / "b/hd-2612-b").exists()
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+
+
+def test_an_unchanged_batch_file_is_not_read_again(site: Path) -> None:
+    """The cache keys a batch file by its status (time, size, inode): a file whose status is as
+    the last build saw it is taken from the cache. (An edit always changes the time.)"""
+    build(site, site / "output")
+    batch = site / "batches/hoodie-nov-26.yaml"
+    stat = batch.stat()
+    text = batch.read_text(encoding="utf-8")
+    with batch.open("r+", encoding="utf-8") as handle:  # same size, same inode, same time
+        handle.write(text.replace("quantity: 48", "quantity: 49"))
+    os.utime(batch, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (site / "site.yaml").touch()  # something changed, so the build goes the whole way
+    build(site, site / "output")
+    page = (site / "output/b/hd-2611-a/index.html").read_text(encoding="utf-8")
+    assert "48" in page and "49" not in page
+    os.utime(batch)  # now it looks changed
+    build(site, site / "output")
+    assert "49" in (site / "output/b/hd-2611-a/index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_that_finds_nothing_changed_says_what_the_last_one_said(site: Path) -> None:
+    (site / "content/materials/spare.md").write_text("---\nname: Spare\n---\n", encoding="utf-8")
+    first = mfsite("build", "--source", site, "--base-url", BASE, "-v")
+    again = mfsite("build", "--source", site, "--base-url", BASE, "-v")
+    assert first.code == again.code == 0
+    assert "material 'spare' is not used by any batch" in again.err
+    assert again.err == first.err
+    assert ": 0 files written" in again.out
+    assert again.out.splitlines()[:-1] == first.out.splitlines()[:-1]  # the same QR facts and summary
+    shutil.rmtree(site / "output")  # the output is gone: built again, whole
+    assert "0 unchanged" in mfsite("build", "--source", site, "--base-url", BASE).out
+    assert (site / "output/b/hd-2611-a/index.html").is_file()
+
+
+class Planted:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch planted",))
+
+
+def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path) -> None:
+    import pickle
+
+    build(site, site / "output")
+    payload = {"stamp": "x", "stems": {}, "files": [("batches/x.yaml", (0, 0, 0), pickle.dumps(Planted()))]}
+    (site / ".mfsite-cache/batches.pickle").write_bytes(pickle.dumps(payload))
+    (site / ".mfsite-cache/last-build.json").unlink()
+    (site / "site.yaml").touch()
+    build(site, site / "output")
+    assert not (site / "planted").exists() and not (REPO / "planted").exists()
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_publish_stopped_half_way_is_finished_by_the_next_build(site: Path, tmp_path: Path) -> None:
+    """What a build killed while renaming files into place leaves: its journal names the files,
+    some of them new, some old. The next build writes them all again."""
+    output = site / "output"
+    build(site, output)
+    [journal] = (site / ".mfsite-cache").glob("manifest-*.json")
+    journal = journal.with_suffix(".publishing")
+    journal.write_text('["b/hd-2611-a/index.html"]', encoding="utf-8")
+    (output / "b/hd-2611-a/index.html").write_text("half-published", encoding="utf-8")
+    edit(site / "batches/2025/tee-2503-a.yaml", "notes: |\n", "notes: |\n  Restocked.\n")
+    build(site, output)
+    assert not journal.exists()
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+
+
+def test_a_second_output_folder_has_its_own_manifest(site: Path, tmp_path: Path) -> None:
+    build(site, site / "output")
+    edit(site / "batches/2025/tee-2503-a.yaml", "notes: |\n", "notes: |\n  Restocked.\n")
+    build(site, site / "output")  # published in place
+    build(site, tmp_path / "preview")
+    edit(site / "batches/2025/tee-2503-a.yaml", "Restocked.", "Restocked again.")
+    out = build(site, site / "output")  # still in place: no refusal of its own files
+    assert " 0 unchanged" not in out
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 

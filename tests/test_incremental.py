@@ -96,3 +96,21 @@ def test_an_unrelated_edit_rewrites_only_its_batch(workspace: tuple[Path, Worksp
     result = work.rebuild()
     assert result.changed == ["batches/2025/tee-2503-a.yaml"]
     assert 1 <= result.written <= 3  # its page, and its passport if it has one: nothing else changed
+
+
+def test_a_build_after_watch_mode_takes_its_files_as_its_own(tmp_path: Path) -> None:
+    """Watch mode publishes in place, outside the build manifest: it notes what it wrote, so a
+    later `mfsite build` neither refuses those files as someone else's nor trusts them."""
+    site = copy_example(tmp_path / "site")
+    work = Workspace(site, site / "output", BASE)
+    assert work.rebuild().full
+    add_batch(site)
+    edit(site / "batches/hoodie-nov-26.yaml", "quantity: 48", "quantity: 50")
+    assert work.rebuild().ok
+    assert (site / "output/b/hd-2612-b/index.html").is_file()
+    run = mfsite("build", "--source", site, "--base-url", BASE)
+    assert run.code == 0, run.err
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("output", ".mfsite-cache"))
+    assert mfsite("build", "--source", clean, "--base-url", BASE).code == 0
+    assert tree_bytes(site / "output") == tree_bytes(clean / "output")

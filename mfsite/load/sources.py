@@ -9,6 +9,7 @@ folder, files too large to be a batch, and bytes that are not UTF-8 text.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -34,6 +35,7 @@ class SourceFile:
     tree: Node | None
     body: str = ""  # the markdown after the front matter
     body_line: int = 1  # the line the body starts on
+    digest: str = ""  # of the file's bytes: what the build manifest compares
 
     @property
     def stem(self) -> str:
@@ -60,10 +62,22 @@ StatKey = tuple[int, int, int]  # mtime in ns, size, inode
 
 @dataclass(slots=True)
 class SourceCache:
-    """Parsed files kept between loads (watch mode): only files whose stat changed are read again."""
+    """Parsed files kept between loads: only files whose stat changed are read again.
+
+    Watch mode keeps one in memory; `mfsite build` restores the batch files'
+    entries from the build cache (cache.py). Restored entries are hollow: a
+    SourceFile without its tree, whose validated result the ValidationMemo
+    holds. That result depends on which content files exist (`stems`), so
+    when those differ every batch file is read again.
+    """
 
     entries: dict[str, tuple[StatKey, SourceFile | None, list[Diagnostic]]] = field(default_factory=dict)
     loaded: bool = False
+    stems: dict[str, list[str]] | None = None  # the content stems hollow entries were validated with
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def load_sources(root: Path, cache: SourceCache | None = None) -> tuple[Sources, list[Diagnostic]]:
@@ -89,15 +103,19 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
             Diagnostic(Span("site.yaml"), codes.MISSING_FILE, "no site.yaml in this folder")
         )
     sources = Sources(root=root, site=site)
-    for path in reader.files(root / "batches", BATCH_SUFFIXES):
-        if (parsed := reader.yaml_file(path)) is not None:
-            sources.batches.append(parsed)
     for kind in CONTENT_KINDS:
         paths = reader.files(root / "content" / kind, (".md",), recursive=False)
         sources.stems[kind] = [path.stem for path in paths]
         sources.content[kind] = [
             parsed for path in paths if (parsed := reader.markdown_file(path)) is not None
         ]
+    if cache is not None and cache.stems != sources.stems:
+        # Hollow entries were validated against other content files: read those files again.
+        cache.entries = {rel: e for rel, e in cache.entries.items() if not _hollow(e[1])}
+        cache.stems = sources.stems
+    for path in reader.files(root / "batches", BATCH_SUFFIXES):
+        if (parsed := reader.yaml_file(path)) is not None:
+            sources.batches.append(parsed)
     static = root / "static"
     static_files = reader.files(static, None)
     for path in static_files:
@@ -113,6 +131,30 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
             sources.changed = frozenset(reader.read | gone)
         cache.loaded = True
     return sources, reader.problems
+
+
+def _hollow(source: SourceFile | None) -> bool:
+    return source is not None and source.tree is None
+
+
+def source_stats(root: Path) -> list[tuple[str, StatKey]]:
+    """The status of every file load_sources would read (and the template overrides), read
+    without opening any: how `mfsite build` tells that nothing changed since its last run."""
+    reader = _Reader(root)
+    paths = [root / "site.yaml"]
+    paths += reader.files(root / "batches", BATCH_SUFFIXES)
+    for kind in CONTENT_KINDS:
+        paths += reader.files(root / "content" / kind, (".md",), recursive=False)
+    paths += reader.files(root / "static", None)
+    paths += reader.files(root / "templates", None, recursive=False)
+    found = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            found.append((reader.rel(path), (st.st_mtime_ns, st.st_size, st.st_ino)))
+        except OSError:
+            found.append((reader.rel(path), (0, 0, 0)))
+    return found
 
 
 class _Reader:
@@ -247,7 +289,8 @@ class _Reader:
                     return False
         return True
 
-    def text(self, path: Path) -> str | None:
+    def text(self, path: Path) -> tuple[str, str] | None:
+        """The file's text, with one newline convention, and the digest of its bytes."""
         rel = self.rel(path)
         try:
             with open(path, "rb") as handle:
@@ -283,7 +326,7 @@ class _Reader:
             message = f"the character U+{ord(odd[0]):04X} is a control character; delete it"
             self.problems.append(Diagnostic(Span(rel, line, column), codes.UNREADABLE, message))
             return None
-        return text
+        return text, file_digest(data)
 
     def parse(self, text: str, rel: str, first_line: int = 1) -> tuple[bool, Node | None]:
         try:
@@ -301,17 +344,17 @@ class _Reader:
         return self.cached(path, self._markdown_file)
 
     def _yaml_file(self, path: Path) -> SourceFile | None:
-        text = self.text(path)
-        if text is None:
+        if (read := self.text(path)) is None:
             return None
+        text, digest = read
         rel = self.rel(path)
         ok, tree = self.parse(text, rel)
-        return SourceFile(rel, tree) if ok else None
+        return SourceFile(rel, tree, digest=digest) if ok else None
 
     def _markdown_file(self, path: Path) -> SourceFile | None:
-        text = self.text(path)
-        if text is None:
+        if (read := self.text(path)) is None:
             return None
+        text, digest = read
         rel = self.rel(path)
         lines = text.split("\n")
         if lines[0].rstrip() != "---":
@@ -325,4 +368,4 @@ class _Reader:
             return None
         ok, tree = self.parse("\n".join(lines[1:end]), rel, first_line=2)
         body = "\n".join(lines[end + 1 :])
-        return SourceFile(rel, tree, body, end + 2) if ok else None
+        return SourceFile(rel, tree, body, end + 2, digest) if ok else None

@@ -68,7 +68,8 @@ KIND_NAMES = {Scalar: "a value", Seq: "a list", Map: "a mapping (key: value line
 def shown(text: str, limit: int = 40) -> str:
     """Text a person wrote, quoted in a message: on one line (line breaks and other control
     characters as escapes), and cut to a readable length."""
-    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    if not text.isprintable():  # (spaces are printable; the common case skips the loop)
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -10,7 +10,7 @@ from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Map, Node, Scalar
-from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCheck, Ref
+from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCheck, Record, Ref
 from mfsite.validate.fields import (
     ID_PATTERN,
     ID_RULE,
@@ -74,7 +74,7 @@ class Known:
 
 
 @dataclass(slots=True)
-class BatchResult:
+class BatchResult(Record):
     """One batch file, read: kept whole so watch mode can reuse it while the file is unchanged."""
 
     path: str
