@@ -218,6 +218,61 @@ def profile(site: Path, work: Path) -> str:
     return "\n".join(lines)
 
 
+REBUILD_STAGES = (  # (what, the function whose cumulative time it is)
+    ("startup (Python, imports)", None),
+    ("list sources: anything changed?", "sources_print"),
+    ("load the cached batch files", "load_batches"),
+    ("read changed files, validate", "check_site"),
+    ("plan the outputs", "plan_site"),
+    ("signatures, compare manifest", "<dictcomp>"),
+    ("render changed files", "_render_chunk"),
+    ("publish in place", "apply"),
+    ("save manifest and caches", ("save", "save_batches", "save_symbols", "remember")),
+)
+
+
+def rebuild_profile(site: Path, work: Path) -> str:
+    """Where a one-batch rebuild's time goes: the real command, under cProfile (which slows
+    Python-heavy stages more than others; the shares are what to read)."""
+    out = work / "profile-rebuild"
+    command = [
+        sys.executable,
+        "-m",
+        "mfsite",
+        "build",
+        "--source",
+        site,
+        "--output",
+        out,
+        "--base-url",
+        BASE_URL,
+    ]
+    subprocess.run([str(c) for c in command], check=True, capture_output=True)
+    edit_batch(site, 99)
+    stats = work / "rebuild.prof"
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", stats, *command[1:]], check=True, capture_output=True
+    )
+    total = time.perf_counter() - started
+    import pstats
+
+    table_ = pstats.Stats(str(stats)).stats  # type: ignore[attr-defined]
+    inside = max(cum for (_, _, name), (_, _, _, cum, _) in table_.items() if name == "main")
+
+    def cumulative(names: str | tuple[str, ...]) -> float:
+        wanted = (names,) if isinstance(names, str) else names
+        found = [(file, cum) for (file, _, name), (_, _, _, cum, _) in table_.items() if name in wanted]
+        return sum(cum for file, cum in found if "mfsite" in file)
+
+    lines = [f"\none-batch rebuild profile ({total:.2f} s under cProfile):"]
+    for what, names in REBUILD_STAGES:
+        seconds = total - inside if names is None else cumulative(names)
+        lines.append(f"  {what:<34}{seconds:>7.2f}s {100 * seconds / total:>5.1f} %")
+    shutil.rmtree(out, ignore_errors=True)
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1000, 10000])
@@ -246,6 +301,8 @@ def main() -> None:
                 results[tool.name].append(run_round(tool, site, counter))
         print(table(size, results))
         print(profile(site, work))
+        restore(site, original)
+        print(rebuild_profile(site, work))
 
 
 if __name__ == "__main__":

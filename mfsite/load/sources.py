@@ -160,6 +160,7 @@ def source_stats(root: Path) -> list[tuple[str, StatKey]]:
 class _Reader:
     def __init__(self, root: Path, cache: SourceCache | None = None) -> None:
         self.root = root
+        self.prefix = "" if str(root) == "." else os.path.join(str(root), "")  # ends with a separator
         self.real_root = root.resolve()
         self.problems: list[Diagnostic] = []
         self.count = 0
@@ -175,7 +176,7 @@ class _Reader:
         rel = self.rel(path)
         self.seen.add(rel)
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             return read(path)  # reports the problem
         key = (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -192,7 +193,9 @@ class _Reader:
     def rel(self, path: Path) -> str:
         """The path as messages show it: a line break in a file name is written as an escape (such
         a name is an error of its own, so no page is ever made from the escaped form)."""
-        return shown(path.relative_to(self.root).as_posix(), limit=4096)
+        full = str(path)  # every path here is the root's joined with names: cut, don't parse
+        inner = full[len(self.prefix) :] if full.startswith(self.prefix) else path.relative_to(self.root)
+        return shown(Path(inner).as_posix() if os.sep != "/" else str(inner), limit=4096)
 
     def files(self, folder: Path, suffixes: tuple[str, ...] | None, recursive: bool = True):
         """Files below `folder` in a stable order; links are followed only inside the site."""
