@@ -34,33 +34,44 @@ BASE_URL = "https://bench.example/"
 SCENARIOS = ("cold build", "no-change rebuild", "add one batch", "edit one batch")
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    total, todo = 0, [pid]
+def tree_memory_kib(pid: int) -> tuple[int, int]:
+    """Resident memory of a process and all its descendants, from /proc: the sum of their RSS
+    (pages shared between a forked worker and its parent counted once per process) and of
+    their PSS (each shared page split between the processes sharing it: the memory the tree
+    really holds)."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
+        except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
-def timed(command: list[str | Path], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Seconds and peak resident KiB of a command and its children, sampled every 20 ms."""
+Measured = tuple[float, int, int]  # seconds, peak RSS and peak PSS of the process tree in KiB
+
+
+def timed(command: list[str | Path], env: dict[str, str] | None = None) -> Measured:
+    """Seconds and peak memory of a command and its children, sampled every 20 ms."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [str(c) for c in command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
     )
-    peak = 0
+    peak_rss = peak_pss = 0
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak_rss, peak_pss
         while proc.poll() is None:
-            peak = max(peak, tree_rss_kib(proc.pid))
+            rss, pss = tree_memory_kib(proc.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -70,7 +81,7 @@ def timed(command: list[str | Path], env: dict[str, str] | None = None) -> tuple
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(map(str, command))}\n{err.decode(errors='replace')}")
-    return seconds, peak
+    return seconds, peak_rss, peak_pss
 
 
 class Mfsite:
@@ -83,7 +94,7 @@ class Mfsite:
         shutil.rmtree(self.out, ignore_errors=True)
         shutil.rmtree(self.site / ".mfsite-cache", ignore_errors=True)
 
-    def build(self) -> tuple[float, int]:
+    def build(self) -> Measured:
         command = [sys.executable, "-m", "mfsite", "build", "--source", self.site, "--output", self.out]
         return timed([*command, "--base-url", BASE_URL, "--jobs", str(self.jobs)])
 
@@ -111,7 +122,7 @@ class Hugo:
         if self.project is not None:
             shutil.rmtree(self.project / "resources", ignore_errors=True)
 
-    def build(self) -> tuple[float, int]:
+    def build(self) -> Measured:
         self.prepare()
         return timed([self.binary, "--quiet", "--source", self.project, "--destination", self.out], self.env)
 
@@ -144,7 +155,7 @@ def restore(site: Path, original: str) -> None:
     (site / "batches" / "B000001.yaml").write_text(original, encoding="utf-8")
 
 
-def run_round(tool: Mfsite | Hugo, site: Path, n: int) -> dict[str, tuple[float, int]]:
+def run_round(tool: Mfsite | Hugo, site: Path, n: int) -> dict[str, Measured]:
     tool.reset()
     results = {"cold build": tool.build(), "no-change rebuild": tool.build()}
     add_batch(site, n)
@@ -158,16 +169,17 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def table(size: int, results: dict[str, list[dict[str, tuple[float, int]]]]) -> str:
+def table(size: int, results: dict[str, list[dict[str, Measured]]]) -> str:
     rows = [f"\n{size} batches ({len(results['mfsite'])} rounds, medians)",
             f"{'':<20}{'mfsite':>10}{'Hugo':>10}{'mfsite/Hugo':>13}"]  # fmt: skip
     for scenario in SCENARIOS:
         ours = median([r[scenario][0] for r in results["mfsite"]])
         theirs = median([r[scenario][0] for r in results["Hugo"]])
         rows.append(f"{scenario:<20}{ours:>9.2f}s{theirs:>9.2f}s{ours / theirs:>13.2f}")
-    ours_mem = max(max(v[1] for v in r.values()) for r in results["mfsite"]) / 1024
-    theirs_mem = max(max(v[1] for v in r.values()) for r in results["Hugo"]) / 1024
-    rows.append(f"{'peak memory':<20}{ours_mem:>8.0f}MB{theirs_mem:>8.0f}MB{ours_mem / theirs_mem:>13.2f}")
+    for name, column in (("peak memory (PSS)", 2), ("peak memory (RSS)", 1)):
+        ours_mem = max(max(v[column] for v in r.values()) for r in results["mfsite"]) / 1024
+        theirs_mem = max(max(v[column] for v in r.values()) for r in results["Hugo"]) / 1024
+        rows.append(f"{name:<20}{ours_mem:>8.0f}MB{theirs_mem:>8.0f}MB{ours_mem / theirs_mem:>13.2f}")
     return "\n".join(rows)
 
 
@@ -291,7 +303,7 @@ def main() -> None:
         shutil.rmtree(site, ignore_errors=True)
         subprocess.run([sys.executable, SHARED / "make_site.py", site, "--batches", str(size)], check=True)
         tools = [Mfsite(site, work / "out-mfsite", args.jobs), Hugo(site, work / "out-hugo", work)]
-        results: dict[str, list[dict[str, tuple[float, int]]]] = {"mfsite": [], "Hugo": []}
+        results: dict[str, list[dict[str, Measured]]] = {"mfsite": [], "Hugo": []}
         original = (site / "batches" / "B000001.yaml").read_text(encoding="utf-8")
         counter = 0
         for _ in range(args.rounds):

@@ -139,7 +139,7 @@ def build(
 def _build(
     source: Path, output: Path, base_url: str | None, strict: bool, jobs: int, clean: bool
 ) -> uptodate.LastBuild:
-    checked = check_cached(source, base_url, need_base_url=True)
+    checked = check_cached(source, base_url, need_base_url=True, jobs=jobs)
     report(checked.diagnostics)
     if checked.site is None or (strict and checked.warnings):
         why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")

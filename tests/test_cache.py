@@ -189,6 +189,36 @@ def test_a_second_output_folder_has_its_own_manifest(site: Path, tmp_path: Path)
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
+def test_a_fresh_checkout_with_a_restored_cache_equals_a_clean_build(site: Path, tmp_path: Path) -> None:
+    """A checkout gives every file a new time and inode: the cache compares bytes instead."""
+    build(site, site / "output")
+    checkout = tmp_path / "checkout"
+    shutil.copytree(site, checkout, copy_function=shutil.copy, ignore=shutil.ignore_patterns("output"))
+    edit(checkout / "batches/hoodie-nov-26.yaml", "quantity: 48", "quantity: 50")
+    build(checkout, checkout / "output")
+    assert tree_bytes(checkout / "output") == clean_build(checkout, tmp_path)
+
+
+def test_a_large_site_reads_its_batches_in_parallel_with_the_same_result(tmp_path: Path) -> None:
+    """Above a few hundred batch files to read, they are read and validated in --jobs processes."""
+    site = copy_example(tmp_path / "site")
+    hoodie = (site / "batches/hoodie-nov-26.yaml").read_text(encoding="utf-8").replace("id: HD-2611-A\n", "")
+    for n in range(420):
+        (site / f"batches/hd-{n:03d}.yaml").write_text(hoodie, encoding="utf-8")
+    (site / "batches/hd-007.yaml").write_text(
+        hoodie.replace("quantity: 48", "quantity: lots"), encoding="utf-8"
+    )
+    one = mfsite("check", "--source", site)
+    assert one.code == 1
+    both = mfsite("build", "--source", site, "--base-url", BASE, "--jobs", "2")
+    assert both.code == 1 and both.err.startswith(one.out)  # the same error, found in a worker
+    edit(site / "batches/hd-007.yaml", "quantity: lots", "quantity: 7")
+    build(site, tmp_path / "two", "--jobs", "2")
+    shutil.rmtree(site / ".mfsite-cache")
+    build(site, tmp_path / "one", "--jobs", "1")  # one file after another, in one process
+    assert tree_bytes(tmp_path / "two") == tree_bytes(tmp_path / "one")
+
+
 def test_jobs_1_and_2_give_identical_output(site: Path, tmp_path: Path) -> None:
     build(site, tmp_path / "one", "--jobs", "1")
     shutil.rmtree(site / ".mfsite-cache")

@@ -133,6 +133,44 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
     return sources, reader.problems
 
 
+def same_bytes(path: Path, digest: str) -> bool:
+    """Whether a file whose status changed still holds what was read before: a fresh checkout
+    (CI) gives every file a new time and inode, rarely new content."""
+    try:
+        with open(path, "rb") as handle:
+            return bool(digest) and file_digest(handle.read(MAX_FILE_BYTES + 1)) == digest
+    except OSError:
+        return False
+
+
+def content_stems(root: Path) -> dict[str, list[str]]:
+    """The stems of the content files, listed as load_sources lists them: what a batch may name."""
+    reader = _Reader(root)
+    return {
+        kind: [p.stem for p in reader.files(root / "content" / kind, (".md",), False)]
+        for kind in CONTENT_KINDS
+    }
+
+
+def batch_paths(root: Path) -> list[tuple[str, Path, StatKey]]:
+    """Every batch file, as load_sources finds it, with its status."""
+    reader = _Reader(root)
+    found = []
+    for path in reader.files(root / "batches", BATCH_SUFFIXES):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # gone meanwhile: load_sources will say so
+        found.append((reader.rel(path), path, (st.st_mtime_ns, st.st_size, st.st_ino)))
+    return found
+
+
+def read_batch_file(root: Path, path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """One batch file, read as load_sources reads it (for reading many in parallel)."""
+    reader = _Reader(root)
+    return reader.yaml_file(path), reader.problems
+
+
 def _hollow(source: SourceFile | None) -> bool:
     return source is not None and source.tree is None
 
@@ -181,7 +219,10 @@ class _Reader:
             return read(path)  # reports the problem
         key = (st.st_mtime_ns, st.st_size, st.st_ino)
         entry = self.cache.entries.get(rel)
-        if entry is not None and entry[0] == key:
+        if entry is not None and (entry[0] == key or (entry[1] and same_bytes(path, entry[1].digest))):
+            if entry[0] != key:  # the same bytes under a new status: noted, so the cache is saved
+                self.cache.entries[rel] = (key, entry[1], entry[2])
+                self.read.add(rel)
             self.problems.extend(entry[2])
             return entry[1]
         start = len(self.problems)
