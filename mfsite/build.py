@@ -89,10 +89,17 @@ def check_site(
     return Checked(site, diagnostics, digests, sources.changed)
 
 
-def check_cached(source: Path, base_url: str | None, need_base_url: bool, jobs: int = 1) -> Checked:
-    """check_site through the build cache's batch files, which it then brings up to date."""
+def check_cached(
+    source: Path,
+    base_url: str | None,
+    need_base_url: bool,
+    jobs: int = 1,
+    stats: list[tuple[str, StatKey]] | None = None,
+) -> Checked:
+    """check_site through the build cache's batch files, which it then brings up to date.
+    `stats`: the sources' status if the caller took it already (load.sources.source_stats)."""
     files = load_batches(source)
-    preread = read_batches_in_parallel(source, files, jobs)
+    preread = read_batches_in_parallel(source, files, jobs, stats)
     checked = check_site(source, base_url, need_base_url, files.cache, files.memo)
     if preread or checked.changed is None or any(path.startswith("batches/") for path in checked.changed):
         save_batches(source, files)
@@ -113,7 +120,9 @@ class _Read(NamedTuple):
     problems: tuple[Diagnostic, ...] = ()
 
 
-def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int) -> bool:
+def read_batches_in_parallel(
+    source: Path, files: BatchFiles, jobs: int, stats: list[tuple[str, StatKey]] | None = None
+) -> bool:
     """Read and validate the batch files the cache does not hold, in `jobs` processes, into
     the cache, where check_site then finds them. Worth it for a cold build of a large site
     (reading YAML is a quarter of it, and no file depends on another) and for a fresh
@@ -124,8 +133,12 @@ def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int) -> bool
     if files.cache.stems != stems:  # validated against other content files: all read again
         files.cache, files.memo = SourceCache(), ValidationMemo()
     entries = files.cache.entries
+    if stats is None:
+        batches = batch_paths(source)
+    else:  # (a name shown with escapes is not a path: load_sources reads that file itself)
+        batches = [(r, source / r, key) for r, key in stats if r.startswith("batches/") and "\\" not in r]
     stale = []
-    for rel, path, key in batch_paths(source):
+    for rel, path, key in batches:
         if (entry := entries.get(rel)) is None or entry[0] != key:
             stale.append((rel, path, key, entry[1].digest if entry and entry[1] else ""))
     if len(stale) < PREREAD_AT_LEAST:
@@ -263,12 +276,8 @@ def build_site(
     wanted = {out.path: signatures.of(out) for out in outputs}
     before = manifest.load(source, output) if (output / MARKER).is_file() else {}
     in_place = bool(before) and not clean
-    live = os.fspath(output)
-    todo = [
-        o
-        for o in outputs
-        if not in_place or before.get(o.path) != wanted[o.path] or not os.path.isfile(f"{live}/{o.path}")
-    ]
+    # The manifest is trusted: a file deleted from the output by hand comes back with --clean.
+    todo = [o for o in outputs if not in_place or before.get(o.path) != wanted[o.path]]
     removed = sorted(before.keys() - wanted.keys())
     if in_place:
         # A file of someone else's where a new page goes: never overwritten.

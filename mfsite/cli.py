@@ -24,6 +24,7 @@ from mfsite import __version__, scaffold, sheet, uptodate
 from mfsite.build import build_site, check_cached, check_site
 from mfsite.diagnostics import Diagnostic, SiteErrors, format_json, format_text, summary
 from mfsite.incremental import Workspace
+from mfsite.load.sources import StatKey, source_stats
 from mfsite.publish import OutputRefused, check_output
 from mfsite.render.labels import LabelFacts
 from mfsite.serve import LiveState, make_server
@@ -113,10 +114,11 @@ def build(
     except OutputRefused as exc:
         fail(str(exc), EXIT_USAGE)
     settings = (base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(strict))
-    sources = uptodate.sources_print(source, settings)
+    stats = source_stats(source)
+    sources = uptodate.sources_print(stats, settings)
     last = None if clean else uptodate.unchanged(source, output, sources)
     if last is None:
-        last = _build(source, output, base_url, strict, jobs, clean)
+        last = _build(source, output, base_url, strict, jobs, clean, stats)
         uptodate.remember(source, output, sources, last)
         written, unchanged, removed = last.written, last.files - last.written, last.removed
     else:
@@ -137,9 +139,15 @@ def build(
 
 
 def _build(
-    source: Path, output: Path, base_url: str | None, strict: bool, jobs: int, clean: bool
+    source: Path,
+    output: Path,
+    base_url: str | None,
+    strict: bool,
+    jobs: int,
+    clean: bool,
+    stats: list[tuple[str, StatKey]],
 ) -> uptodate.LastBuild:
-    checked = check_cached(source, base_url, need_base_url=True, jobs=jobs)
+    checked = check_cached(source, base_url, need_base_url=True, jobs=jobs, stats=stats)
     report(checked.diagnostics)
     if checked.site is None or (strict and checked.warnings):
         why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")

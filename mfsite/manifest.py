@@ -36,12 +36,8 @@ from mfsite.urls import month_of
 THEME = Path(__file__).parent / "theme"
 
 
-def digest(*parts: str | bytes) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode() if isinstance(part, str) else part)
-        h.update(b"\0")
-    return h.hexdigest()
+def digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 class Signatures:
@@ -82,7 +78,7 @@ class Signatures:
             for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
                 if path.is_file():
                     yield path.relative_to(folder).as_posix()
-                    yield digest(path.read_bytes())
+                    yield file_digest(path.read_bytes())
 
     def batch(self, batch: Batch) -> str:
         """A batch's file and every content file it names (the same for all its outputs)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from mfsite import __version__
 from mfsite.cache import CACHE_DIR, write_json
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.load.sources import source_stats
+from mfsite.load.sources import StatKey
 from mfsite.manifest import THEME, digest, manifest_file
 from mfsite.publish import MARKER
 from mfsite.render.labels import LabelFacts
@@ -44,11 +44,11 @@ class LastBuild:
     removed: int = 0
 
 
-def sources_print(source: Path, settings: tuple[str, ...]) -> str:
-    """The sources' status and this build's settings, as one value; taken before reading them."""
+def sources_print(stats: list[tuple[str, StatKey]], settings: tuple[str, ...]) -> str:
+    """The sources' status (load.sources.source_stats, taken before reading them) and this
+    build's settings, as one value."""
     theme = sorted(str(p.relative_to(THEME)) + str(_key(p)) for p in THEME.rglob("*"))
-    stats = [f"{rel} {key}" for rel, key in source_stats(source)]
-    return digest(__version__, *settings, *theme, *stats)
+    return digest(__version__, *settings, *theme, *(f"{rel} {key}" for rel, key in stats))
 
 
 def output_print(source: Path, output: Path) -> str:
@@ -56,7 +56,7 @@ def output_print(source: Path, output: Path) -> str:
     return digest(str(output.resolve()), str(marker), str(manifest))
 
 
-def _key(path: Path) -> tuple[int, int, int]:
+def _key(path: Path) -> StatKey:
     try:
         st = os.stat(path)
     except OSError:

@@ -180,11 +180,14 @@ def source_stats(root: Path) -> list[tuple[str, StatKey]]:
     without opening any: how `mfsite build` tells that nothing changed since its last run."""
     reader = _Reader(root)
     paths = [root / "site.yaml"]
-    paths += reader.files(root / "batches", BATCH_SUFFIXES)
-    for kind in CONTENT_KINDS:
-        paths += reader.files(root / "content" / kind, (".md",), recursive=False)
-    paths += reader.files(root / "static", None)
-    paths += reader.files(root / "templates", None, recursive=False)
+    try:
+        paths += reader.files(root / "batches", BATCH_SUFFIXES)
+        for kind in CONTENT_KINDS:
+            paths += reader.files(root / "content" / kind, (".md",), recursive=False)
+        paths += reader.files(root / "static", None)
+        paths += reader.files(root / "templates", None, recursive=False)
+    except SiteErrors:  # too many files: load_sources says so
+        return []
     found = []
     for path in paths:
         try:
@@ -253,9 +256,9 @@ class _Reader:
                 self.cannot_read(current, exc)
                 continue
             for entry in entries:
-                path = Path(entry.path)
                 if entry.name.startswith("."):
                     continue  # editor droppings, .DS_Store, .git
+                path = current / entry.name  # (joining a name is cheaper than parsing a path)
                 try:
                     if entry.is_symlink():
                         target = self.link_target(path)
@@ -278,7 +281,7 @@ class _Reader:
                     if recursive and real not in seen_dirs:  # a link back up is followed once, not round
                         seen_dirs.add(real)
                         pending.append(path)
-                elif is_file and (suffixes is None or path.suffix.lower() in suffixes):
+                elif is_file and (suffixes is None or os.path.splitext(entry.name)[1].lower() in suffixes):
                     found.append(path)
                     self.count += 1
                     if self.count > MAX_FILES:
