@@ -1,15 +1,18 @@
 """QR codes drawn straight from the module matrix, as SVG and PNG bytes.
 
-The qrcode package chooses the smallest symbol (version) for the data and
-the error-correction level and draws its matrix; we draw the images ourselves:
-one SVG path of horizontal runs (crisp at any size, a few hundred bytes) and
-a two-colour PNG scaled with nearest-neighbour (no blur, no anti-aliasing).
+The qrcode package decides the symbol: the segments of the data, the smallest
+symbol (version) for them at the error-correction level, the codewords and the
+mask. We draw the images ourselves: one SVG path of horizontal runs (crisp at
+any size, a few hundred bytes) and a two-colour PNG scaled with
+nearest-neighbour (no blur, no anti-aliasing).
 
-The mask is chosen here, not by qrcode: qrcode draws and scores all eight
-masks in pure Python, which was most of a build's time. We let it draw the
-symbol once with mask 0 and choose the mask with numpy (qrmask.py), with
-exactly qrcode's rules, so the chosen mask and every matrix are the same as
-qrcode's own (pages and caches stay byte-identical; tests/test_qrmask.py).
+qrcode's own drawing of the matrix is slow pure Python (a build makes
+thousands of codes), so its inner loops are redone here with exactly its rules
+and tables: its segments are sized and encoded with integer arithmetic and the
+error correction with lookup tables (qrdata.py); the bits are placed and the
+mask chosen with numpy (qrmask.py). The version, the mask and every matrix are
+the same as qrcode's own (pages and caches stay byte-identical;
+tests/test_qrmask.py checks against qrcode).
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ import io
 import re
 from dataclasses import dataclass
 
-import qrcode
 import qrcode.constants
-import qrcode.exceptions
 from markupsafe import Markup, escape
 from PIL import Image
+from qrcode.util import QRData, optimal_data_chunks
 
 from mfsite.model import QrSettings
+from mfsite.render.qrdata import best_fit, codewords
 
 LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
@@ -54,27 +57,21 @@ class QrTooLong(ValueError):
 
 
 def make_symbol(data: str, level: str) -> QrSymbol:
-    best: qrcode.QRCode | None = None
+    error_correction = LEVELS[level]
+    best: tuple[int, list[QRData]] | None = None
     for threshold in SEGMENT_THRESHOLDS:
-        code = qrcode.QRCode(error_correction=LEVELS[level], border=0)
-        code.add_data(data, optimize=threshold)
-        try:
-            code.best_fit()  # sizes the symbol from the data alone: cheap
-        except (ValueError, qrcode.exceptions.DataOverflowError):
-            # qrcode raises a bare ValueError when nothing fits (HAZARDS.md).
-            continue
-        if best is None or code.version < best.version:
-            best = code
+        # The segments `QRCode.add_data(data, optimize=threshold)` would hold.
+        chunks = list(optimal_data_chunks(data, minimum=threshold))
+        version = best_fit(chunks, error_correction)  # as `QRCode.best_fit`; None: nothing fits
+        if version is not None and (best is None or version < best[0]):
+            best = version, chunks  # on a tie the first threshold stays
     if best is None:
         raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}")
-    from mfsite.render.qrmask import masked_rows  # here: numpy is slow to import (~0.1 s)
+    from mfsite.render.qrmask import symbol_rows  # here: numpy is slow to import (~0.1 s)
 
-    # Only the winner is drawn, once, with mask 0 (a mask of 0 is honoured: qrcode tests
-    # `mask_pattern is None`); the mask qrcode would choose is applied afterwards.
-    best.mask_pattern = 0
-    best.make(fit=False)
-    rows = masked_rows(best.modules, best.version, best.error_correction)
-    return QrSymbol(data=data, version=best.version, modules=rows)
+    version, chunks = best
+    rows = symbol_rows(codewords(chunks, version, error_correction), version, error_correction)
+    return QrSymbol(data=data, version=version, modules=rows)
 
 
 DARK_RUN = re.compile(rb"\x01+")

@@ -1,10 +1,13 @@
-"""QR mask selection with numpy, giving exactly the mask and matrix the qrcode package gives.
+"""QR matrix and mask selection with numpy, giving exactly the mask and matrix the qrcode
+package gives.
 
-qrcode chooses the mask by drawing the symbol eight times in pure Python and scoring each
-drawing with `qrcode.util.lost_point`; that is nearly all the time a code costs. Here the
-symbol is drawn once, with mask 0, and the other seven are derived from it: a mask only
-flips data cells, so the symbol with mask k is M0 XOR (data cells AND (P0 XOR Pk)). All
-eight candidates are then scored at once.
+qrcode places the codewords bit by bit (`map_data`) and chooses the mask by drawing the
+symbol eight times in pure Python and scoring each drawing with `qrcode.util.lost_point`.
+Here the bits go into the data cells at once, in qrcode's zigzag order precomputed per
+version (`placement`), onto a blank symbol whose function patterns qrcode drew (`blank_mask0`).
+That gives the symbol with mask 0; the other seven are derived from it: a mask only flips
+data cells, so the symbol with mask k is M0 XOR (data cells AND (P0 XOR Pk)). The eight
+candidates are then scored with their rows and columns as the bits of Python ints.
 
 Byte-identical output matters (pages and caches must not change), so every detail follows
 qrcode 8 rather than only the standard:
@@ -20,6 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import qrcode
 import qrcode.util
 from numpy.typing import NDArray
 
@@ -149,58 +153,85 @@ def candidates(m0: Bools, version: int) -> Bools:
 
 
 def penalties(symbols: Bools) -> list[int]:
-    """`qrcode.util.lost_point` of each of (k, n, n) symbols, computed together."""
+    """`qrcode.util.lost_point` of each of (k, n, n) symbols.
+
+    Every rule looks at windows of neighbouring cells along rows and columns (N2 at 2×2
+    blocks). Each symbol becomes one Python int, a bit per cell (`_line_bits`); shifted
+    right by s, it has cell t+s at bit t, so a rule is an AND of a few shifted copies and
+    a bit count: a few operations on ints of about 2n² bits per rule. That is two to three
+    times faster than numpy arrays of booleans (many short rows, or one long array)."""
     n = symbols.shape[-1]
-    # Rows and columns alike: (k, 2n, n), every line read left to right or top to bottom.
-    lines = np.concatenate([symbols, symbols.transpose(0, 2, 1)], axis=1)
-    return [
-        int(n1) + int(n2) + int(n3) + _balance(int(dark), n)
-        for n1, n2, n3, dark in zip(
-            _runs(lines), _blocks(symbols), _finder_like(lines), symbols.sum(axis=(1, 2)), strict=True
+    cells, block_starts = _line_masks(n)
+    scores = []
+    for dark in _line_bits(symbols):
+        light = dark ^ cells  # the gaps are neither dark nor light
+        scores.append(
+            _runs(dark, light)
+            + _blocks(dark, light, n + 1, block_starts)
+            + _finder_like(dark, light)
+            + _balance(dark.bit_count() // 2, n)  # every dark cell is in a row and a column
         )
-    ]
+    return scores
 
 
-def _runs(lines: Bools) -> NDArray[np.int64]:
+def _line_bits(symbols: Bools) -> list[int]:
+    """Per symbol: its rows, then its columns (each read left to right or top to bottom),
+    each line followed by one gap cell, as the bits of an int (cell t is bit t, 1 dark).
+    A gap is neither dark nor light, so no run or pattern is counted across two lines."""
+    k, n = symbols.shape[0], symbols.shape[-1]
+    lines = np.zeros((k, 2 * n, n + 1), dtype=bool)
+    lines[:, :n, :n] = symbols
+    lines[:, n:, :n] = symbols.transpose(0, 2, 1)
+    packed = np.packbits(lines.reshape(k, -1), axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
+
+
+@lru_cache(maxsize=CACHED)
+def _line_masks(n: int) -> tuple[int, int]:
+    """For `_line_bits` of symbols of size n: (every cell but the gaps, every cell of the
+    rows 0 to n-2: where a 2×2 block can start)."""
+    width = n + 1
+    line = (1 << n) - 1
+    cells = sum(line << (i * width) for i in range(2 * n))
+    return cells, cells & ((1 << ((n - 1) * width)) - 1)
+
+
+def _five(cells: int) -> int:
+    """Where cells t..t+4 are all set."""
+    two = cells & cells >> 1
+    four = two & two >> 2
+    return four & cells >> 4
+
+
+def _runs(dark: int, light: int) -> int:
     """N1: every run of five or more modules of one colour scores its length minus 2.
 
     A run of length L >= 5 holds L - 4 windows of five equal modules, and windows of
     different runs never touch, so the score is the number of such windows plus 2 for
     each first window of a stretch of them."""
-    same = lines[..., 1:] == lines[..., :-1]  # module t+1 equals module t
-    same2 = same[..., 1:] & same[..., :-1]
-    five = same2[..., 2:] & same2[..., :-2]  # modules t..t+4 are one colour
-    first = np.empty_like(five)
-    first[..., 0] = five[..., 0]
-    np.greater(five[..., 1:], five[..., :-1], out=first[..., 1:])  # five here, not one before
-    return five.sum(axis=(1, 2)) + 2 * first.sum(axis=(1, 2))
+    five = _five(dark) | _five(light)
+    first = five & ~(five << 1)  # five from t, not from t-1
+    return five.bit_count() + 2 * first.bit_count()
 
 
-def _blocks(symbols: Bools) -> NDArray[np.int64]:
-    """N2: every 2×2 block of one colour scores 3, overlapping blocks included."""
-    top_left = symbols[:, :-1, :-1]
-    same = (
-        (top_left == symbols[:, :-1, 1:])
-        & (top_left == symbols[:, 1:, :-1])
-        & (top_left == symbols[:, 1:, 1:])
-    )
-    return same.sum(axis=(1, 2)) * 3
+def _blocks(dark: int, light: int, width: int, starts: int) -> int:
+    """N2: every 2×2 block of one colour scores 3, overlapping blocks included; a row is
+    `width` cells long and only the `starts` cells begin a block within the rows."""
+    dark_pairs = dark & dark >> 1
+    light_pairs = light & light >> 1
+    same = (dark_pairs & dark_pairs >> width) | (light_pairs & light_pairs >> width)
+    return 3 * (same & starts).bit_count()
 
 
-def _finder_like(lines: Bools) -> NDArray[np.int64]:
+def _finder_like(dark: int, light: int) -> int:
     """N3: every 10111010000 or 00001011101 (1 is dark) along a row or down a column
     scores 40. The symbol's edge is not treated as light (qrcode adds no quiet zone)."""
-    n = lines.shape[-1]
-    light = ~lines
-    # core[t]: modules t..t+6 are dark, light, dark, dark, dark, light, dark.
-    core = lines[..., 0 : n - 6] & light[..., 1 : n - 5] & lines[..., 2 : n - 4] & lines[..., 3 : n - 3]
-    core &= lines[..., 4 : n - 2] & light[..., 5 : n - 1] & lines[..., 6:n]
-    light2 = light[..., 1:] & light[..., :-1]
-    light4 = light2[..., 2:] & light2[..., :-2]  # modules t..t+3 are light
-    windows = n - 10  # 11 modules each
-    found = core[..., :windows] & light4[..., 7 : 7 + windows]  # the core, then four light
-    found |= light4[..., :windows] & core[..., 4 : 4 + windows]  # four light, then the core
-    return found.sum(axis=(1, 2)) * 40
+    # core: cells t..t+6 are dark, light, dark, dark, dark, light, dark.
+    core = dark & light >> 1 & dark >> 2 & dark >> 3 & dark >> 4 & light >> 5 & dark >> 6
+    two = light & light >> 1
+    four = two & two >> 2  # cells t..t+3 are light
+    found = (core & four >> 7) | (four & core >> 4)  # the core then four light, or the reverse
+    return 40 * found.bit_count()
 
 
 def _balance(dark: int, size: int) -> int:
@@ -214,7 +245,7 @@ def choose_mask(m0: Bools, version: int, error_correction: int) -> tuple[int, Bo
     """The mask qrcode would choose and the final (n, n) symbol with it, from the symbol
     drawn with mask 0 (real format and version information in place)."""
     scores = penalties(candidates(m0, version))
-    mask = int(np.argmin(scores))  # the first of equal scores, as qrcode keeps it
+    mask = scores.index(min(scores))  # the first of equal scores, as qrcode keeps it
     return mask, apply_mask(m0, version, error_correction, mask)
 
 
@@ -227,8 +258,52 @@ def apply_mask(m0: Bools, version: int, error_correction: int, mask: int) -> Boo
     return symbol
 
 
-def masked_rows(modules: list[list[bool]], version: int, error_correction: int) -> tuple[bytes, ...]:
-    """The rows (bytes of 0 and 1) of the final symbol, from qrcode's modules drawn with
-    mask 0."""
-    _, symbol = choose_mask(np.array(modules, dtype=bool), version, error_correction)
-    return tuple(row.tobytes() for row in symbol.view(np.uint8))
+@lru_cache(maxsize=CACHED)
+def placement(version: int) -> NDArray[np.intp]:
+    """Flat indices (row * n + column) of the data cells in the order qrcode's `map_data`
+    fills them with bits: pairs of columns from the right (column 6, the vertical timing
+    pattern, is skipped), the first pair bottom to top, the next top to bottom and so on,
+    the right cell of a pair before the left, function cells passed over."""
+    n = size_of(version)
+    up, down = np.arange(n - 1, -1, -1), np.arange(n)
+    pairs = []
+    for k, right in enumerate(col if col > 6 else col - 1 for col in range(n - 1, 0, -2)):
+        rows = up if k % 2 == 0 else down
+        pairs.append(np.stack([rows * n + right, rows * n + right - 1], axis=1).ravel())
+    order = np.concatenate(pairs)
+    return _frozen(order[data_cells(version).ravel()[order]])
+
+
+@lru_cache(maxsize=CACHED)
+def blank_mask0(version: int) -> Bools:
+    """(n * n,): the symbol with mask 0 and all data bits zero. The function patterns,
+    version information and always-dark module are taken from one drawing by qrcode itself
+    (their source of truth); data cells are where mask 0 flips a zero bit to dark. The
+    format information is a placeholder: `apply_mask` writes the final one."""
+    code = qrcode.QRCode(version=version, border=0, mask_pattern=0)
+    code.makeImpl(False, 0)  # with no data; only its function cells are kept
+    drawn = np.array(code.modules, dtype=bool)
+    blank = np.where(function_cells(version), drawn, mask_patterns(size_of(version))[0])
+    return _frozen(blank.ravel())
+
+
+def drawn_mask0(codewords: bytes, version: int) -> Bools:
+    """(n, n): the symbol qrcode draws with mask 0 for these codewords (data and error
+    correction, interleaved: `qrdata.codewords`), format information aside.
+
+    The bits go into the data cells in `placement` order all at once, XOR onto the blank
+    symbol; the cells past them (the 0 to 7 remainder bits) keep a zero bit, as in qrcode."""
+    n = size_of(version)
+    bits = np.unpackbits(np.frombuffer(codewords, dtype=np.uint8)).view(np.bool_)
+    m0 = blank_mask0(version).copy()
+    m0[placement(version)[: bits.size]] ^= bits
+    return m0.reshape(n, n)
+
+
+def symbol_rows(codewords: bytes, version: int, error_correction: int) -> tuple[bytes, ...]:
+    """The rows (bytes of 0 and 1) of the final symbol holding these codewords, with the
+    mask qrcode would choose."""
+    n = size_of(version)
+    _, symbol = choose_mask(drawn_mask0(codewords, version), version, error_correction)
+    cells = symbol.view(np.uint8).tobytes()
+    return tuple(cells[start : start + n] for start in range(0, n * n, n))
