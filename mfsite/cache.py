@@ -57,15 +57,14 @@ def load_symbols(site: Path) -> Symbols:
 def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
     """A code stored as its version and the hex of all its rows, one after another."""
     cells = bytes.fromhex(modules)
-    size = version_ * 4 + 17
-    if len(cells) != size * size:
+    if len(cells) != (version_ * 4 + 17) ** 2:
         raise ValueError("a damaged QR code")
-    return QrSymbol(url, version_, tuple(cells[i : i + size] for i in range(0, len(cells), size)))
+    return QrSymbol(url, version_, cells)
 
 
 def save_symbols(site: Path, symbols: Symbols) -> None:
     codes = [
-        [url, level, symbol.version, b"".join(symbol.modules).hex()]
+        [url, level, symbol.version, symbol.cells.hex()]
         for (url, level), symbol in sorted(symbols.items())
     ]
     write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})

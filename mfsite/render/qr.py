@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import qrcode.constants
 from markupsafe import Markup, escape
@@ -45,11 +46,16 @@ SEGMENT_THRESHOLDS = (20, 8, 4)
 class QrSymbol:
     data: str
     version: int
-    modules: tuple[bytes, ...]  # rows of 0 (light) and 1 (dark), without the quiet zone
+    cells: bytes  # the modules, row after row: 0 light, 1 dark; no quiet zone
 
     @property
     def size(self) -> int:
-        return len(self.modules)
+        return self.version * 4 + 17
+
+    @property
+    def modules(self) -> tuple[bytes, ...]:
+        size = self.size
+        return tuple(self.cells[i : i + size] for i in range(0, len(self.cells), size))
 
 
 class QrTooLong(ValueError):
@@ -71,7 +77,7 @@ def make_symbol(data: str, level: str) -> QrSymbol:
 
     version, chunks = best
     rows = symbol_rows(codewords(chunks, version, error_correction), version, error_correction)
-    return QrSymbol(data=data, version=version, modules=rows)
+    return QrSymbol(data=data, version=version, cells=b"".join(rows))
 
 
 DARK_RUN = re.compile(rb"\x01+")
@@ -86,10 +92,16 @@ def runs(symbol: QrSymbol) -> list[tuple[int, int, int]]:
     ]
 
 
+@lru_cache(maxsize=16)
+def svg_path(symbol: QrSymbol, quiet: int) -> str:
+    """The dark modules as one path; kept a while: a batch's page, label and image draw the same."""
+    return "".join(f"M{x + quiet} {y + quiet}h{n}v1h-{n}z" for x, y, n in runs(symbol))
+
+
 def to_svg(symbol: QrSymbol, settings: QrSettings, label: str | None = None) -> str:
     quiet = settings.quiet_zone
     width = symbol.size + 2 * quiet
-    path = "".join(f"M{x + quiet} {y + quiet}h{n}v1h-{n}z" for x, y, n in runs(symbol))
+    path = svg_path(symbol, quiet)
     role = f' role="img" aria-label="{escape(label)}"' if label else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {width}" '
