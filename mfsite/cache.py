@@ -64,8 +64,7 @@ def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
 
 def save_symbols(site: Path, symbols: Symbols) -> None:
     codes = [
-        [url, level, symbol.version, symbol.cells.hex()]
-        for (url, level), symbol in sorted(symbols.items())
+        [url, level, symbol.version, symbol.cells.hex()] for (url, level), symbol in sorted(symbols.items())
     ]
     write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
 
