@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import NamedTuple
 
@@ -146,7 +149,7 @@ def read_batches_in_parallel(
     files.cache.stems = files.memo.stems = stems
     size = -(-len(stale) // (jobs * 4))  # a few parts per process, so they finish together
     parts = [(source, stale[i : i + size], stems) for i in range(0, len(stale), size)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with _pool(jobs) as pool:
         for part in pool.imap(_read_part, parts):
             for read in part:
                 if read.unchanged:
@@ -157,6 +160,21 @@ def read_batches_in_parallel(
                 if hollow is not None and read.result is not None:
                     files.memo.results[read.rel] = (hollow, read.result)
     return True
+
+
+@contextmanager
+def _pool(jobs: int) -> Iterator[Pool]:
+    """Worker processes forked from this one, sharing its memory (the site) rather than a copy.
+
+    The objects made so far are frozen out of the garbage collector first: a collection in a
+    worker would otherwise walk, and so write to, every one of them, copying the shared pages
+    (measured: a third more CPU time in the workers)."""
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _read_part(part: tuple[Path, list[tuple[str, Path, StatKey, str]], dict[str, list[str]]]) -> list[_Read]:
@@ -295,7 +313,7 @@ def build_site(
             _JOB = _Job(site, source, staging, symbols)
             chunks = _chunks(todo, CHUNK)
             if jobs > 1 and len(chunks) > 1:
-                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                with _pool(jobs) as pool:
                     done = pool.imap_unordered(_render_chunk, chunks)
                     _collect(done, facts, warnings, symbols, progress, len(todo))
             else:

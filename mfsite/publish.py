@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import fcntl
 import os
 import shutil
@@ -290,10 +289,8 @@ def _empty_folder(path: Path) -> bool:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically where the kernel can; False where it cannot."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
+    # The C library this process already runs on (find_library would start compilers to look).
+    libc = ctypes.CDLL(None, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
