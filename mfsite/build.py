@@ -59,7 +59,7 @@ class Checked:
 @dataclass(slots=True)
 class BuildReport:
     written: int  # rendered anew
-    unchanged: int  # linked from the previous output
+    unchanged: int  # left as the previous build wrote them
     removed: int
     batches: int
     seconds: float

@@ -2,11 +2,10 @@
 
 Every planned output gets a signature: a hash of the bytes of every source
 file it is made from, plus what every page shares (site.yaml, the free pages
-in the footer, the templates, the mfsite version). The manifest in
-`.mfsite-cache/` keeps the signatures of the files in the live output. A
-build links a file whose signature is unchanged from the live output into the
-new one (a hard link: no copy, no render) and renders the rest; the new output
-is still swapped in whole.
+in the footer, the templates, the mfsite version). A manifest in
+`.mfsite-cache/`, one per output folder, keeps the signatures of the files in
+the live output. A rebuild renders only the files whose signature changed and
+publishes them in place (publish.py); files no longer planned are deleted.
 
 The dependencies are deliberately broad: a batch's files depend on the batch
 and every content file it names; a partner, material or story page on its
