@@ -167,8 +167,8 @@ def _pool(jobs: int) -> Iterator[Pool]:
     """Worker processes forked from this one, sharing its memory (the site) rather than a copy.
 
     The objects made so far are frozen out of the garbage collector first: a collection in a
-    worker would otherwise walk, and so write to, every one of them, copying the shared pages
-    (measured: a third more CPU time in the workers)."""
+    worker would otherwise walk, and so write to, every one of them, copying the pages it
+    shares with this process."""
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
