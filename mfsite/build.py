@@ -16,11 +16,19 @@ from typing import NamedTuple
 from jinja2 import Environment
 
 from mfsite import codes, manifest
-from mfsite.cache import BatchFiles, Symbols, load_batches, load_symbols, save_batches, save_symbols
+from mfsite.cache import (
+    BatchFiles,
+    Symbols,
+    add_batch_file,
+    batch_file_entry,
+    load_batches,
+    load_symbols,
+    save_batches,
+    save_symbols,
+)
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.sources import (
     SourceCache,
-    SourceFile,
     StatKey,
     batch_paths,
     content_stems,
@@ -37,7 +45,7 @@ from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
 from mfsite.render.qr import QrTooLong
 from mfsite.urls import qr_url
 from mfsite.validate import ValidationMemo, validate
-from mfsite.validate.batch import BatchResult, read_batch
+from mfsite.validate.batch import read_batch
 
 
 @dataclass(slots=True)
@@ -118,9 +126,7 @@ class _Read(NamedTuple):
     rel: str
     key: StatKey
     unchanged: bool  # the bytes the cache holds, under a new status (a fresh checkout)
-    digest: str | None = None  # None: the file could not be read or parsed
-    result: BatchResult | None = None
-    problems: tuple[Diagnostic, ...] = ()
+    entry: bytes = b""  # else its cache entry, pickled once, here, for the cache file too
 
 
 def read_batches_in_parallel(
@@ -154,11 +160,8 @@ def read_batches_in_parallel(
             for read in part:
                 if read.unchanged:
                     entries[read.rel] = (read.key, *entries[read.rel][1:])
-                    continue
-                hollow = None if read.digest is None else SourceFile(read.rel, None, digest=read.digest)
-                entries[read.rel] = (read.key, hollow, list(read.problems))
-                if hollow is not None and read.result is not None:
-                    files.memo.results[read.rel] = (hollow, read.result)
+                else:
+                    add_batch_file(files, read.rel, read.key, read.entry)
     return True
 
 
@@ -186,9 +189,10 @@ def _read_part(part: tuple[Path, list[tuple[str, Path, StatKey, str]], dict[str,
             continue
         parsed, problems = read_batch_file(source, path)
         if parsed is None:
-            found.append(_Read(rel, key, False, problems=tuple(problems)))
+            found.append(_Read(rel, key, False, batch_file_entry("", None, problems)))
         else:
-            found.append(_Read(rel, key, False, parsed.digest, read_batch(parsed, stems), tuple(problems)))
+            entry = batch_file_entry(parsed.digest, read_batch(parsed, stems), problems)
+            found.append(_Read(rel, key, False, entry))
     return found
 
 

@@ -25,7 +25,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from mfsite import __version__
-from mfsite.load.sources import SourceCache, SourceFile
+from mfsite.diagnostics import Diagnostic
+from mfsite.load.sources import SourceCache, SourceFile, StatKey
 from mfsite.render.qr import QrSymbol
 from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import BatchResult
@@ -132,16 +133,26 @@ def load_batches(site: Path) -> BatchFiles:
             return BatchFiles()
         found = BatchFiles(SourceCache(stems=data["stems"], loaded=True), ValidationMemo(stems=data["stems"]))
         for rel, key, blob in data["files"]:
-            digest, result, problems = _Unpickler(io.BytesIO(blob)).load()
-            source = None
-            if isinstance(result, BatchResult):
-                source = SourceFile(rel, None, digest=digest)
-                found.memo.results[rel] = (source, result)
-            found.cache.entries[rel] = (tuple(key), source, problems)
-            found.stored[rel] = (source, blob)
+            add_batch_file(found, rel, tuple(key), blob)
         return found
     except Exception:  # any damage at all: read the files instead
         return BatchFiles()
+
+
+def batch_file_entry(digest: str, result: BatchResult | None, problems: list[Diagnostic]) -> bytes:
+    """One batch file's entry as the cache stores it (made where the file was read)."""
+    return pickle.dumps((digest, result, problems), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def add_batch_file(files: BatchFiles, rel: str, key: StatKey, entry: bytes) -> None:
+    """A stored entry, back as a hollow source and its result; the bytes are kept for saving."""
+    digest, result, problems = _Unpickler(io.BytesIO(entry)).load()
+    source = None
+    if isinstance(result, BatchResult):
+        source = SourceFile(rel, None, digest=digest)
+        files.memo.results[rel] = (source, result)
+    files.cache.entries[rel] = (key, source, problems)
+    files.stored[rel] = (source, entry)
 
 
 def save_batches(site: Path, files: BatchFiles) -> None:
@@ -155,8 +166,7 @@ def save_batches(site: Path, files: BatchFiles) -> None:
             result = kept[1] if kept is not None and kept[0] is source else None
             if source is not None and result is None:
                 continue  # read but not validated (a build stopped early): read it again next time
-            digest = source.digest if source is not None else ""
-            stored = (source, pickle.dumps((digest, result, problems), protocol=pickle.HIGHEST_PROTOCOL))
+            stored = (source, batch_file_entry(source.digest if source is not None else "", result, problems))
         entries.append((rel, key, stored[1]))
     data = {"stamp": _stamp(), "stems": files.cache.stems, "files": entries}
     write_cache_file(site, BATCHES_FILE, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
