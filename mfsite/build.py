@@ -17,6 +17,7 @@ from jinja2 import Environment
 
 from mfsite import codes, manifest
 from mfsite.cache import (
+    CACHE_DIR,
     BatchFiles,
     Symbols,
     add_batch_file,
@@ -39,7 +40,7 @@ from mfsite.load.sources import (
 from mfsite.manifest import Signatures
 from mfsite.model import Batch, Site
 from mfsite.plan import Output, plan_site
-from mfsite.publish import MARKER, Staging, check_output, refuse_unknown
+from mfsite.publish import MARKER, Staging, check_output, one_at_a_time, refuse_unknown
 from mfsite.render import Renderer, make_environment
 from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
 from mfsite.render.qr import QrTooLong
@@ -280,9 +281,23 @@ def build_site(
     clean: bool = False,
     digests: dict[str, str] | None = None,
 ) -> BuildReport:
-    """Render what changed, in `jobs` processes, and publish it.
+    """Render what changed, in `jobs` processes, and publish it: one build of a site at a time."""
+    with one_at_a_time(source / CACHE_DIR):
+        return _build_site(site, source, output, strict, jobs, progress, symbols, clean, digests)
 
-    With a manifest of the live output (the usual rebuild) only the changed
+
+def _build_site(
+    site: Site,
+    source: Path,
+    output: Path,
+    strict: bool = False,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    symbols: Symbols | None = None,
+    clean: bool = False,
+    digests: dict[str, str] | None = None,
+) -> BuildReport:
+    """With a manifest of the live output (the usual rebuild) only the changed
     files are rendered, into a staging folder, and then moved over the live
     ones one atomic rename each. Without one (the first build, --clean, a
     deleted cache) everything is rendered into a staging folder that replaces

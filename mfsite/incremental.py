@@ -34,12 +34,12 @@ from jinja2 import Environment, meta
 
 from mfsite import manifest
 from mfsite.build import build_site, check_site, qr_facts
-from mfsite.cache import load_batches
+from mfsite.cache import CACHE_DIR, load_batches
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import StatKey
 from mfsite.model import Batch, Site
 from mfsite.plan import CONTENT_KINDS, Output, plan_site
-from mfsite.publish import Staging
+from mfsite.publish import Staging, one_at_a_time
 from mfsite.render import Renderer, make_environment, template_for
 from mfsite.render.qr import QrSymbol
 from mfsite.urls import month_of
@@ -121,10 +121,22 @@ class Workspace:
         keys = {new[path].key for path in dirty}
         dirty_batches = [b for b in site.batches if b.id in keys]
         _, warnings = qr_facts(site, renderer, dirty_batches)
-        # Site-wide files are rendered on any change, but written only when their bytes differ.
+        with one_at_a_time(self.source / CACHE_DIR):  # as build_site: one build of a site at a time
+            return self.publish(old, site, new, dirty, renderer, warnings)
+
+    def publish(
+        self,
+        old: Live,
+        site: Site,
+        new: dict[str, Output],
+        dirty: set[str],
+        renderer: Renderer,
+        warnings: list[Diagnostic],
+    ) -> Rebuild:
         staging = Staging(self.output)
         try:
             written = []
+            # Site-wide files are rendered on any change, but written only when their bytes differ.
             for path in sorted(dirty):
                 data = self.produce(new[path], renderer)
                 if _differs(self.output / path, data):

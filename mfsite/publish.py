@@ -40,7 +40,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 MARKER = ".mfsite-output"
@@ -157,6 +157,21 @@ def _lock(path: Path, wait: bool) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+@contextlib.contextmanager
+def one_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (the build cache): a second build of the same site
+    waits, so two builds never interleave their files in one output, nor their manifests.
+    Where the folder cannot be made, builds go unlocked, as a cache-less build would."""
+    with contextlib.suppress(OSError):
+        folder.mkdir(exist_ok=True)
+    fd = _lock(folder, wait=True)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def remove_leftovers(output: Path) -> None:

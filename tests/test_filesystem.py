@@ -365,3 +365,31 @@ def test_files_linked_from_the_previous_output_stay_mfsite_s(tmp_path: Path) -> 
     third.write("index.html", b"home")
     third.commit()
     assert not (output / "b/old").exists()
+
+
+def test_a_second_build_of_the_same_site_waits_for_the_first(tmp_path: Path) -> None:
+    """Builds take a lock on the site's build cache, so two never interleave their files in one
+    output. Here this test holds the lock; the build must wait for it, then finish."""
+    import fcntl
+    import subprocess
+    import sys
+
+    site = write_site(tmp_path / "site")
+    (site / ".mfsite-cache").mkdir()
+    fd = os.open(site / ".mfsite-cache", os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        build = subprocess.Popen(
+            [sys.executable, "-m", "mfsite", "build", "--source", site],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3)  # the mini site builds in well under a second when nothing holds it up
+        assert build.poll() is None, build.communicate()
+        assert not (site / "output/index.html").exists()
+    finally:
+        os.close(fd)
+    _, err = build.communicate(timeout=60)
+    assert build.returncode == 0, err
+    assert (site / "output/index.html").is_file()
