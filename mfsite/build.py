@@ -281,23 +281,9 @@ def build_site(
     clean: bool = False,
     digests: dict[str, str] | None = None,
 ) -> BuildReport:
-    """Render what changed, in `jobs` processes, and publish it: one build of a site at a time."""
-    with one_at_a_time(source / CACHE_DIR):
-        return _build_site(site, source, output, strict, jobs, progress, symbols, clean, digests)
+    """Render what changed, in `jobs` processes, and publish it.
 
-
-def _build_site(
-    site: Site,
-    source: Path,
-    output: Path,
-    strict: bool = False,
-    jobs: int = 1,
-    progress: Callable[[int, int], None] | None = None,
-    symbols: Symbols | None = None,
-    clean: bool = False,
-    digests: dict[str, str] | None = None,
-) -> BuildReport:
-    """With a manifest of the live output (the usual rebuild) only the changed
+    With a manifest of the live output (the usual rebuild) only the changed
     files are rendered, into a staging folder, and then moved over the live
     ones one atomic rename each. Without one (the first build, --clean, a
     deleted cache) everything is rendered into a staging folder that replaces
@@ -306,73 +292,74 @@ def _build_site(
     global _JOB
     started = time.perf_counter()
     check_output(source, output)
-    outputs = plan_site(site)
-    symbols = load_symbols(source) if symbols is None else symbols
-    cached_codes = len(symbols)
-    signatures = Signatures(site, source, digests)
-    wanted = {out.path: signatures.of(out) for out in outputs}
-    before = manifest.load(source, output) if (output / MARKER).is_file() else {}
-    in_place = bool(before) and not clean
-    # The manifest is trusted: a file deleted from the output by hand comes back with --clean.
-    todo = [o for o in outputs if not in_place or before.get(o.path) != wanted[o.path]]
-    removed = sorted(before.keys() - wanted.keys())
-    if in_place:
-        # A file of someone else's where a new page goes: never overwritten.
-        in_the_way = [o.path for o in todo if o.path not in before and os.path.lexists(output / o.path)]
-        if in_the_way:
-            refuse_unknown(output, in_the_way, "overwrite")
-    facts: dict[str, LabelFacts] = {}
-    warnings: list[Diagnostic] = []
-    staging = None
-    if todo or removed:
-        planned = None if in_place else [o.path for o in outputs]
-        staging = Staging(output, clean=clean, known=before.keys(), planned=planned)
-    try:
+    with one_at_a_time(source / CACHE_DIR):  # one build of a site at a time
+        outputs = plan_site(site)
+        symbols = load_symbols(source) if symbols is None else symbols
+        cached_codes = len(symbols)
+        signatures = Signatures(site, source, digests)
+        wanted = {out.path: signatures.of(out) for out in outputs}
+        before = manifest.load(source, output) if (output / MARKER).is_file() else {}
+        in_place = bool(before) and not clean
+        # The manifest is trusted: a file deleted from the output by hand comes back with --clean.
+        todo = [o for o in outputs if not in_place or before.get(o.path) != wanted[o.path]]
+        removed = sorted(before.keys() - wanted.keys())
+        if in_place:
+            # A file of someone else's where a new page goes: never overwritten.
+            in_the_way = [o.path for o in todo if o.path not in before and os.path.lexists(output / o.path)]
+            if in_the_way:
+                refuse_unknown(output, in_the_way, "overwrite")
+        facts: dict[str, LabelFacts] = {}
+        warnings: list[Diagnostic] = []
+        staging = None
+        if todo or removed:
+            planned = None if in_place else [o.path for o in outputs]
+            staging = Staging(output, clean=clean, known=before.keys(), planned=planned)
+        try:
+            if staging is not None:
+                _JOB = _Job(site, source, staging, symbols)
+                chunks = _chunks(todo, CHUNK)
+                if jobs > 1 and len(chunks) > 1:
+                    with _pool(jobs) as pool:
+                        done = pool.imap_unordered(_render_chunk, chunks)
+                        _collect(done, facts, warnings, symbols, progress, len(todo))
+                else:
+                    _collect(map(_render_chunk, chunks), facts, warnings, symbols, progress, len(todo))
+            # Batches whose files were all reused still have their codes checked (from the cache).
+            reused = [b for b in site.batches if b.id not in facts]
+            if reused:
+                renderer = Renderer(site, make_environment(source / "templates"), symbols)
+                more_facts, more_warnings = qr_facts(site, renderer, reused)
+                facts.update(more_facts)
+                warnings += more_warnings
+            warnings = sorted(set(warnings), key=lambda d: d.span)
+            if strict and warnings:
+                raise SiteErrors(warnings)
+            if staging is not None and in_place:
+                manifest.begin(source, output, [o.path for o in todo] + removed)
+                staging.apply([o.path for o in todo if o.path not in before], [o.path for o in todo], removed)
+            elif staging is not None:
+                staging.commit()
+        except BaseException:
+            if staging is not None:
+                staging.discard()
+            raise
+        finally:
+            _JOB = None
         if staging is not None:
-            _JOB = _Job(site, source, staging, symbols)
-            chunks = _chunks(todo, CHUNK)
-            if jobs > 1 and len(chunks) > 1:
-                with _pool(jobs) as pool:
-                    done = pool.imap_unordered(_render_chunk, chunks)
-                    _collect(done, facts, warnings, symbols, progress, len(todo))
-            else:
-                _collect(map(_render_chunk, chunks), facts, warnings, symbols, progress, len(todo))
-        # Batches whose files were all reused still have their codes checked (from the cache).
-        reused = [b for b in site.batches if b.id not in facts]
-        if reused:
-            renderer = Renderer(site, make_environment(source / "templates"), symbols)
-            more_facts, more_warnings = qr_facts(site, renderer, reused)
-            facts.update(more_facts)
-            warnings += more_warnings
-        warnings = sorted(set(warnings), key=lambda d: d.span)
-        if strict and warnings:
-            raise SiteErrors(warnings)
-        if staging is not None and in_place:
-            manifest.begin(source, output, [o.path for o in todo] + removed)
-            staging.apply([o.path for o in todo if o.path not in before], [o.path for o in todo], removed)
-        elif staging is not None:
-            staging.commit()
-    except BaseException:
-        if staging is not None:
-            staging.discard()
-        raise
-    finally:
-        _JOB = None
-    if staging is not None:
-        manifest.save(source, output, wanted)
-    in_use = _in_use(site, symbols)
-    if len(symbols) != cached_codes or len(in_use) != len(symbols):
-        save_symbols(source, {key: symbols[key] for key in in_use})
-    return BuildReport(
-        len(todo),
-        len(outputs) - len(todo),
-        len(removed),
-        len(site.batches),
-        time.perf_counter() - started,
-        facts,
-        warnings,
-        outputs,
-    )
+            manifest.save(source, output, wanted)
+        in_use = _in_use(site, symbols)
+        if len(symbols) != cached_codes or len(in_use) != len(symbols):
+            save_symbols(source, {key: symbols[key] for key in in_use})
+        return BuildReport(
+            len(todo),
+            len(outputs) - len(todo),
+            len(removed),
+            len(site.batches),
+            time.perf_counter() - started,
+            facts,
+            warnings,
+            outputs,
+        )
 
 
 def _collect(
