@@ -29,9 +29,9 @@ from mfsite.cache import (
 )
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.sources import (
+    BATCHES,
     SourceCache,
     StatKey,
-    batch_paths,
     content_stems,
     load_sources,
     read_batch_file,
@@ -105,11 +105,11 @@ def check_cached(
     source: Path,
     base_url: str | None,
     need_base_url: bool,
-    jobs: int = 1,
-    stats: list[tuple[str, StatKey]] | None = None,
+    jobs: int,
+    stats: list[tuple[str, StatKey]],
 ) -> Checked:
     """check_site through the build cache's batch files, which it then brings up to date.
-    `stats`: the sources' status if the caller took it already (load.sources.source_stats)."""
+    `stats`: the sources' status, taken before reading them (load.sources.source_stats)."""
     files = load_batches(source)
     preread = read_batches_in_parallel(source, files, jobs, stats)
     checked = check_site(source, base_url, need_base_url, files.cache, files.memo)
@@ -131,7 +131,7 @@ class _Read(NamedTuple):
 
 
 def read_batches_in_parallel(
-    source: Path, files: BatchFiles, jobs: int, stats: list[tuple[str, StatKey]] | None = None
+    source: Path, files: BatchFiles, jobs: int, stats: list[tuple[str, StatKey]]
 ) -> bool:
     """Read and validate the batch files the cache does not hold, in `jobs` processes, into
     the cache, where check_site then finds them. Worth it for a cold build of a large site
@@ -139,14 +139,12 @@ def read_batches_in_parallel(
     checkout, where every file has a new status and the cache compares bytes instead."""
     if jobs < 2:
         return False
-    stems = content_stems(source)
+    stems = content_stems(stats)
     if files.cache.stems != stems:  # validated against other content files: all read again
         files.cache, files.memo = SourceCache(), ValidationMemo()
     entries = files.cache.entries
-    if stats is None:
-        batches = batch_paths(source)
-    else:  # (a name shown with escapes is not a path: load_sources reads that file itself)
-        batches = [(r, source / r, key) for r, key in stats if r.startswith("batches/") and "\\" not in r]
+    # (A name shown with escapes is not a path: load_sources reads that file itself.)
+    batches = [(r, source / r, key) for r, key in stats if r.startswith(f"{BATCHES.path}/") and "\\" not in r]
     stale = []
     for rel, path, key in batches:
         if (entry := entries.get(rel)) is None or entry[0] != key:

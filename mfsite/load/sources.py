@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
@@ -26,7 +27,20 @@ UNPRINTABLE = re.compile("[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FILES = 200_000
 CONTENT_KINDS = ("partners", "materials", "stories", "pages")
-BATCH_SUFFIXES = (".yaml", ".yml")
+
+
+class Folder(NamedTuple):
+    """A folder of the site's sources and which of its files count."""
+
+    path: str  # relative to the site
+    suffixes: tuple[str, ...] | None  # None: every file
+    recursive: bool
+
+
+BATCHES = Folder("batches", (".yaml", ".yml"), True)
+CONTENT = {kind: Folder(f"content/{kind}", (".md",), False) for kind in CONTENT_KINDS}
+STATIC = Folder("static", None, True)
+TEMPLATES = Folder("templates", None, False)  # overrides, read by the renderer
 
 
 @dataclass(slots=True)
@@ -104,7 +118,7 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
         )
     sources = Sources(root=root, site=site)
     for kind in CONTENT_KINDS:
-        paths = reader.files(root / "content" / kind, (".md",), recursive=False)
+        paths = reader.listed(CONTENT[kind])
         sources.stems[kind] = [path.stem for path in paths]
         sources.content[kind] = [
             parsed for path in paths if (parsed := reader.markdown_file(path)) is not None
@@ -113,16 +127,16 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
         # Hollow entries were validated against other content files: read those files again.
         cache.entries = {rel: e for rel, e in cache.entries.items() if not _hollow(e[1])}
         cache.stems = sources.stems
-    for path in reader.files(root / "batches", BATCH_SUFFIXES):
+    for path in reader.listed(BATCHES):
         if (parsed := reader.yaml_file(path)) is not None:
             sources.batches.append(parsed)
-    static = root / "static"
-    static_files = reader.files(static, None)
+    static = root / STATIC.path
+    static_files = reader.listed(STATIC)
     for path in static_files:
         reader.cached(path, lambda _path: None)  # only to notice changes
     sources.static = [p.relative_to(static).as_posix() for p in static_files]
     # Template overrides are read by the renderer; a link among them is checked here, with the rest.
-    reader.files(root / "templates", None, recursive=False)
+    reader.listed(TEMPLATES)
     if cache is not None:
         gone = set(cache.entries) - reader.seen
         for rel in gone:
@@ -143,26 +157,17 @@ def same_bytes(path: Path, digest: str) -> bool:
         return False
 
 
-def content_stems(root: Path) -> dict[str, list[str]]:
-    """The stems of the content files, listed as load_sources lists them: what a batch may name."""
-    reader = _Reader(root)
-    return {
-        kind: [p.stem for p in reader.files(root / "content" / kind, (".md",), False)]
-        for kind in CONTENT_KINDS
-    }
-
-
-def batch_paths(root: Path) -> list[tuple[str, Path, StatKey]]:
-    """Every batch file, as load_sources finds it, with its status."""
-    reader = _Reader(root)
-    found = []
-    for path in reader.files(root / "batches", BATCH_SUFFIXES):
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue  # gone meanwhile: load_sources will say so
-        found.append((reader.rel(path), path, (st.st_mtime_ns, st.st_size, st.st_ino)))
-    return found
+def content_stems(stats: list[tuple[str, StatKey]]) -> dict[str, list[str]]:
+    """The stems of the content files (what a batch may name), as load_sources finds them,
+    from source_stats. (A name shown with escapes comes out different: it is an error of
+    its own, and a difference only costs reading the batch files again.)"""
+    stems: dict[str, list[str]] = {kind: [] for kind in CONTENT_KINDS}
+    for rel, _ in stats:
+        folder, _, name = rel.rpartition("/")
+        for kind, spec in CONTENT.items():
+            if folder == spec.path:
+                stems[kind].append(Path(name).stem)
+    return stems
 
 
 def read_batch_file(root: Path, path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -181,11 +186,8 @@ def source_stats(root: Path) -> list[tuple[str, StatKey]]:
     reader = _Reader(root)
     paths = [root / "site.yaml"]
     try:
-        paths += reader.files(root / "batches", BATCH_SUFFIXES)
-        for kind in CONTENT_KINDS:
-            paths += reader.files(root / "content" / kind, (".md",), recursive=False)
-        paths += reader.files(root / "static", None)
-        paths += reader.files(root / "templates", None, recursive=False)
+        for folder in (BATCHES, *CONTENT.values(), STATIC, TEMPLATES):
+            paths += reader.listed(folder)
     except SiteErrors:  # too many files: load_sources says so
         return []
     found = []
@@ -240,6 +242,9 @@ class _Reader:
         full = str(path)  # every path here is the root's joined with names: cut, don't parse
         inner = full[len(self.prefix) :] if full.startswith(self.prefix) else path.relative_to(self.root)
         return shown(Path(inner).as_posix() if os.sep != "/" else str(inner), limit=4096)
+
+    def listed(self, folder: Folder) -> list[Path]:
+        return self.files(self.root / folder.path, folder.suffixes, folder.recursive)
 
     def files(self, folder: Path, suffixes: tuple[str, ...] | None, recursive: bool = True):
         """Files below `folder` in a stable order; links are followed only inside the site."""
