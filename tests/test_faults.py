@@ -137,6 +137,17 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(mount)], check=True)
 
 
+def edit_then_fail_to_write(site: Path, output: Path, why: str, before: dict[str, bytes]) -> None:
+    """Edit a batch, build: the build fails (exit 1) saying why, and the output is as it was."""
+    batch = site / "batches/tee-1.yaml"
+    batch.write_text(batch.read_text(encoding="utf-8").replace("product: Tee", "product: Tee 2"), "utf-8")
+    run = mfsite("build", "--source", site, "--output", output)
+    assert run.code == 1
+    assert why in run.err
+    assert "was left as it was" in run.err
+    assert tree_bytes(output) == before
+
+
 def test_a_full_disk_keeps_the_old_output(small_disk: Path, tmp_path: Path) -> None:
     site = write_site(tmp_path / "site")
     output = small_disk / "output"
@@ -149,14 +160,7 @@ def test_a_full_disk_keeps_the_old_output(small_disk: Path, tmp_path: Path) -> N
                 handle.write(b"\0" * 4096)
         except OSError:
             pass
-    (site / "batches/tee-1.yaml").write_text(
-        (site / "batches/tee-1.yaml").read_text().replace("product: Tee", "product: Tee 2"), encoding="utf-8"
-    )
-    run = mfsite("build", "--source", site, "--output", output)
-    assert run.code == 1
-    assert "No space left on device" in run.err
-    assert "was left as it was" in run.err
-    assert tree_bytes(output) == before
+    edit_then_fail_to_write(site, output, "No space left on device", before)
     assert leftovers(output) == []  # the failed build took its staging folder away
     filler.unlink()
     assert mfsite("build", "--source", site, "--output", output).code == 0
@@ -170,11 +174,4 @@ def test_a_read_only_output_keeps_the_old_output(small_disk: Path, tmp_path: Pat
     assert mfsite("build", "--source", site, "--output", output).code == 0
     before = tree_bytes(output)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    (site / "batches/tee-1.yaml").write_text(
-        (site / "batches/tee-1.yaml").read_text().replace("product: Tee", "product: Tee 2"), encoding="utf-8"
-    )
-    run = mfsite("build", "--source", site, "--output", output)
-    assert run.code == 1
-    assert "Read-only file system" in run.err
-    assert "was left as it was" in run.err
-    assert tree_bytes(output) == before
+    edit_then_fail_to_write(site, output, "Read-only file system", before)
