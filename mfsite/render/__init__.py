@@ -55,6 +55,9 @@ def make_environment(site_templates: Path | None) -> Environment:
         loader=ChoiceLoader(loaders),
         bytecode_cache=_compiled_templates(),
         autoescape=True,  # every template, whatever its file name
+        # No stat of every template file at every page: a build's templates stay as loaded,
+        # and watch mode empties the cache itself when one changes.
+        auto_reload=False,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -97,6 +100,8 @@ class Renderer:
             for kind_and_id in dict.fromkeys((k, r.id) for k, r in batch.references()):
                 self.used_by[kind_and_id].append(batch)
         self.base_path = urlsplit(site.config.base_url or "/").path
+        # The last batch's facts: its page and label are rendered one after the other.
+        self.last_batch: tuple[Batch, dict[str, object]] | None = None
 
     def symbol(self, batch: Batch) -> qr.QrSymbol:
         """The batch's QR code, made once per build (page, label and images share it)."""
@@ -150,7 +155,9 @@ class Renderer:
             context.update(jsonld.page_context(site, context["item"]))
             return CONTENT_TEMPLATES[output.kind], context
         batch = self.batches[output.key]
-        context.update(batch_context(site, batch))
+        if self.last_batch is None or self.last_batch[0] is not batch:
+            self.last_batch = batch, batch_context(site, batch)
+        context.update(self.last_batch[1])
         context.update(
             folder=batch_route(batch),
             canonical=absolute(site.config.base_url or "", page_route(site.config, batch)),
