@@ -38,7 +38,7 @@ Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
 
 
 def _stamp() -> str:
-    return f"mfsite {__version__}; qrcode {version('qrcode')}; 2"  # 2: the format of the files
+    return f"mfsite {__version__}; qrcode {version('qrcode')}; 3"  # 3: the format of the files
 
 
 def load_symbols(site: Path) -> Symbols:
@@ -56,16 +56,29 @@ def load_symbols(site: Path) -> Symbols:
 
 
 def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
-    """A code stored as its version and the hex of all its rows, one after another."""
-    cells = bytes.fromhex(modules)
-    if len(cells) != (version_ * 4 + 17) ** 2:
+    """A code stored as its version and the hex of its modules' bits, row after row."""
+    count = (version_ * 4 + 17) ** 2
+    packed = bytes.fromhex(modules)
+    if len(packed) != -(-count // 8):
         raise ValueError("a damaged QR code")
-    return QrSymbol(url, version_, cells)
+    bits = format(int.from_bytes(packed, "big") >> (len(packed) * 8 - count), f"0{count}b")
+    return QrSymbol(url, version_, bits.encode("ascii").translate(_FROM_DIGITS))
+
+
+def _packed(symbol: QrSymbol) -> str:
+    """The modules (one byte each) as bits, eight to a byte: the file is an eighth of the size."""
+    count = len(symbol.cells)
+    size = -(-count // 8)
+    return (int(symbol.cells.translate(_TO_DIGITS), 2) << (size * 8 - count)).to_bytes(size, "big").hex()
+
+
+_TO_DIGITS = bytes.maketrans(b"\0\1", b"01")
+_FROM_DIGITS = bytes.maketrans(b"01", b"\0\1")
 
 
 def save_symbols(site: Path, symbols: Symbols) -> None:
     codes = [
-        [url, level, symbol.version, symbol.cells.hex()] for (url, level), symbol in sorted(symbols.items())
+        [url, level, symbol.version, _packed(symbol)] for (url, level), symbol in sorted(symbols.items())
     ]
     write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
 

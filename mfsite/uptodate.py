@@ -23,7 +23,7 @@ from pathlib import Path
 from mfsite import __version__
 from mfsite.cache import CACHE_DIR, write_json
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.load.sources import StatKey
+from mfsite.load.sources import NO_STATUS, StatKey
 from mfsite.manifest import THEME, digest, manifest_file
 from mfsite.publish import MARKER
 from mfsite.render.labels import LabelFacts
@@ -60,7 +60,7 @@ def _key(path: Path) -> StatKey:
     try:
         st = os.stat(path)
     except OSError:
-        return (0, 0, 0)
+        return NO_STATUS
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 

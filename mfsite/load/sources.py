@@ -72,6 +72,7 @@ class Sources:
 
 
 StatKey = tuple[int, int, int]  # mtime in ns, size, inode
+NO_STATUS: StatKey = (0, 0, 0)
 
 
 @dataclass(slots=True)
@@ -94,9 +95,12 @@ def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def load_sources(root: Path, cache: SourceCache | None = None) -> tuple[Sources, list[Diagnostic]]:
-    """Read every source file of the site at `root`; never raises for bad content."""
-    reader = _Reader(root, cache)
+def load_sources(
+    root: Path, cache: SourceCache | None = None, stats: dict[str, StatKey] | None = None
+) -> tuple[Sources, list[Diagnostic]]:
+    """Read every source file of the site at `root`; never raises for bad content.
+    `stats`: the files' status as source_stats took it, before this read (not taken again)."""
+    reader = _Reader(root, cache, stats)
     try:
         return _load(root, cache, reader)
     except SiteErrors as exc:  # too many files: nothing further is read
@@ -111,7 +115,7 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
     if site_path.is_symlink() and reader.link_target(site_path) is None:
         pass  # reported: a link that leaves the site, loops or leads nowhere
     elif site_path.exists():
-        site = reader.yaml_file(site_path)
+        site = reader.yaml_file(str(site_path))
     else:
         reader.problems.append(
             Diagnostic(Span("site.yaml"), codes.MISSING_FILE, "no site.yaml in this folder")
@@ -119,7 +123,7 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
     sources = Sources(root=root, site=site)
     for kind in CONTENT_KINDS:
         paths = reader.listed(CONTENT[kind])
-        sources.stems[kind] = [path.stem for path in paths]
+        sources.stems[kind] = [_stem(path) for path in paths]
         sources.content[kind] = [
             parsed for path in paths if (parsed := reader.markdown_file(path)) is not None
         ]
@@ -130,11 +134,11 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
     for path in reader.listed(BATCHES):
         if (parsed := reader.yaml_file(path)) is not None:
             sources.batches.append(parsed)
-    static = root / STATIC.path
+    static = reader.prefix + STATIC.path + "/"
     static_files = reader.listed(STATIC)
     for path in static_files:
         reader.cached(path, lambda _path: None)  # only to notice changes
-    sources.static = [p.relative_to(static).as_posix() for p in static_files]
+    sources.static = [p[len(static) :] for p in static_files]
     # Template overrides are read by the renderer; a link among them is checked here, with the rest.
     reader.listed(TEMPLATES)
     if cache is not None:
@@ -147,7 +151,7 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
     return sources, reader.problems
 
 
-def same_bytes(path: Path, digest: str) -> bool:
+def same_bytes(path: str | Path, digest: str) -> bool:
     """Whether a file whose status changed still holds what was read before: a fresh checkout
     (CI) gives every file a new time and inode, rarely new content."""
     try:
@@ -166,14 +170,18 @@ def content_stems(stats: list[tuple[str, StatKey]]) -> dict[str, list[str]]:
         folder, _, name = rel.rpartition("/")
         for kind, spec in CONTENT.items():
             if folder == spec.path:
-                stems[kind].append(Path(name).stem)
+                stems[kind].append(_stem(name))
     return stems
 
 
-def read_batch_file(root: Path, path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+def read_batch_file(root: Path, path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     """One batch file, read as load_sources reads it (for reading many in parallel)."""
     reader = _Reader(root)
     return reader.yaml_file(path), reader.problems
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
 
 
 def _hollow(source: SourceFile | None) -> bool:
@@ -184,7 +192,7 @@ def source_stats(root: Path) -> list[tuple[str, StatKey]]:
     """The status of every file load_sources would read (and the template overrides), read
     without opening any: how `mfsite build` tells that nothing changed since its last run."""
     reader = _Reader(root)
-    paths = [root / "site.yaml"]
+    paths = [reader.prefix + "site.yaml"]
     try:
         for folder in (BATCHES, *CONTENT.values(), STATIC, TEMPLATES):
             paths += reader.listed(folder)
@@ -196,14 +204,19 @@ def source_stats(root: Path) -> list[tuple[str, StatKey]]:
             st = os.stat(path)
             found.append((reader.rel(path), (st.st_mtime_ns, st.st_size, st.st_ino)))
         except OSError:
-            found.append((reader.rel(path), (0, 0, 0)))
+            found.append((reader.rel(path), NO_STATUS))
     return found
 
 
 class _Reader:
-    def __init__(self, root: Path, cache: SourceCache | None = None) -> None:
+    """Paths here are strings, the root's joined with names: a site has tens of thousands."""
+
+    def __init__(
+        self, root: Path, cache: SourceCache | None = None, stats: dict[str, StatKey] | None = None
+    ) -> None:
         self.root = root
         self.prefix = "" if str(root) == "." else os.path.join(str(root), "")  # ends with a separator
+        self.stats = stats or {}
         self.real_root = root.resolve()
         self.problems: list[Diagnostic] = []
         self.count = 0
@@ -212,17 +225,18 @@ class _Reader:
         self.read: set[str] = set()
         self.links_checked: dict[Path, bool] = {}
 
-    def cached(self, path: Path, read: Callable[[Path], SourceFile | None]) -> SourceFile | None:
+    def cached(self, path: str, read: Callable[[str], SourceFile | None]) -> SourceFile | None:
         """Read through the cache: a file whose stat is unchanged is not read again."""
         if self.cache is None:
             return read(path)
         rel = self.rel(path)
         self.seen.add(rel)
-        try:
-            st = os.stat(path)
-        except OSError:
-            return read(path)  # reports the problem
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if (key := self.stats.get(rel, NO_STATUS)) == NO_STATUS:  # not taken, or it failed
+            try:
+                st = os.stat(path)
+            except OSError:
+                return read(path)  # reports the problem
+            key = (st.st_mtime_ns, st.st_size, st.st_ino)
         entry = self.cache.entries.get(rel)
         if entry is not None and (entry[0] == key or (entry[1] and same_bytes(path, entry[1].digest))):
             if entry[0] != key:  # the same bytes under a new status: noted, so the cache is saved
@@ -236,22 +250,23 @@ class _Reader:
         self.read.add(rel)
         return result
 
-    def rel(self, path: Path) -> str:
+    def rel(self, path: str | Path) -> str:
         """The path as messages show it: a line break in a file name is written as an escape (such
         a name is an error of its own, so no page is ever made from the escaped form)."""
         full = str(path)  # every path here is the root's joined with names: cut, don't parse
-        inner = full[len(self.prefix) :] if full.startswith(self.prefix) else path.relative_to(self.root)
+        prefixed = full.startswith(self.prefix)
+        inner = full[len(self.prefix) :] if prefixed else Path(path).relative_to(self.root)
         return shown(Path(inner).as_posix() if os.sep != "/" else str(inner), limit=4096)
 
-    def listed(self, folder: Folder) -> list[Path]:
-        return self.files(self.root / folder.path, folder.suffixes, folder.recursive)
+    def listed(self, folder: Folder) -> list[str]:
+        return self.files(self.prefix + folder.path, folder.suffixes, folder.recursive)
 
-    def files(self, folder: Path, suffixes: tuple[str, ...] | None, recursive: bool = True):
+    def files(self, folder: str, suffixes: tuple[str, ...] | None, recursive: bool = True) -> list[str]:
         """Files below `folder` in a stable order; links are followed only inside the site."""
-        if not folder.is_dir() or not self.folder_inside(folder):
+        if not os.path.isdir(folder) or not self.folder_inside(Path(folder)):
             return []
-        found: list[Path] = []
-        seen_dirs = {folder.resolve()}
+        found: list[str] = []
+        seen_dirs = {os.path.realpath(folder)}
         pending = [folder]
         while pending:
             current = pending.pop()
@@ -263,10 +278,10 @@ class _Reader:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue  # editor droppings, .DS_Store, .git
-                path = current / entry.name  # (joining a name is cheaper than parsing a path)
+                path = f"{current}/{entry.name}"
                 try:
                     if entry.is_symlink():
-                        target = self.link_target(path)
+                        target = self.link_target(Path(path))
                         if target is None:
                             continue
                         is_dir, is_file = target.is_dir(), target.is_file()
@@ -277,12 +292,12 @@ class _Reader:
                 except OSError as exc:
                     self.cannot_read(path, exc)
                     continue
-                if is_dir and target is not None and current.resolve().is_relative_to(target):
+                if is_dir and target is not None and Path(current).resolve().is_relative_to(target):
                     message = "this link leads back up to a folder it is in (a loop); it is not followed"
                     self.problems.append(Diagnostic(Span(self.rel(path)), codes.SYMLINK, message))
                     continue
                 if is_dir:
-                    real = target or path.resolve()
+                    real = str(target) if target is not None else os.path.realpath(path)
                     if recursive and real not in seen_dirs:  # a link back up is followed once, not round
                         seen_dirs.add(real)
                         pending.append(path)
@@ -292,10 +307,10 @@ class _Reader:
                     if self.count > MAX_FILES:
                         message = f"more than {MAX_FILES} source files: is this the right folder?"
                         raise SiteErrors([Diagnostic(Span(self.rel(folder)), codes.TOO_MANY_FILES, message)])
-        found.sort()
+        found.sort(key=lambda path: path.split("/"))  # as paths sort: by their parts
         return found
 
-    def cannot_read(self, path: Path, exc: OSError) -> None:
+    def cannot_read(self, path: str, exc: OSError) -> None:
         message = f"cannot read this: {exc.strerror or exc}"
         self.problems.append(Diagnostic(Span(self.rel(path)), codes.UNREADABLE, message))
 
@@ -341,7 +356,7 @@ class _Reader:
                     return False
         return True
 
-    def text(self, path: Path) -> tuple[str, str] | None:
+    def text(self, path: str) -> tuple[str, str] | None:
         """The file's text, with one newline convention, and the digest of its bytes."""
         rel = self.rel(path)
         try:
@@ -389,13 +404,13 @@ class _Reader:
         self.problems.extend(problems)
         return not problems, tree
 
-    def yaml_file(self, path: Path) -> SourceFile | None:
+    def yaml_file(self, path: str) -> SourceFile | None:
         return self.cached(path, self._yaml_file)
 
-    def markdown_file(self, path: Path) -> SourceFile | None:
+    def markdown_file(self, path: str) -> SourceFile | None:
         return self.cached(path, self._markdown_file)
 
-    def _yaml_file(self, path: Path) -> SourceFile | None:
+    def _yaml_file(self, path: str) -> SourceFile | None:
         if (read := self.text(path)) is None:
             return None
         text, digest = read
@@ -403,7 +418,7 @@ class _Reader:
         ok, tree = self.parse(text, rel)
         return SourceFile(rel, tree, digest=digest) if ok else None
 
-    def _markdown_file(self, path: Path) -> SourceFile | None:
+    def _markdown_file(self, path: str) -> SourceFile | None:
         if (read := self.text(path)) is None:
             return None
         text, digest = read
