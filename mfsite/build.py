@@ -38,7 +38,7 @@ from mfsite.load.sources import (
     same_bytes,
 )
 from mfsite.manifest import Signatures
-from mfsite.model import Batch, Site
+from mfsite.model import Batch, Site, Users
 from mfsite.plan import Output, plan_site
 from mfsite.publish import MARKER, Staging, check_output, one_at_a_time, refuse_unknown
 from mfsite.render import Renderer, make_environment
@@ -246,6 +246,7 @@ class _Job:
     source: Path
     staging: Staging
     symbols: Symbols
+    used_by: Users  # who names each content file (the signatures' own)
     renderer: Renderer | None = None
 
     def env(self) -> Environment:
@@ -267,7 +268,7 @@ def _render_chunk(chunk: list[Output]) -> _Done:
     job = _JOB
     assert job is not None
     if job.renderer is None:
-        job.renderer = Renderer(job.site, job.env(), job.symbols)
+        job.renderer = Renderer(job.site, job.env(), job.symbols, job.used_by)
     renderer = job.renderer
     known = set(renderer.symbols)
     ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)
@@ -334,7 +335,7 @@ def build_site(
             staging = Staging(output, clean=clean, known=before.keys(), planned=planned)
         try:
             if staging is not None:
-                _JOB = _Job(site, source, staging, symbols)
+                _JOB = _Job(site, source, staging, symbols, signatures.users)
                 chunks = _chunks(todo, CHUNK)
                 if jobs > 1 and len(chunks) > 1:
                     with _pool(jobs) as pool:

@@ -28,7 +28,7 @@ from pathlib import Path
 from mfsite import __version__
 from mfsite.cache import CACHE_DIR, write_cache_file, write_json
 from mfsite.load.sources import file_digest
-from mfsite.model import Batch, Site
+from mfsite.model import Batch, Site, users
 from mfsite.plan import CONTENT_KINDS, Output
 from mfsite.urls import month_of
 
@@ -55,10 +55,7 @@ class Signatures:
             *(self.file(page.span.path) for page in site.pages.values()),
             *self.templates(),
         )
-        self.users: dict[tuple[str, str], list[Batch]] = defaultdict(list)
-        for batch in site.batches:
-            for kind_and_id in dict.fromkeys((k, r.id) for k, r in batch.references()):
-                self.users[kind_and_id].append(batch)
+        self.users = users(site.batches)
         self.everything: str | None = None
         self.by_month: dict[str, list[Batch]] | None = None
         self.by_id = {b.id: b for b in site.batches}

@@ -7,6 +7,7 @@ line a person has to fix.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -229,6 +230,18 @@ class Batch(Record):
         for step in self.journey:
             if step.partner is not None:
                 yield "partners", step.partner
+
+
+Users = dict[tuple[str, str], list[Batch]]  # (content folder, stem) -> the batches naming it
+
+
+def users(batches: tuple[Batch, ...]) -> Users:
+    """Who names each content file, in the batches' order: built once, so no page scans them all."""
+    found: Users = defaultdict(list)
+    for batch in batches:
+        for kind_and_id in dict.fromkeys((kind, ref.id) for kind, ref in batch.references()):
+            found[kind_and_id].append(batch)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ by file. Nothing here writes a file.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,7 @@ from jinja2 import (
     StrictUndefined,
 )
 
-from mfsite.model import Batch, Site
+from mfsite.model import Batch, Site, Users, users
 from mfsite.plan import FEED, SITEMAP, Output, passport_route
 from mfsite.render import feeds, jsonld, passport, qr, text
 from mfsite.render.labels import LabelFacts, label_context
@@ -87,21 +86,28 @@ def _compiled_templates() -> FileSystemBytecodeCache | None:
 
 class Renderer:
     def __init__(
-        self, site: Site, env: Environment, symbols: dict[tuple[str, str], qr.QrSymbol] | None = None
+        self,
+        site: Site,
+        env: Environment,
+        symbols: dict[tuple[str, str], qr.QrSymbol] | None = None,
+        used_by: Users | None = None,
     ) -> None:
         self.site = site
         self.env = env
         self.batches = {b.id: b for b in site.batches}
         # (URL, level) -> code: page, label and images share one; watch mode keeps them across builds.
         self.symbols: dict[tuple[str, str], qr.QrSymbol] = {} if symbols is None else symbols
-        # Who links to what: built once so a page never scans every batch.
-        self.used_by: dict[tuple[str, str], list[Batch]] = defaultdict(list)
-        for batch in site.batches:
-            for kind_and_id in dict.fromkeys((k, r.id) for k, r in batch.references()):
-                self.used_by[kind_and_id].append(batch)
+        self._used_by = used_by
         self.base_path = urlsplit(site.config.base_url or "/").path
         # The last batch's facts: its page and label are rendered one after the other.
         self.last_batch: tuple[Batch, dict[str, object]] | None = None
+
+    @property
+    def used_by(self) -> Users:
+        """Who names each content file; made on first use (a batch's own files never need it)."""
+        if self._used_by is None:
+            self._used_by = users(self.site.batches)
+        return self._used_by
 
     def symbol(self, batch: Batch) -> qr.QrSymbol:
         """The batch's QR code, made once per build (page, label and images share it)."""

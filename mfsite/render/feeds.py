@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
 
-from mfsite.model import Batch, Site
+from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
 from mfsite.render.pages import describe
 from mfsite.render.passport import iso_datetime, to_json
@@ -26,8 +26,6 @@ SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 cannot carry at all, not even escaped (YAML's "\x01" can make them).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-UsedBy = dict[tuple[str, str], list[Batch]]
 
 
 def xml_text(text: str) -> str:
@@ -65,7 +63,7 @@ def batch_title(batch: Batch) -> str:
     return f"{batch.product} · batch {batch.id}"
 
 
-def batch_index(site: Site, used_by: UsedBy) -> bytes:
+def batch_index(site: Site, used_by: Users) -> bytes:
     """Every batch, newest first, for a till or a shop system to look batches up."""
     config = site.config
     base = config.base_url or ""
@@ -87,7 +85,7 @@ def batch_index(site: Site, used_by: UsedBy) -> bytes:
     return to_json({"title": config.title, "url": base, "batches": entries})
 
 
-def sitemap_entries(site: Site, used_by: UsedBy) -> Iterator[tuple[str, date | None]]:
+def sitemap_entries(site: Site, used_by: Users) -> Iterator[tuple[str, date | None]]:
     """(route, last modified) of every page a search engine should know, at its canonical address."""
     config = site.config
     seen: set[str] = set()
@@ -110,7 +108,7 @@ def sitemap_entries(site: Site, used_by: UsedBy) -> Iterator[tuple[str, date | N
             yield content_route(kind, stem), changed
 
 
-def sitemap(site: Site, used_by: UsedBy) -> bytes:
+def sitemap(site: Site, used_by: Users) -> bytes:
     """Written as text, not as a tree: one line a page keeps it fast at 10,000 batches.
     Every URL is escaped (the only text in it that comes from the data)."""
     base = site.config.base_url or ""
@@ -123,7 +121,7 @@ def sitemap(site: Site, used_by: UsedBy) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def feed(site: Site, used_by: UsedBy) -> bytes:
+def feed(site: Site, used_by: Users) -> bytes:
     """An Atom feed of the newest batches: customers follow new drops in their reader."""
     config = site.config
     base = config.base_url or ""
@@ -152,7 +150,7 @@ def feed(site: Site, used_by: UsedBy) -> bytes:
 
 
 # The plan's kinds (plan.DISCOVERY_KINDS) -> what renders them.
-RENDERERS: dict[str, Callable[[Site, UsedBy], bytes]] = {
+RENDERERS: dict[str, Callable[[Site, Users], bytes]] = {
     DISCOVERY_KINDS[BATCH_INDEX]: batch_index,
     DISCOVERY_KINDS[SITEMAP]: sitemap,
     DISCOVERY_KINDS[FEED]: feed,
