@@ -48,6 +48,9 @@ class Shop(Record):
     coordinates: Coordinates | None = None
 
 
+QUIET_ZONE_MAX = 40  # light modules around a code, at most
+
+
 @dataclass(frozen=True, slots=True)
 class QrSettings(Record):
     error_correction: str = "M"  # L | M | Q | H

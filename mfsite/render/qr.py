@@ -27,7 +27,7 @@ import qrcode.constants
 from markupsafe import Markup, escape
 from qrcode.util import QRData, optimal_data_chunks
 
-from mfsite.model import QrSettings
+from mfsite.model import QUIET_ZONE_MAX, QrSettings
 from mfsite.render.qrdata import best_fit, codewords
 
 LEVELS = {
@@ -40,6 +40,7 @@ LEVELS = {
 # only when the run is at least this long; short runs can still pay off in an
 # upper-case URL, so a few thresholds are tried and the smallest symbol kept.
 SEGMENT_THRESHOLDS = (20, 8, 4)
+QR_MAX_SIZE = 177  # modules across a version 40 symbol
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +82,23 @@ def make_symbol(data: str, level: str) -> QrSymbol:
 
 
 DARK_RUN = re.compile(rb"\x01+")
-
-
-def runs(symbol: QrSymbol) -> list[tuple[int, int, int]]:
-    """(x, y, length) of every horizontal run of dark modules."""
-    return [
-        (run.start(), y, run.end() - run.start())
-        for y, row in enumerate(symbol.modules)
-        for run in DARK_RUN.finditer(row)
-    ]
+# The words of a path, made once: formatting numbers for each of a code's ~200 runs was most of it.
+MOVES = [f"M{x}" for x in range(QR_MAX_SIZE + 2 * QUIET_ZONE_MAX)]
+ROWS = [f" {y}" for y in range(QR_MAX_SIZE + 2 * QUIET_ZONE_MAX)]
+RUNS = [f"h{n}v1h-{n}z" for n in range(QR_MAX_SIZE + 1)]
 
 
 @lru_cache(maxsize=16)
 def svg_path(symbol: QrSymbol, quiet: int) -> str:
-    """The dark modules as one path; kept a while: a batch's page, label and image draw the same."""
-    return "".join(f"M{x + quiet} {y + quiet}h{n}v1h-{n}z" for x, y, n in runs(symbol))
+    """The dark modules as one path of horizontal runs; kept a while: a batch's page, label and
+    image draw the same."""
+    words = []
+    for y, row in enumerate(symbol.modules):
+        at = ROWS[y + quiet]
+        for run in DARK_RUN.finditer(row):
+            start, end = run.span()
+            words.append(MOVES[start + quiet] + at + RUNS[end - start])
+    return "".join(words)
 
 
 def to_svg(symbol: QrSymbol, settings: QrSettings, label: str | None = None) -> str:

@@ -12,7 +12,7 @@ from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Node
-from mfsite.model import FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig, Theme
+from mfsite.model import QUIET_ZONE_MAX, FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig, Theme
 from mfsite.validate.fields import (
     Converter,
     Fields,
@@ -120,6 +120,9 @@ def read_shop(fields: Fields) -> Shop:
     return result
 
 
+STANDARD_QUIET_ZONE = "the QR standard asks for 4 modules"
+
+
 def read_qr(fields: Fields) -> QrSettings:
     defaults = QrSettings()
     qr = fields.mapping("qr")
@@ -130,7 +133,9 @@ def read_qr(fields: Fields) -> QrSettings:
         error_correction=qr.get("error_correction", one_of(QR_LEVELS)) or defaults.error_correction,
         formats=formats if qr.node_of("formats") is not None else defaults.formats,
         compact=bool(qr.get("compact", to_boolean)),
-        quiet_zone=qr.get("quiet_zone", at_least(QUIET_ZONE_MIN, "the QR standard asks for 4 modules", 40))
+        quiet_zone=qr.get(
+            "quiet_zone", at_least(QUIET_ZONE_MIN, "the QR standard asks for 4 modules", QUIET_ZONE_MAX)
+        )
         or defaults.quiet_zone,
         dark=qr.get("dark", to_colour) or defaults.dark,
         light=qr.get("light", to_colour) or defaults.light,
