@@ -39,7 +39,7 @@ from mfsite.load.sources import (
 )
 from mfsite.manifest import Signatures
 from mfsite.model import Batch, Site, Users
-from mfsite.plan import Output, plan_site
+from mfsite.plan import BATCH_FILE_KINDS, Output, plan_site
 from mfsite.publish import MARKER, Staging, check_output, one_at_a_time, refuse_unknown
 from mfsite.render import Renderer, make_environment
 from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
@@ -78,7 +78,6 @@ class BuildReport:
 
 
 CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small enough to balance
-BATCH_FILE_KINDS = frozenset({"batch", "redirect", "label", "qr-svg", "qr-png", "passport"})
 
 
 def check_site(
@@ -316,7 +315,7 @@ def build_site(
             symbols = load_symbols(source) if symbols is None else symbols
             cached_codes = len(symbols)
             signatures = Signatures(site, source, digests)
-            wanted = {out.path: signatures.of(out) for out in outputs}
+            wanted = signatures.of_all(outputs)
             before = manifest.load(source, output) if (output / MARKER).is_file() else {}
         in_place = bool(before) and not clean
         # The manifest is trusted: a file deleted from the output by hand comes back with --clean.

@@ -29,7 +29,7 @@ from mfsite import __version__
 from mfsite.cache import CACHE_DIR, write_cache_file, write_json
 from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site, users
-from mfsite.plan import CONTENT_KINDS, Output
+from mfsite.plan import BATCH_FILE_KINDS, CONTENT_KINDS, Output
 from mfsite.urls import month_of
 
 THEME = Path(__file__).parent / "theme"
@@ -58,7 +58,6 @@ class Signatures:
         self.users = users(site.batches)
         self.everything: str | None = None
         self.by_month: dict[str, list[Batch]] | None = None
-        self.by_id = {b.id: b for b in site.batches}
 
     def file(self, rel: str) -> str:
         if rel not in self.files:
@@ -91,6 +90,12 @@ class Signatures:
             parts += (b.span.path, self.file(b.span.path), self.file(f"content/partners/{b.partner.id}.md"))
         return parts
 
+    def of_all(self, outputs: Iterable[Output]) -> dict[str, str]:
+        """Every output's signature, by its path. A batch's own files (most of them) share one."""
+        own = {batch.id: self.batch(batch) for batch in self.site.batches}
+        kinds = BATCH_FILE_KINDS
+        return {o.path: f"{o.kind} {own[o.key]}" if o.kind in kinds else self.of(o) for o in outputs}
+
     def of(self, out: Output) -> str:
         if out.kind == "static":
             return digest("static", self.file(f"static/{out.key}"))
@@ -99,8 +104,6 @@ class Signatures:
             return digest(self.shared, out.kind, own, *self.listed(self.users.get((out.kind, out.key), [])))
         if out.kind == "archive":
             return digest(self.shared, "archive", *self.listed(self.months()[out.key]))
-        if out.key:  # a batch's own files: many, so no hash of their own
-            return f"{out.kind} {self.batch(self.by_id[out.key])}"
         return digest(self.shared, out.kind, self.all())
 
     def months(self) -> dict[str, list[Batch]]:

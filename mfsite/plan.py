@@ -26,6 +26,8 @@ BATCH_INDEX = "batches.json"
 SITEMAP = "sitemap.xml"
 FEED = "feed.xml"
 DISCOVERY_KINDS = {BATCH_INDEX: "batch-index", SITEMAP: "sitemap", FEED: "feed"}
+# The kinds of output that belong to one batch (their key is its id).
+BATCH_FILE_KINDS = frozenset({"batch", "redirect", "label", "qr-svg", "qr-png", "passport"})
 
 
 def passport_route(batch: Batch) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from mfsite.model import Batch, Site, SiteConfig
 from mfsite.render.qr import QrSymbol, inline_svg
@@ -22,15 +23,20 @@ class LabelFacts:
     qr_mm: Decimal  # printed size, quiet zone included
     module_mm: Decimal
 
-    @classmethod
-    def of(cls, symbol: QrSymbol, config: SiteConfig) -> LabelFacts:
-        across = symbol.size + 2 * config.qr.quiet_zone
-        module = (config.label.qr_mm / across).quantize(Decimal("0.01"))
-        return cls(symbol.version, symbol.size, config.label.qr_mm, module)
+    @staticmethod
+    def of(symbol: QrSymbol, config: SiteConfig) -> LabelFacts:
+        return _facts(symbol.version, symbol.size, config.qr.quiet_zone, config.label.qr_mm)
 
     @property
     def too_small(self) -> bool:
         return self.module_mm < MIN_MODULE_MM
+
+
+@lru_cache(maxsize=64)
+def _facts(version: int, size: int, quiet_zone: int, qr_mm: Decimal) -> LabelFacts:
+    """The same for every code of a version: a site's codes come in a few versions."""
+    module = (qr_mm / (size + 2 * quiet_zone)).quantize(Decimal("0.01"))
+    return LabelFacts(version, size, qr_mm, module)
 
 
 def label_context(site: Site, batch: Batch, symbol: QrSymbol) -> dict[str, object]:
