@@ -13,7 +13,7 @@ from PIL import Image
 from realparts import decode_png, decode_svg
 
 from mfsite.model import QrSettings
-from mfsite.render.qr import make_symbol, to_svg
+from mfsite.render.qr import make_symbol, to_png, to_svg
 from mfsite.urls import digital_link_route
 
 BASE = "https://mini.example/shop/"
@@ -92,6 +92,27 @@ def test_colours_quiet_zone_and_module_size(tmp_path: Path) -> None:
     image = Image.open(io.BytesIO(png))
     assert image.size == ((symbol.size + 12) * 3,) * 2
     assert sorted(c for _, c in image.convert("RGB").getcolors()) == [(26, 43, 60), (255, 251, 230)]
+
+
+@pytest.mark.parametrize(("module_px", "quiet_zone"), [(1, 4), (3, 5), (8, 4), (7, 40)])
+def test_png_pixels_are_the_modules(module_px: int, quiet_zone: int) -> None:
+    """mfsite writes the PNG itself: every pixel is its module's colour, at any scale (rows that
+    are not whole bytes included), and the palette is the settings' two colours."""
+    settings = QrSettings(dark="#1a2b3c", light="#fffbe6", quiet_zone=quiet_zone, module_px=module_px)
+    symbol = make_symbol(f"{BASE}b/tee-1/", "Q")
+    png = to_png(symbol, settings)
+    assert decode_png(png) == [symbol.data]
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P" and image.size == ((symbol.size + 2 * quiet_zone) * module_px,) * 2
+    pixels = image.convert("RGB").load()
+    colour = {0: (255, 251, 230), 1: (26, 43, 60)}
+    width = symbol.size + 2 * quiet_zone
+    for y in range(width):
+        for x in range(width):
+            inside = quiet_zone <= x < width - quiet_zone and quiet_zone <= y < width - quiet_zone
+            module = symbol.modules[y - quiet_zone][x - quiet_zone] if inside else 0
+            for dy, dx in ((0, 0), (module_px - 1, module_px - 1), (0, module_px - 1)):
+                assert pixels[x * module_px + dx, y * module_px + dy] == colour[module], (x, y)
 
 
 @pytest.mark.parametrize(
