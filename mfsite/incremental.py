@@ -220,11 +220,12 @@ def content_path(kind: str, stem: str) -> str:
 
 def changed_batches(old: Site, new: Site, changed: frozenset[str]) -> set[str]:
     """Ids of batches (in either build) whose file, or a file they name, changed."""
+    content = {path for path in changed if path.startswith("content/")}  # usually none
     found = set()
     for site in (old, new):
         for batch in site.batches:
-            if batch.span.path in changed or any(
-                content_path(kind, ref.id) in changed for kind, ref in batch.references()
+            if batch.span.path in changed or (
+                content and any(content_path(kind, ref.id) in content for kind, ref in batch.references())
             ):
                 found.add(batch.id)
     return found

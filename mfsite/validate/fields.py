@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -103,6 +104,7 @@ def id_hint(text: str) -> str:
     return f"; it holds U+{ord(odd):04X}{f' ({name})' if name else ''}, and ids are ASCII"
 
 
+@cache  # every build asks again for each of its thousands of file names (watch mode: each rebuild)
 def windows_problem(name: str) -> str | None:
     """What stops a file or folder of this name from existing on Windows, or None."""
     device = name.split(".")[0].rstrip(" ").upper()
