@@ -232,11 +232,11 @@ def profile(site: Path, work: Path) -> str:
 
 REBUILD_STAGES = (  # (what, the function whose cumulative time it is)
     ("startup (Python, imports)", None),
-    ("list sources: anything changed?", "sources_print"),
+    ("list sources: anything changed?", ("source_stats", "sources_print", "unchanged")),
     ("load the cached batch files", "load_batches"),
     ("read changed files, validate", "check_site"),
     ("plan the outputs", "plan_site"),
-    ("signatures, compare manifest", "<dictcomp>"),
+    ("signatures, compare manifest", ("of_all", "load")),
     ("render changed files", "_render_chunk"),
     ("publish in place", "apply"),
     ("save manifest and caches", ("save", "save_batches", "save_symbols", "remember")),

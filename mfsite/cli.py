@@ -1,37 +1,21 @@
-"""The command line: options, terminal output and exit codes, nothing else.
+"""The command line: the commands and their options. What each does is in commands/;
+the exit codes are there too (commands/__init__.py).
 
-Exit codes: 0 success; 1 the site has errors (or could not be written);
-2 wrong usage (click's own errors, and arguments we must refuse).
+A command imports its machinery when it runs: `mfsite build` never loads the
+watcher or the web server, and starts the sooner for it.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
-from jinja2 import TemplateError, TemplateSyntaxError
 
-from mfsite import __version__, scaffold, sheet, uptodate
-from mfsite.build import build_site, check_cached, check_site
-from mfsite.diagnostics import Diagnostic, SiteErrors, format_json, format_text, summary
-from mfsite.incremental import Workspace
-from mfsite.load.sources import StatKey, source_stats
-from mfsite.publish import OutputRefused, check_output
-from mfsite.render.labels import LabelFacts
-from mfsite.serve import LiveState, make_server
-from mfsite.watch import Watcher
-
-EXIT_SITE_ERRORS = 1
-EXIT_USAGE = 2
+from mfsite import __version__
+from mfsite.commands import EXIT_SITE_ERRORS, UsageRefused, fail, report
+from mfsite.diagnostics import format_json, format_text, summary
 
 source_option = click.option(
     "--source",
@@ -59,20 +43,6 @@ jobs_option = click.option(
     help="Processes that render at once.",
 )
 poll_option = click.option("--poll", is_flag=True, help="Poll for changes instead of inotify.")
-
-
-class UsageRefused(click.UsageError):
-    """An argument we cannot act on; click prints it and exits with 2."""
-
-
-def report(diagnostics: list[Diagnostic]) -> None:
-    if diagnostics:
-        click.echo(format_text(diagnostics), err=True)
-
-
-def fail(message: str, code: int = EXIT_SITE_ERRORS) -> None:
-    click.echo(f"mfsite: {message}", err=True)
-    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,130 +77,9 @@ def build(
     clean: bool,
 ) -> None:
     """Build the site into the output folder, replacing it only on success."""
-    output = output if output is not None else source / "output"
-    started = time.perf_counter()
-    try:
-        check_output(source, output)  # before anything is read or written, the cache included
-    except OutputRefused as exc:
-        fail(str(exc), EXIT_USAGE)
-    settings = (base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(strict))
-    stats = source_stats(source)
-    sources = uptodate.sources_print(stats, settings)
-    last = None if clean else uptodate.unchanged(source, output, sources)
-    if last is None:
-        last = _build(source, output, base_url, strict, jobs, clean, stats)
-        uptodate.remember(source, output, sources, last)
-        written, unchanged, removed = last.written, last.files - last.written, last.removed
-    else:
-        report(last.warnings)
-        written, unchanged, removed = 0, last.files, 0
-    if verbose:
-        for batch_id, facts in sorted(last.facts.items()):
-            click.echo(
-                f"{batch_id}: QR version {facts.version}, {facts.modules} modules, "
-                f"{facts.module_mm} mm per module on the label"
-            )
-    click.echo(f"QR codes ({last.level}): {qr_summary(last.facts)}")
-    took = time.perf_counter() - started
-    click.echo(
-        f"built {last.batches} batches into {output}: {written} files written, "
-        f"{unchanged} unchanged, {removed} removed in {took:.2f} s"
-    )
+    from mfsite.commands import build as command
 
-
-def _build(
-    source: Path,
-    output: Path,
-    base_url: str | None,
-    strict: bool,
-    jobs: int,
-    clean: bool,
-    stats: list[tuple[str, StatKey]],
-) -> uptodate.LastBuild:
-    checked = check_cached(source, base_url, need_base_url=True, jobs=jobs, stats=stats)
-    report(checked.diagnostics)
-    if checked.site is None or (strict and checked.warnings):
-        why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")
-        fail(f"build failed: {why}; {output} was left as it was")
-    assert checked.site is not None
-    try:
-        with Progress() as progress:
-            result = build_site(
-                checked.site,
-                source,
-                output,
-                strict,
-                jobs,
-                progress.update,
-                clean=clean,
-                digests=checked.digests,
-            )
-    except SiteErrors as exc:
-        report(exc.diagnostics)
-        fail(f"build failed: {summary(exc.diagnostics)}; {output} was left as it was")
-    except OutputRefused as exc:
-        fail(str(exc), EXIT_USAGE)
-    except OSError as exc:
-        fail(f"could not write the site: {exc.strerror or exc} ({exc.filename}); {output} was left as it was")
-    except TemplateError as exc:
-        fail(f"{template_problem(exc)}; {output} was left as it was")
-    report(result.warnings)
-    return uptodate.LastBuild(
-        batches=result.batches,
-        files=result.written + result.unchanged,
-        level=checked.site.config.qr.error_correction,
-        facts=result.qr,
-        warnings=checked.warnings + result.warnings,
-        written=result.written,
-        removed=result.removed,
-    )
-
-
-class Progress:
-    """A bar on a terminal for builds that take more than a moment; plain lines elsewhere (CI)."""
-
-    DELAY = 1.0  # seconds before anything is shown: quick builds stay quiet
-
-    def __init__(self) -> None:
-        self.started = time.perf_counter()
-        self.terminal = sys.stderr.isatty()
-        self.shown = -1
-
-    def __enter__(self) -> Progress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.terminal and self.shown >= 0:
-            click.echo("", err=True)
-
-    def update(self, done: int, total: int) -> None:
-        if time.perf_counter() - self.started < self.DELAY or not total:
-            return
-        percent = 100 * done // total
-        if self.terminal:
-            bar = "#" * (percent // 4)
-            click.echo(f"\rrendering [{bar:<25}] {done}/{total}", err=True, nl=False)
-            self.shown = percent
-        elif percent // 10 > self.shown // 10:  # a line every tenth
-            click.echo(f"rendering: {done}/{total} files ({percent} %)", err=True)
-            self.shown = percent
-
-
-def qr_summary(facts: dict[str, LabelFacts]) -> str:
-    counts = Counter((f.version, f.modules) for f in facts.values())
-    return (
-        ", ".join(
-            f"{n} × version {version} ({modules} modules)" for (version, modules), n in sorted(counts.items())
-        )
-        or "none"
-    )
-
-
-def template_problem(exc: TemplateError) -> str:
-    """A broken template override, said the way a data error is."""
-    if isinstance(exc, TemplateSyntaxError):
-        return f"templates/{exc.name or exc.filename}:{exc.lineno}:1: error: {exc.message}"
-    return f"template error: {exc.message or exc}"
+    command.run(source, output, base_url, strict, verbose, jobs, clean)
 
 
 @cli.command()
@@ -238,6 +87,8 @@ def template_problem(exc: TemplateError) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(source: Path, fmt: str) -> None:
     """Validate the site and list every problem; write nothing."""
+    from mfsite.build import check_site
+
     checked = check_site(source, os.environ.get("MFSITE_BASE_URL"))
     if fmt == "json":
         click.echo(format_json(checked.diagnostics))
@@ -257,10 +108,9 @@ def check(source: Path, fmt: str) -> None:
 @jobs_option
 def watch(source: Path, output: Path | None, base_url: str | None, poll: bool, jobs: int) -> None:
     """Build, then rebuild whenever a source file changes (Ctrl-C stops)."""
-    workspace = Workspace(source, output or source / "output", base_url, jobs)
-    with watching(workspace, poll, on_build=lambda ok, text: None):
-        click.echo(f"watching {source} (Ctrl-C to stop)")
-        wait_for_interrupt()
+    from mfsite.commands import live
+
+    live.watch(source, output, base_url, poll, jobs)
 
 
 @cli.command()
@@ -275,98 +125,9 @@ def serve(
     source: Path, output: Path | None, base_url: str | None, poll: bool, host: str, port: int, jobs: int
 ) -> None:
     """Watch, and serve the site locally with live reload."""
-    workspace = Workspace(source, output or source / "output", base_url, jobs)
-    state = LiveState()
+    from mfsite.commands import live
 
-    def on_build(ok: bool, text: str) -> None:
-        state.built() if ok else state.failed(text)
-
-    with watching(workspace, poll, on_build):
-        config = workspace.live.site.config if workspace.live else None
-        base_path = urlsplit(config.base_url or "/").path if config else "/"
-        try:
-            server = make_server(workspace.output, base_path, state, host, port)
-        except OSError as exc:
-            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_USAGE)
-        thread = threading.Thread(target=server.serve_forever, name="mfsite-http", daemon=True)
-        thread.start()
-        click.echo(f"serving http://{host}:{server.server_address[1]}{base_path} (Ctrl-C to stop)")
-        try:
-            wait_for_interrupt()
-        finally:
-            state.close()
-            server.shutdown()
-            server.server_close()
-
-
-@contextmanager
-def watching(workspace: Workspace, poll: bool, on_build: Callable[[bool, str], None]) -> Iterator[None]:
-    """The first build, then a watcher rebuilding until the block ends."""
-
-    def rebuild() -> None:
-        run_rebuild(workspace, on_build)
-
-    for stream in (sys.stdout, sys.stderr):  # one line a rebuild, even into a pipe or a log
-        stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    try:
-        check_output(workspace.source, workspace.output)
-    except OutputRefused as exc:
-        fail(str(exc), EXIT_USAGE)
-    rebuild()
-    watcher = Watcher(workspace.source, rebuild, poll)
-    watcher.start()
-    if watcher.fallback_reason:
-        click.echo(f"mfsite: {watcher.fallback_reason}; polling for changes instead", err=True)
-    try:
-        yield
-    finally:
-        watcher.stop()
-        click.echo("stopped; the output holds the last good build")
-
-
-def run_rebuild(workspace: Workspace, on_build: Callable[[bool, str], None]) -> None:
-    """One rebuild, one line of report (errors in full). Never raises: watching goes on.
-    The server hears of the build before the terminal does, so what a person reads
-    there is already what the browser shows."""
-    try:
-        result = workspace.rebuild()
-    except (SiteErrors, OutputRefused, OSError, TemplateError) as exc:
-        text = problem_text(exc)
-        on_build(False, text)
-        click.echo(f"{text}\nbuild failed; {workspace.output} keeps the last good build", err=True)
-        return
-    on_build(result.ok, "" if result.ok else format_text(result.diagnostics))
-    report(result.diagnostics)
-    what = ", ".join(result.changed[:3]) or "no change"
-    if len(result.changed) > 3:
-        what += f" and {len(result.changed) - 3} more"
-    if not result.ok:
-        kept = f"{workspace.output} keeps the last good build"
-        click.echo(f"{what}: {summary(result.diagnostics)}; {kept}", err=True)
-        return
-    took = f"{result.seconds * 1000:.0f} ms"
-    trigger = "full build" if result.full else what
-    click.echo(f"{trigger}: {result.written} files written, {result.removed} removed in {took}")
-
-
-def problem_text(exc: Exception) -> str:
-    if isinstance(exc, SiteErrors):
-        return format_text(exc.diagnostics)
-    if isinstance(exc, TemplateError):
-        return template_problem(exc)
-    if isinstance(exc, OSError):
-        return f"mfsite: could not write the site: {exc.strerror or exc} ({exc.filename})"
-    return f"mfsite: {exc}"
-
-
-def wait_for_interrupt() -> None:
-    """Sleep until Ctrl-C (or a polite kill, treated the same): the normal way to stop."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return
+    live.serve(source, output, base_url, poll, host, port, jobs)
 
 
 @cli.command()
@@ -383,6 +144,9 @@ def wait_for_interrupt() -> None:
 @click.option("--base-url", envvar="MFSITE_BASE_URL", help="As for build.")
 def labels(ids: tuple[str, ...], copies: int, out: Path, source: Path, base_url: str | None) -> None:
     """Write one printable A4 sheet of batch labels (all batches, or the IDs given)."""
+    from mfsite import sheet
+    from mfsite.build import check_site
+
     checked = check_site(source, base_url, need_base_url=True)
     report(checked.diagnostics)
     if checked.site is None:
@@ -410,6 +174,8 @@ def new() -> None:
 @source_option
 def new_batch(batch_id: str, from_id: str | None, source: Path) -> None:
     """Write batches/ID.yaml; never overwrites a file."""
+    from mfsite import scaffold
+
     try:
         path = scaffold.new_batch(source, batch_id, from_id)
     except scaffold.Refused as exc:
@@ -421,6 +187,8 @@ def new_batch(batch_id: str, from_id: str | None, source: Path) -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:
     """Create a new site with a small example in DIRECTORY."""
+    from mfsite import scaffold
+
     try:
         scaffold.init_site(directory)
     except scaffold.Refused as exc:

@@ -1,0 +1,30 @@
+"""What each command does, and how it talks to the terminal; cli.py declares the commands.
+
+Exit codes: 0 success; 1 the site has errors (or could not be written);
+2 wrong usage (click's own errors, and arguments we must refuse).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from mfsite.diagnostics import Diagnostic, format_text
+
+EXIT_SITE_ERRORS = 1
+EXIT_USAGE = 2
+
+
+class UsageRefused(click.UsageError):
+    """An argument we cannot act on; click prints it and exits with 2."""
+
+
+def report(diagnostics: list[Diagnostic]) -> None:
+    if diagnostics:
+        click.echo(format_text(diagnostics), err=True)
+
+
+def fail(message: str, code: int = EXIT_SITE_ERRORS) -> None:
+    click.echo(f"mfsite: {message}", err=True)
+    sys.exit(code)
