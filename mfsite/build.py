@@ -120,19 +120,22 @@ def check_cached(
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection while the site's model is made, and none of it looked at later.
+def collector_paused(freeze: bool = True) -> Iterator[None]:
+    """No garbage collection while the site's model is made, and (`freeze`) none of it looked
+    at later.
 
     Loading 10,000 cached batches makes some 150,000 objects that live to the end of the
     build and hold no reference cycles. Each of the collector's passes would walk all made
     so far: that doubled the time of loading them. Afterwards they are frozen out of its
-    sight (they are still freed as usual when nothing refers to them)."""
+    sight (they are still freed as usual when nothing refers to them). Watch mode, which
+    outlives each model, pauses without freezing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
