@@ -127,16 +127,16 @@ def collector_paused(freeze: bool = True) -> Iterator[None]:
     Loading 10,000 cached batches makes some 150,000 objects that live to the end of the
     build and hold no reference cycles. Each of the collector's passes would walk all made
     so far: that doubled the time of loading them. Afterwards they are frozen out of its
-    sight (they are still freed as usual when nothing refers to them). Watch mode, which
-    outlives each model, pauses without freezing."""
+    sight (they are still freed as usual when nothing refers to them). Only the outermost
+    pause freezes: watch mode, which outlives each model, pauses its whole rebuild without."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if freeze:
-            gc.freeze()
         if enabled:
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 
@@ -172,7 +172,7 @@ def read_batches_in_parallel(
         if not rel.startswith(folder) or "\\" in rel:
             continue
         if (entry := entries.get(rel)) is None or entry[0] != key:
-            stale.append((rel, os.path.join(source, rel), key, entry[1].digest if entry and entry[1] else ""))
+            stale.append((rel, str(source / rel), key, entry[1].digest if entry and entry[1] else ""))
     if len(stale) < PREREAD_AT_LEAST:
         return False  # load_sources reads these few (or sees their bytes are unchanged)
     files.cache.stems = files.memo.stems = stems
@@ -194,10 +194,13 @@ def _pool(jobs: int) -> Iterator[Pool]:
 
     The objects made so far are frozen out of the garbage collector first: a collection in a
     worker would otherwise walk, and so write to, every one of them, copying the pages it
-    shares with this process. They stay frozen: they are the site, kept to the end."""
+    shares with this process."""
     gc.freeze()
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield pool
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _read_part(part: tuple[Path, list[tuple[str, str, StatKey, str]], dict[str, list[str]]]) -> list[_Read]:

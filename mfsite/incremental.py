@@ -25,6 +25,7 @@ byte-identical to a clean full build; the tests hold it to that.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -199,14 +200,18 @@ class Workspace:
         return dirty
 
     def template_changes(self) -> set[str]:
-        """Names of the site's template overrides that appeared, changed or went away."""
-        folder = self.source / "templates"
+        """Names of the site's template overrides that appeared, changed or went away (in
+        sub-folders too: an override may include one from there)."""
+        folder = str(self.source / "templates")
         now: dict[str, StatKey] = {}
-        if folder.is_dir():
-            for entry in os.scandir(folder):
-                if entry.is_file() and not entry.name.startswith("."):
-                    st = entry.stat()
-                    now[entry.name] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        for current, folders, files in os.walk(folder):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            for name in files:
+                if not name.startswith("."):
+                    with contextlib.suppress(OSError):  # gone since the listing: noticed next time
+                        st = os.stat(os.path.join(current, name))
+                        rel = os.path.relpath(os.path.join(current, name), folder).replace(os.sep, "/")
+                        now[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
         changed = {n for n in now.keys() | self.templates.keys() if now.get(n) != self.templates.get(n)}
         self.templates = now
         return changed

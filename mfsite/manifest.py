@@ -2,7 +2,8 @@
 
 Every planned output gets a signature: a hash of the bytes of every source
 file it is made from, plus what every page shares (site.yaml, the free pages
-in the footer, the templates, the mfsite version). A manifest in
+in the footer, the site's templates, and mfsite itself: its version and the
+bytes of its code and theme). A manifest in
 `.mfsite-cache/`, one per output folder, keeps the signatures of the files in
 the live output. A rebuild renders only the files whose signature changed and
 publishes them in place (publish.py); files no longer planned are deleted.
@@ -32,7 +33,13 @@ from mfsite.model import Batch, Site, users
 from mfsite.plan import BATCH_FILE_KINDS, CONTENT_KINDS, Output
 from mfsite.urls import month_of
 
-THEME = Path(__file__).parent / "theme"
+PACKAGE = Path(__file__).parent
+
+
+def package_files() -> list[Path]:
+    """mfsite's own files: its code, theme and schemas. A page depends on all of them, so a
+    change to any (a new mfsite, or a working copy being edited) makes every output anew."""
+    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def digest(*parts: str) -> str:
@@ -68,12 +75,15 @@ class Signatures:
         return self.files[rel]
 
     def templates(self) -> Iterable[str]:
-        """Every template a page could use: the built-in theme and the site's overrides."""
-        for folder in (THEME, self.source / "templates"):
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-                if path.is_file():
-                    yield path.relative_to(folder).as_posix()
-                    yield file_digest(path.read_bytes())
+        """What renders every page: mfsite itself (its code and theme) and the site's overrides."""
+        for path in package_files():
+            yield f"mfsite/{path.relative_to(PACKAGE).as_posix()}"
+            yield file_digest(path.read_bytes())
+        overrides = self.source / "templates"
+        for path in sorted(overrides.rglob("*")) if overrides.is_dir() else ():
+            if path.is_file():
+                yield f"templates/{path.relative_to(overrides).as_posix()}"
+                yield file_digest(path.read_bytes())
 
     def batch(self, batch: Batch) -> str:
         """A batch's file and every content file it names (the same for all its outputs)."""
@@ -94,9 +104,10 @@ class Signatures:
         """Every output's signature, by its path. A batch's own files (most of them) share one."""
         own = {batch.id: self.batch(batch) for batch in self.site.batches}
         kinds = BATCH_FILE_KINDS
-        return {o.path: f"{o.kind} {own[o.key]}" if o.kind in kinds else self.of(o) for o in outputs}
+        return {o.path: f"{o.kind} {own[o.key]}" if o.kind in kinds else self._of(o) for o in outputs}
 
-    def of(self, out: Output) -> str:
+    def _of(self, out: Output) -> str:
+        """Any output but a batch's own files (of_all signs those)."""
         if out.kind == "static":
             return digest("static", self.file(f"static/{out.key}"))
         if out.kind in CONTENT_KINDS:

@@ -24,7 +24,7 @@ from mfsite import __version__
 from mfsite.cache import CACHE_DIR, write_json
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import NO_STATUS, StatKey
-from mfsite.manifest import THEME, digest, manifest_file
+from mfsite.manifest import PACKAGE, digest, manifest_file, package_files
 from mfsite.publish import MARKER
 from mfsite.render.labels import LabelFacts
 
@@ -45,10 +45,10 @@ class LastBuild:
 
 
 def sources_print(stats: list[tuple[str, StatKey]], settings: tuple[str, ...]) -> str:
-    """The sources' status (load.sources.source_stats, taken before reading them) and this
-    build's settings, as one value."""
-    theme = sorted(str(p.relative_to(THEME)) + str(_key(p)) for p in THEME.rglob("*"))
-    return digest(__version__, *settings, *theme, *(f"{rel} {key}" for rel, key in stats))
+    """The sources' status (load.sources.source_stats, taken before reading them), mfsite's
+    own files' status and this build's settings, as one value."""
+    own = [f"{p.relative_to(PACKAGE)} {_key(p)}" for p in package_files()]
+    return digest(__version__, *settings, *own, *(f"{rel} {key}" for rel, key in stats))
 
 
 def output_print(source: Path, output: Path) -> str:

@@ -210,7 +210,8 @@ def test_a_large_site_reads_its_batches_in_parallel_with_the_same_result(tmp_pat
     )
     one = mfsite("check", "--source", site)
     assert one.code == 1
-    both = mfsite("build", "--source", site, "--base-url", BASE, "--jobs", "2")
+    # From the site's own folder (--source .): paths read in a worker are said as everywhere else.
+    both = mfsite("build", "--base-url", BASE, "--jobs", "2", cwd=site)
     assert both.code == 1 and both.err.startswith(one.out)  # the same error, found in a worker
     edit(site / "batches/hd-007.yaml", "quantity: lots", "quantity: 7")
     build(site, tmp_path / "two", "--jobs", "2")

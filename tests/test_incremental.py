@@ -32,6 +32,13 @@ def template_override(site: Path) -> None:
     )
 
 
+def nested_override(site: Path) -> None:
+    """An override that includes a template of its own from a sub-folder of templates/."""
+    (site / "templates/parts").mkdir(parents=True, exist_ok=True)
+    (site / "templates/parts/count.html").write_text("{{ batches | length }} batches", encoding="utf-8")
+    (site / "templates/batch-list.html").write_text('<p>{% include "parts/count.html" %}</p>\n', "utf-8")
+
+
 CHANGES: list[tuple[str, Callable[[Path], None]]] = [
     ("batch notes", lambda s: edit(s / "batches/hoodie-nov-26.yaml", "The third run", "The 3rd run")),
     ("partner name", lambda s: edit(s / "content/partners/naehwerk-neukoelln.md", "name: ", "name: The ")),
@@ -50,6 +57,9 @@ CHANGES: list[tuple[str, Callable[[Path], None]]] = [
     ("template override", template_override),
     ("template changed", lambda s: edit(s / "templates/batch-list.html", "batches</p>", "batches made</p>")),
     ("template removed", lambda s: (s / "templates/batch-list.html").unlink()),
+    ("override including one in a sub-folder", nested_override),
+    ("sub-folder template changed", lambda s: edit(s / "templates/parts/count.html", "batches", "made")),
+    ("overrides removed", lambda s: shutil.rmtree(s / "templates")),
     (
         "static file",
         lambda s: (s / "static").mkdir(exist_ok=True) or (s / "static/logo.txt").write_text("logo"),
