@@ -231,7 +231,7 @@ def profile(site: Path, work: Path) -> str:
 
 
 REBUILD_STAGES = (  # (what, the function whose cumulative time it is)
-    ("startup (Python, imports)", None),
+    ("Python start, the command line", None),
     ("list sources: anything changed?", ("source_stats", "sources_print", "unchanged")),
     ("load the cached batch files", "load_batches"),
     ("read changed files, validate", "check_site"),
