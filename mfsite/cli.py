@@ -1,5 +1,5 @@
-"""The command line: the commands and their options. What each does is in commands/;
-the exit codes are there too (commands/__init__.py).
+"""The command line: the commands and their options. What each does is in commands/,
+which takes the options by name; the exit codes are there too (commands/__init__.py).
 
 A command imports its machinery when it runs: `mfsite build` never loads the
 watcher or the web server, and starts the sooner for it.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -67,19 +68,11 @@ def cli() -> None:
     is_flag=True,
     help="Delete files in the output that mfsite did not write; without it the build stops and names them.",
 )
-def build(
-    source: Path,
-    output: Path | None,
-    base_url: str | None,
-    strict: bool,
-    verbose: bool,
-    jobs: int,
-    clean: bool,
-) -> None:
+def build(**options: Any) -> None:
     """Build the site into the output folder, replacing it only on success."""
     from mfsite.commands import build as command
 
-    command.run(source, output, base_url, strict, verbose, jobs, clean)
+    command.run(**options)
 
 
 @cli.command()
@@ -106,11 +99,11 @@ def check(source: Path, fmt: str) -> None:
 @base_url_option
 @poll_option
 @jobs_option
-def watch(source: Path, output: Path | None, base_url: str | None, poll: bool, jobs: int) -> None:
+def watch(**options: Any) -> None:
     """Build, then rebuild whenever a source file changes (Ctrl-C stops)."""
     from mfsite.commands import live
 
-    live.watch(source, output, base_url, poll, jobs)
+    live.watch(**options)
 
 
 @cli.command()
@@ -121,13 +114,11 @@ def watch(source: Path, output: Path | None, base_url: str | None, poll: bool, j
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @jobs_option
-def serve(
-    source: Path, output: Path | None, base_url: str | None, poll: bool, host: str, port: int, jobs: int
-) -> None:
+def serve(**options: Any) -> None:
     """Watch, and serve the site locally with live reload."""
     from mfsite.commands import live
 
-    live.serve(source, output, base_url, poll, host, port, jobs)
+    live.serve(**options)
 
 
 @cli.command()
