@@ -25,8 +25,6 @@ byte-identical to a clean full build; the tests hold it to that.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +35,7 @@ from mfsite import manifest
 from mfsite.build import build_site, check_site, collector_paused, qr_facts
 from mfsite.cache import CACHE_DIR, load_batches
 from mfsite.diagnostics import Diagnostic
-from mfsite.load.sources import StatKey
+from mfsite.load.sources import TEMPLATES, StatKey, listed_stats
 from mfsite.model import Batch, Site
 from mfsite.plan import CONTENT_KINDS, Output, plan_site
 from mfsite.publish import Staging, one_at_a_time
@@ -202,16 +200,8 @@ class Workspace:
     def template_changes(self) -> set[str]:
         """Names of the site's template overrides that appeared, changed or went away (in
         sub-folders too: an override may include one from there)."""
-        folder = str(self.source / "templates")
-        now: dict[str, StatKey] = {}
-        for current, folders, files in os.walk(folder):
-            folders[:] = [name for name in folders if not name.startswith(".")]
-            for name in files:
-                if not name.startswith("."):
-                    with contextlib.suppress(OSError):  # gone since the listing: noticed next time
-                        st = os.stat(os.path.join(current, name))
-                        rel = os.path.relpath(os.path.join(current, name), folder).replace(os.sep, "/")
-                        now[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        prefix = f"{TEMPLATES.path}/"
+        now = {rel.removeprefix(prefix): key for rel, key in listed_stats(self.source, (TEMPLATES,))}
         changed = {n for n in now.keys() | self.templates.keys() if now.get(n) != self.templates.get(n)}
         self.templates = now
         return changed

@@ -15,7 +15,6 @@ build that changes anything, or `--clean`, goes the whole way, and the build cac
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 from mfsite import __version__
 from mfsite.cache import CACHE_DIR, write_json
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.load.sources import NO_STATUS, StatKey
+from mfsite.load.sources import StatKey, stat_key
 from mfsite.manifest import PACKAGE, digest, manifest_file, package_files
 from mfsite.publish import MARKER
 from mfsite.render.labels import LabelFacts
@@ -47,21 +46,13 @@ class LastBuild:
 def sources_print(stats: list[tuple[str, StatKey]], settings: tuple[str, ...]) -> str:
     """The sources' status (load.sources.source_stats, taken before reading them), mfsite's
     own files' status and this build's settings, as one value."""
-    own = [f"{p.relative_to(PACKAGE)} {_key(p)}" for p in package_files()]
+    own = [f"{p.relative_to(PACKAGE)} {stat_key(p)}" for p in package_files()]
     return digest(__version__, *settings, *own, *(f"{rel} {key}" for rel, key in stats))
 
 
 def output_print(source: Path, output: Path) -> str:
-    marker, manifest = _key(output / MARKER), _key(manifest_file(source, output))
+    marker, manifest = stat_key(output / MARKER), stat_key(manifest_file(source, output))
     return digest(str(output.resolve()), str(marker), str(manifest))
-
-
-def _key(path: Path) -> StatKey:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return NO_STATUS
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def remember(source: Path, output: Path, sources: str, last: LastBuild) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -60,6 +61,19 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     assert "0 removed" not in deleted
     assert not (output / "b/tee-2503-a").exists()
     assert tree_bytes(output) == clean_build(site, tmp_path)
+
+
+def test_an_edited_template_in_a_sub_folder_of_templates_is_built(site: Path, tmp_path: Path) -> None:
+    """An override may include a template from a sub-folder: editing that one is a change too,
+    for the no-change check as for the signatures."""
+    (site / "templates/parts").mkdir(parents=True)
+    (site / "templates/parts/count.html").write_text("{{ batches | length }} batches", encoding="utf-8")
+    (site / "templates/batch-list.html").write_text('<p>{% include "parts/count.html" %}</p>\n', "utf-8")
+    build(site, site / "output")
+    edit(site / "templates/parts/count.html", "}} batches", "}} made here")
+    assert ": 0 files written" not in build(site, site / "output")
+    assert "made here</p>" in (site / "output/index.html").read_text(encoding="utf-8")
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:

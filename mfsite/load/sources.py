@@ -40,7 +40,8 @@ class Folder(NamedTuple):
 BATCHES = Folder("batches", (".yaml", ".yml"), True)
 CONTENT = {kind: Folder(f"content/{kind}", (".md",), False) for kind in CONTENT_KINDS}
 STATIC = Folder("static", None, True)
-TEMPLATES = Folder("templates", None, False)  # overrides, read by the renderer
+TEMPLATES = Folder("templates", None, True)  # overrides, read by the renderer (includes, too)
+SOURCE_FOLDERS = (BATCHES, *CONTENT.values(), STATIC, TEMPLATES)
 
 
 @dataclass(slots=True)
@@ -191,21 +192,26 @@ def _hollow(source: SourceFile | None) -> bool:
 def source_stats(root: Path) -> list[tuple[str, StatKey]]:
     """The status of every file load_sources would read (and the template overrides), read
     without opening any: how `mfsite build` tells that nothing changed since its last run."""
+    return [("site.yaml", stat_key(root / "site.yaml")), *listed_stats(root, SOURCE_FOLDERS)]
+
+
+def listed_stats(root: Path, folders: tuple[Folder, ...]) -> list[tuple[str, StatKey]]:
+    """The status of the files in these folders, listed as the loader lists them."""
     reader = _Reader(root)
-    paths = [reader.prefix + "site.yaml"]
     try:
-        for folder in (BATCHES, *CONTENT.values(), STATIC, TEMPLATES):
-            paths += reader.listed(folder)
+        paths = [path for folder in folders for path in reader.listed(folder)]
     except SiteErrors:  # too many files: load_sources says so
         return []
-    found = []
-    for path in paths:
-        try:
-            st = os.stat(path)
-            found.append((reader.rel(path), (st.st_mtime_ns, st.st_size, st.st_ino)))
-        except OSError:
-            found.append((reader.rel(path), NO_STATUS))
-    return found
+    return [(reader.rel(path), stat_key(path)) for path in paths]
+
+
+def stat_key(path: str | Path) -> StatKey:
+    """What tells a file's versions apart without reading it; NO_STATUS where it cannot be taken."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return NO_STATUS
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 class _Reader:
@@ -231,12 +237,8 @@ class _Reader:
             return read(path)
         rel = self.rel(path)
         self.seen.add(rel)
-        if (key := self.stats.get(rel, NO_STATUS)) == NO_STATUS:  # not taken, or it failed
-            try:
-                st = os.stat(path)
-            except OSError:
-                return read(path)  # reports the problem
-            key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if (key := self.stats.get(rel, NO_STATUS)) == NO_STATUS and (key := stat_key(path)) == NO_STATUS:
+            return read(path)  # not there (any more), or unreadable: reports the problem
         entry = self.cache.entries.get(rel)
         if entry is not None and (entry[0] == key or (entry[1] and same_bytes(path, entry[1].digest))):
             if entry[0] != key:  # the same bytes under a new status: noted, so the cache is saved
