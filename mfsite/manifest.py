@@ -22,8 +22,8 @@ import contextlib
 import hashlib
 import json
 import os
-from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 from mfsite import __version__
@@ -31,7 +31,7 @@ from mfsite.cache import CACHE_DIR, write_cache_file, write_json
 from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site, users
 from mfsite.plan import BATCH_FILE_KINDS, CONTENT_KINDS, Output
-from mfsite.urls import month_of
+from mfsite.urls import by_month
 
 PACKAGE = Path(__file__).parent
 
@@ -64,7 +64,6 @@ class Signatures:
         )
         self.users = users(site.batches)
         self.everything: str | None = None
-        self.by_month: dict[str, list[Batch]] | None = None
 
     def file(self, rel: str) -> str:
         if rel not in self.files:
@@ -114,15 +113,12 @@ class Signatures:
             own = self.file(f"content/{out.kind}/{out.key}.md")
             return digest(self.shared, out.kind, own, *self.listed(self.users.get((out.kind, out.key), [])))
         if out.kind == "archive":
-            return digest(self.shared, "archive", *self.listed(self.months()[out.key]))
+            return digest(self.shared, "archive", *self.listed(self.months[out.key]))
         return digest(self.shared, out.kind, self.all())
 
+    @cached_property
     def months(self) -> dict[str, list[Batch]]:
-        if self.by_month is None:
-            self.by_month = defaultdict(list)
-            for batch in self.site.batches:
-                self.by_month[month_of(batch)].append(batch)
-        return self.by_month
+        return by_month(self.site.batches)
 
     def all(self) -> str:
         if self.everything is None:

@@ -9,6 +9,7 @@ from the base URL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from mfsite.model import Batch, SiteConfig
@@ -61,6 +62,15 @@ def qr_url(config: SiteConfig, batch: Batch) -> str:
 
 def month_of(batch: Batch) -> str:
     return f"{batch.produced.year:04d}-{batch.produced.month:02d}"
+
+
+def by_month(batches: Iterable[Batch]) -> dict[str, list[Batch]]:
+    """Batches by the month they were made in (YYYY-MM), in their order: grouped once, so a
+    month's page never scans every batch."""
+    found: dict[str, list[Batch]] = {}
+    for batch in batches:
+        found.setdefault(month_of(batch), []).append(batch)
+    return found
 
 
 def archive_route(month: str) -> str:

@@ -8,7 +8,7 @@ by file. Nothing here writes a file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +27,16 @@ from mfsite.render import feeds, jsonld, passport, qr, text
 from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
 from mfsite.render.pages import archive_context, batch_context, content_context, home_context
-from mfsite.urls import absolute, archive_route, batch_route, content_route, page_route, qr_url, relative
+from mfsite.urls import (
+    absolute,
+    archive_route,
+    batch_route,
+    by_month,
+    content_route,
+    page_route,
+    qr_url,
+    relative,
+)
 
 CONTENT_TEMPLATES = {
     "partners": "partner.html",
@@ -109,6 +118,11 @@ class Renderer:
             self._used_by = users(self.site.batches)
         return self._used_by
 
+    @cached_property
+    def months(self) -> dict[str, list[Batch]]:
+        """The batches of each month's page."""
+        return by_month(self.site.batches)
+
     def symbol(self, batch: Batch) -> qr.QrSymbol:
         """The batch's QR code, made once per build (page, label and images share it)."""
         config = self.site.config
@@ -154,7 +168,7 @@ class Renderer:
             if output.kind == "home":
                 context.update(home_context(site))
             elif output.kind == "archive":
-                context.update(archive_context(site, output.key))
+                context.update(archive_context(site, output.key, self.months[output.key]))
             return SIMPLE_TEMPLATES[output.kind], context
         if output.kind in CONTENT_TEMPLATES:
             context.update(content_context(site, output.kind, output.key, self.used_by))

@@ -196,8 +196,8 @@ def home_context(site: Site) -> dict[str, object]:
     }
 
 
-def archive_context(site: Site, month: str) -> dict[str, object]:
-    rows = listing(site, (b for b in site.batches if month_of(b) == month))
+def archive_context(site: Site, month: str, batches: list[Batch]) -> dict[str, object]:
+    rows = listing(site, batches)
     return {**maker_filter(rows), "month": month_name(month), "batches": rows}
 
 
