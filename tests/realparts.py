@@ -25,11 +25,17 @@ def decode_svg(svg: bytes, width: int = 400) -> list[str]:
     return decode_png(cairosvg.svg2png(bytestring=svg, output_width=width, background_color="white"))
 
 
+def need(what: str, why: str) -> None:
+    """CI must have every part (a missing one fails the run); a laptop may skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing in CI: {why}")
+    pytest.skip(f"{what} is missing: {why}")
+
+
 def need_chromium() -> str:
     if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: .ci/run installs it")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+        need("chromium", "apt-get install chromium (.ci/run installs it)")
+    assert CHROMIUM is not None
     return CHROMIUM
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import http.server
 import io
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO
 from PIL import Image
-from realparts import need_chromium
+from realparts import need, need_chromium
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WIDTH = 360
@@ -41,13 +40,6 @@ PAGES = {
 SERIOUS = ("serious", "critical")
 WCAG_AND_PRACTICE = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
 CONTRAST = {"type": "rule", "values": ["color-contrast"]}
-
-
-def need(what: str, why: str) -> None:
-    """CI must have every part (a missing one fails the run); a laptop may skip."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing in CI: {why}")
-    pytest.skip(f"{what} is missing: {why}")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_example, mfsite, tree_bytes
+from realparts import need
 
 BASE = "https://shop.example.test/kiez/"
 
@@ -245,6 +246,8 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
     """A small round of the benchmark suite, so it keeps working; its timings are not judged."""
     import subprocess
 
+    if not (REPO.parent / "shared/bench/make_site.py").is_file():
+        need("../shared/bench", "the shared benchmark tools, laid beside this repository")
     run = subprocess.run(
         [sys.executable, REPO / "benchmarks/run.py", "--batches", "100", "--rounds", "1", "--work", tmp_path],
         capture_output=True,

@@ -8,7 +8,6 @@ symbols, a dark logo) plus a printable label sheet.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,16 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_example, mfsite
 from htmlcheck import parse
+from realparts import need
 
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 BUDGET = 30_000  # bytes: a batch page's HTML with its CSS and SVG inline, on a weak connection
 BASE = "https://shop.example.test/kiez/"
-
-
-def need(what: str, why: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing in CI: {why}")
-    pytest.skip(f"{what} is missing: {why}")
 
 
 @pytest.fixture(scope="module")
