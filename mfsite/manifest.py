@@ -10,9 +10,9 @@ publishes them in place (publish.py); files no longer planned are deleted.
 
 The dependencies are deliberately broad: a batch's files depend on the batch
 and every content file it names; a partner, material or story page on its
-file and on every batch that names it (and their partners, which lists show);
-a month page on its batches and their partners; the site-wide files on
-everything. Too broad only costs time; too narrow would be a stale page, and
+file and on every batch that names it (by the batches' own signatures, so with
+every file they name, their partners among them); a month page likewise on its
+batches; the site-wide files on everything. Too broad only costs time; too narrow would be a stale page, and
 the tests compare cached builds with clean ones byte for byte.
 """
 
@@ -53,7 +53,6 @@ class Signatures:
         self.site = site
         self.source = source
         self.files: dict[str, str] = dict(digests or {})  # the loader's digests: no second read
-        self.batches: dict[str, str] = {}
         self.shared = digest(
             __version__,
             repr(site.config),  # the settings in effect: --base-url and MFSITE_BASE_URL too
@@ -63,15 +62,16 @@ class Signatures:
             *self.templates(),
         )
         self.users = users(site.batches)
-        self.everything: str | None = None
 
     def file(self, rel: str) -> str:
-        if rel not in self.files:
+        found = self.files.get(rel)
+        if found is None:
             try:
-                self.files[rel] = file_digest((self.source / rel).read_bytes())
+                found = file_digest((self.source / rel).read_bytes())
             except OSError:
-                self.files[rel] = "missing"
-        return self.files[rel]
+                found = "missing"
+            self.files[rel] = found
+        return found
 
     def templates(self) -> Iterable[str]:
         """What renders every page: mfsite itself (its code and theme) and the site's overrides."""
@@ -84,24 +84,31 @@ class Signatures:
                 yield f"templates/{path.relative_to(overrides).as_posix()}"
                 yield file_digest(path.read_bytes())
 
-    def batch(self, batch: Batch) -> str:
-        """A batch's file and every content file it names (the same for all its outputs)."""
-        if batch.id not in self.batches:
-            refs = sorted({f"content/{kind}/{ref.id}.md" for kind, ref in batch.references()})
-            files = (batch.span.path, self.file(batch.span.path), *(self.file(r) for r in refs))
-            self.batches[batch.id] = digest(self.shared, *files)
-        return self.batches[batch.id]
+    @cached_property
+    def own(self) -> dict[str, str]:
+        """By batch id: its file and every content file it names (the same for all its outputs).
+        The names come from `users`, made anyway, rather than from each batch once more."""
+        named: dict[str, list[str]] = {batch.id: [] for batch in self.site.batches}
+        for (kind, stem), batches in self.users.items():
+            file = f"content/{kind}/{stem}.md"
+            part = f"{file} {self.file(file)}"
+            for batch in batches:
+                named[batch.id].append(part)
+        file = self.file  # the path too: a batch's id can come from its file's name
+        return {
+            b.id: digest(self.shared, b.span.path, file(b.span.path), *sorted(named[b.id]))
+            for b in self.site.batches
+        }
 
     def listed(self, batches: Iterable[Batch]) -> list[str]:
-        """Batches as lists show them: each with its maker."""
-        parts = []
-        for b in batches:  # the path too: a batch's id can come from its file's name
-            parts += (b.span.path, self.file(b.span.path), self.file(f"content/partners/{b.partner.id}.md"))
-        return parts
+        """Batches as lists show them (with their maker): by their own signatures, which are
+        broader (every file a batch names) but made anyway."""
+        own = self.own
+        return [own[b.id] for b in batches]
 
     def of_all(self, outputs: Iterable[Output]) -> dict[str, str]:
         """Every output's signature, by its path. A batch's own files (most of them) share one."""
-        own = {batch.id: self.batch(batch) for batch in self.site.batches}
+        own = self.own
         kinds = BATCH_FILE_KINDS
         return {o.path: f"{o.kind} {own[o.key]}" if o.kind in kinds else self._of(o) for o in outputs}
 
@@ -114,18 +121,17 @@ class Signatures:
             return digest(self.shared, out.kind, own, *self.listed(self.users.get((out.kind, out.key), [])))
         if out.kind == "archive":
             return digest(self.shared, "archive", *self.listed(self.months[out.key]))
-        return digest(self.shared, out.kind, self.all())
+        return digest(self.shared, out.kind, self.all)
 
     @cached_property
     def months(self) -> dict[str, list[Batch]]:
         return by_month(self.site.batches)
 
+    @cached_property
     def all(self) -> str:
-        if self.everything is None:
-            stems = [f"content/{k}/{s}.md" for k in CONTENT_KINDS for s in getattr(self.site, k)]
-            batch_files = sorted(b.span.path for b in self.site.batches)
-            self.everything = digest(*(f"{p} {self.file(p)}" for p in sorted(stems) + batch_files))
-        return self.everything
+        """Every source file: content files (named by a batch or not) and the batches'."""
+        stems = sorted(f"content/{k}/{s}.md" for k in CONTENT_KINDS for s in getattr(self.site, k))
+        return digest(*(f"{p} {self.file(p)}" for p in stems), *self.listed(self.site.batches))
 
 
 def manifest_file(source: Path, output: Path) -> Path:

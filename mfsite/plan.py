@@ -35,7 +35,8 @@ def passport_route(batch: Batch) -> str:
     return batch_route(batch) + "passport.json"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a build makes one per file (see model.Record).
+@dataclass(slots=True, unsafe_hash=True)
 class Output:
     path: str  # inside the output folder, forward slashes
     kind: str  # which renderer makes it

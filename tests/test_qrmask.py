@@ -20,7 +20,8 @@ import qrcode.util
 from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, MODE_NUMBER, QRData
 
 from mfsite.render import qrdata, qrmask
-from mfsite.render.qr import LEVELS, SEGMENT_THRESHOLDS, make_symbol
+from mfsite.render.qr import SEGMENT_THRESHOLDS, make_symbol
+from mfsite.render.qrdata import LEVELS
 
 VERSIONS = range(1, 41)
 

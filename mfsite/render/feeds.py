@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from xml.sax.saxutils import escape
+from html import escape
 
 from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
@@ -114,7 +114,7 @@ def sitemap(site: Site, used_by: Users) -> bytes:
     base = site.config.base_url or ""
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAPS}">']
     for route, changed in sitemap_entries(site, used_by):
-        loc = f"<loc>{escape(xml_text(absolute(base, route)))}</loc>"
+        loc = f"<loc>{escape(xml_text(absolute(base, route)), quote=False)}</loc>"
         lastmod = f"<lastmod>{changed.isoformat()}</lastmod>" if changed else ""
         lines.append(f"  <url>{loc}{lastmod}</url>")
     lines.append("</urlset>\n")

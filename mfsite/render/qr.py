@@ -22,20 +22,14 @@ import struct
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import qrcode.constants
 from markupsafe import Markup, escape
-from qrcode.util import QRData, optimal_data_chunks
 
 from mfsite.model import QUIET_ZONE_MAX, QrSettings
-from mfsite.render.qrdata import best_fit, codewords
 
-LEVELS = {
-    "L": qrcode.constants.ERROR_CORRECT_L,
-    "M": qrcode.constants.ERROR_CORRECT_M,
-    "Q": qrcode.constants.ERROR_CORRECT_Q,
-    "H": qrcode.constants.ERROR_CORRECT_H,
-}
+if TYPE_CHECKING:
+    from qrcode.util import QRData
 # qrcode moves a run of characters into a denser mode (alphanumeric, numeric)
 # only when the run is at least this long; short runs can still pay off in an
 # upper-case URL, so a few thresholds are tried and the smallest symbol kept.
@@ -43,7 +37,8 @@ SEGMENT_THRESHOLDS = (20, 8, 4)
 QR_MAX_SIZE = 177  # modules across a version 40 symbol
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one per batch, loaded from the cache at every build (see model.Record).
+@dataclass(slots=True, unsafe_hash=True)
 class QrSymbol:
     data: str
     version: int
@@ -64,6 +59,12 @@ class QrTooLong(ValueError):
 
 
 def make_symbol(data: str, level: str) -> QrSymbol:
+    # Imported here: a rebuild finds its codes in the cache and never needs qrcode (nor numpy).
+    from qrcode.util import optimal_data_chunks
+
+    from mfsite.render.qrdata import LEVELS, best_fit, codewords
+    from mfsite.render.qrmask import symbol_rows  # numpy is slow to import (~0.1 s)
+
     error_correction = LEVELS[level]
     best: tuple[int, list[QRData]] | None = None
     for threshold in SEGMENT_THRESHOLDS:
@@ -74,8 +75,6 @@ def make_symbol(data: str, level: str) -> QrSymbol:
             best = version, chunks  # on a tie the first threshold stays
     if best is None:
         raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}")
-    from mfsite.render.qrmask import symbol_rows  # here: numpy is slow to import (~0.1 s)
-
     version, chunks = best
     rows = symbol_rows(codewords(chunks, version, error_correction), version, error_correction)
     return QrSymbol(data=data, version=version, cells=b"".join(rows))

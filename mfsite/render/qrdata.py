@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import chain
 
 import qrcode.base
+import qrcode.constants
 import qrcode.exceptions
 import qrcode.LUT
 import qrcode.util
@@ -30,6 +31,12 @@ MAX_VERSION = 40
 
 # Value of each alphanumeric character by byte (qrcode's `ALPHA_NUM.find`), for lookups
 # without a search.
+LEVELS = {
+    "L": qrcode.constants.ERROR_CORRECT_L,
+    "M": qrcode.constants.ERROR_CORRECT_M,
+    "Q": qrcode.constants.ERROR_CORRECT_Q,
+    "H": qrcode.constants.ERROR_CORRECT_H,
+}
 ALPHA_VALUE = {char: value for value, char in enumerate(qrcode.util.ALPHA_NUM)}
 
 
