@@ -341,9 +341,7 @@ def build_site(
         try:
             if staging is not None:
                 _JOB = _Job(site, source, staging, symbols, signatures.users)
-                # A rebuild's few files are shared out too: at thousands of batches, each list
-                # that shows them all (batches.json, the sitemap) takes a tenth of a second.
-                chunks = _chunks(todo, min(CHUNK, -(-len(todo) // jobs)))
+                chunks = _chunks(todo, CHUNK)
                 if jobs > 1 and len(chunks) > 1:
                     with _pool(jobs) as pool:
                         done = pool.imap_unordered(_render_chunk, chunks)
