@@ -30,6 +30,7 @@ from mfsite.cache import (
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.sources import (
     BATCHES,
+    Listing,
     SourceCache,
     StatKey,
     content_stems,
@@ -86,11 +87,11 @@ def check_site(
     need_base_url: bool = False,
     cache: SourceCache | None = None,
     memo: ValidationMemo | None = None,
-    stats: dict[str, StatKey] | None = None,
+    listing: Listing | None = None,
 ) -> Checked:
     """Load and validate. With a cache and memo (watch mode's, or the build cache's),
     only files whose stat changed are read and validated again."""
-    sources, problems = load_sources(source, cache, stats)
+    sources, problems = load_sources(source, cache, listing)
     site, more = validate(sources, base_url, need_base_url, memo)
     diagnostics = problems + more
     # A file that could not be read is missing from the model: never build without it.
@@ -106,14 +107,14 @@ def check_cached(
     base_url: str | None,
     need_base_url: bool,
     jobs: int,
-    stats: list[tuple[str, StatKey]],
+    listing: Listing,
 ) -> Checked:
     """check_site through the build cache's batch files, which it then brings up to date.
-    `stats`: the sources' status, taken before reading them (load.sources.source_stats)."""
+    `listing`: the sources and their status, taken before reading them (load.sources.source_stats)."""
     with collector_paused():
         files = load_batches(source)
-        preread = read_batches_in_parallel(source, files, jobs, stats)
-        checked = check_site(source, base_url, need_base_url, files.cache, files.memo, dict(stats))
+        preread = read_batches_in_parallel(source, files, jobs, listing)
+        checked = check_site(source, base_url, need_base_url, files.cache, files.memo, listing)
     if preread or checked.changed is None or any(path.startswith("batches/") for path in checked.changed):
         save_batches(source, files)
     return checked
@@ -152,23 +153,21 @@ class _Read(NamedTuple):
     entry: bytes = b""  # else its cache entry, pickled once, here, for the cache file too
 
 
-def read_batches_in_parallel(
-    source: Path, files: BatchFiles, jobs: int, stats: list[tuple[str, StatKey]]
-) -> bool:
+def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing: Listing) -> bool:
     """Read and validate the batch files the cache does not hold, in `jobs` processes, into
     the cache, where check_site then finds them. Worth it for a cold build of a large site
     (reading YAML is a quarter of it, and no file depends on another) and for a fresh
     checkout, where every file has a new status and the cache compares bytes instead."""
     if jobs < 2:
         return False
-    stems = content_stems(stats)
+    stems = content_stems(listing)
     if files.cache.stems != stems:  # validated against other content files: all read again
         files.cache, files.memo = SourceCache(), ValidationMemo()
     entries = files.cache.entries
     # (A name shown with escapes is not a path: load_sources reads that file itself.)
     folder = f"{BATCHES.path}/"
     stale = []
-    for rel, key in stats:
+    for rel, key in listing.stats:
         if not rel.startswith(folder) or "\\" in rel:
             continue
         if (entry := entries.get(rel)) is None or entry[0] != key:

@@ -17,7 +17,7 @@ from conftest import MINI_SITE, copy_example, mfsite, tree_bytes, write_site
 from mfsite import codes
 from mfsite.build import build_site, check_site
 from mfsite.load import sources as sources_module
-from mfsite.load.sources import load_sources
+from mfsite.load.sources import load_sources, source_stats
 from mfsite.publish import MARKER, OutputRefused, Staging, check_output, unknown_files
 
 BATCH = textwrap.dedent(MINI_SITE["batches/tee-1.yaml"])
@@ -53,6 +53,26 @@ def test_links_leaving_the_site_are_refused_and_not_read(tmp_path: Path) -> None
     assert run.code == 1
     assert "this link points outside the site folder" in run.err
     assert not (site / "output").exists()
+
+
+def test_the_build_reads_what_its_first_listing_found(tmp_path: Path) -> None:
+    """`mfsite build` lists the folders once, to tell whether anything changed, and reads what
+    that listing found: the same files and the same problems as listing them again, and never
+    a file that came after it (its status is not in the listing, so the next build sees it)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    site = write_site(tmp_path / "site")
+    os.symlink(outside, site / "batches/more")
+    listing = source_stats(site)
+    (site / "batches/tee-2.yaml").write_text(BATCH, encoding="utf-8")
+    sources, problems = load_sources(site, listing=listing)
+    assert [b.path for b in sources.batches] == ["batches/tee-1.yaml"]
+    assert [f"{d.span.path} {d.code}" for d in problems] == [f"batches/more {codes.SYMLINK}"]
+    (site / "batches/tee-2.yaml").unlink()
+    again, problems_again = load_sources(site)
+    assert [b.path for b in again.batches] == [b.path for b in sources.batches]
+    assert again.stems == sources.stems and again.static == sources.static
+    assert problems_again == problems
 
 
 def test_a_linked_content_folder_outside_is_named_once(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from mfsite import uptodate
 from mfsite.build import build_site, check_cached
 from mfsite.commands import EXIT_USAGE, fail, report
 from mfsite.diagnostics import SiteErrors, summary
-from mfsite.load.sources import StatKey, source_stats
+from mfsite.load.sources import Listing, source_stats
 from mfsite.publish import OutputRefused, check_output
 from mfsite.render.labels import LabelFacts
 
@@ -37,11 +37,11 @@ def run(
     except OutputRefused as exc:
         fail(str(exc), EXIT_USAGE)
     settings = (base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(strict))
-    stats = source_stats(source)
-    sources = uptodate.sources_print(stats, settings)
+    listing = source_stats(source)
+    sources = uptodate.sources_print(listing.stats, settings)
     last = None if clean else uptodate.unchanged(source, output, sources)
     if last is None:
-        last = _build(source, output, base_url, strict, jobs, clean, stats)
+        last = _build(source, output, base_url, strict, jobs, clean, listing)
         uptodate.remember(source, output, sources, last)
         written, unchanged, removed = last.written, last.files - last.written, last.removed
     else:
@@ -68,9 +68,9 @@ def _build(
     strict: bool,
     jobs: int,
     clean: bool,
-    stats: list[tuple[str, StatKey]],
+    listing: Listing,
 ) -> uptodate.LastBuild:
-    checked = check_cached(source, base_url, need_base_url=True, jobs=jobs, stats=stats)
+    checked = check_cached(source, base_url, need_base_url=True, jobs=jobs, listing=listing)
     report(checked.diagnostics)
     if checked.site is None or (strict and checked.warnings):
         why = summary(checked.diagnostics) + (" (--strict)" if checked.site is not None else "")

@@ -21,8 +21,9 @@ from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.yamltree import Node, read_yaml, shown
 
-# What YAML lets a file hold (its printable characters); the rest are control characters.
-UNPRINTABLE = re.compile("[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The characters outside YAML's printable set (control characters and the like), named as
+# the few ranges they are: "not in the printable set" took 6 ms to compile at every start.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FILES = 200_000
@@ -92,16 +93,27 @@ class SourceCache:
     stems: dict[str, list[str]] | None = None  # the content stems hollow entries were validated with
 
 
+@dataclass(slots=True)
+class Listing:
+    """The source files as one pass over the folders found them, each with its status, taken
+    before any is read: `mfsite build` tells from it that nothing changed since its last run,
+    and load_sources then reads the files without listing the folders again."""
+
+    stats: list[tuple[str, StatKey]]  # (the path as messages show it, its status), site.yaml first
+    paths: dict[Folder, list[str]]  # each folder's files, as the loader lists them
+    problems: list[Diagnostic]  # found while listing (a link that leaves the site...)
+
+
 def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def load_sources(
-    root: Path, cache: SourceCache | None = None, stats: dict[str, StatKey] | None = None
+    root: Path, cache: SourceCache | None = None, listing: Listing | None = None
 ) -> tuple[Sources, list[Diagnostic]]:
     """Read every source file of the site at `root`; never raises for bad content.
-    `stats`: the files' status as source_stats took it, before this read (not taken again)."""
-    reader = _Reader(root, cache, stats)
+    `listing`: the files and their status as source_stats found them, before this read."""
+    reader = _Reader(root, cache, listing)
     try:
         return _load(root, cache, reader)
     except SiteErrors as exc:  # too many files: nothing further is read
@@ -162,17 +174,9 @@ def same_bytes(path: str | Path, digest: str) -> bool:
         return False
 
 
-def content_stems(stats: list[tuple[str, StatKey]]) -> dict[str, list[str]]:
-    """The stems of the content files (what a batch may name), as load_sources finds them,
-    from source_stats. (A name shown with escapes comes out different: it is an error of
-    its own, and a difference only costs reading the batch files again.)"""
-    stems: dict[str, list[str]] = {kind: [] for kind in CONTENT_KINDS}
-    for rel, _ in stats:
-        folder, _, name = rel.rpartition("/")
-        for kind, spec in CONTENT.items():
-            if folder == spec.path:
-                stems[kind].append(_stem(name))
-    return stems
+def content_stems(listing: Listing) -> dict[str, list[str]]:
+    """The stems of the content files (what a batch may name), as load_sources finds them."""
+    return {kind: [_stem(path) for path in listing.paths.get(CONTENT[kind], [])] for kind in CONTENT_KINDS}
 
 
 def read_batch_file(root: Path, path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -189,20 +193,29 @@ def _hollow(source: SourceFile | None) -> bool:
     return source is not None and source.tree is None
 
 
-def source_stats(root: Path) -> list[tuple[str, StatKey]]:
-    """The status of every file load_sources would read (and the template overrides), read
+def source_stats(root: Path) -> Listing:
+    """The files load_sources would read (and the template overrides), with their status, read
     without opening any: how `mfsite build` tells that nothing changed since its last run."""
-    return [("site.yaml", stat_key(root / "site.yaml")), *listed_stats(root, SOURCE_FOLDERS)]
+    reader = _Reader(root)
+    try:
+        paths = {folder: reader.listed(folder) for folder in SOURCE_FOLDERS}
+    except SiteErrors:  # too many files: load_sources lists them again and says so
+        paths = {}
+    stats = [("site.yaml", stat_key(root / "site.yaml")), *_stats(reader, paths)]
+    return Listing(stats, paths, reader.problems)
 
 
 def listed_stats(root: Path, folders: tuple[Folder, ...]) -> list[tuple[str, StatKey]]:
     """The status of the files in these folders, listed as the loader lists them."""
     reader = _Reader(root)
     try:
-        paths = [path for folder in folders for path in reader.listed(folder)]
+        return _stats(reader, {folder: reader.listed(folder) for folder in folders})
     except SiteErrors:  # too many files: load_sources says so
         return []
-    return [(reader.rel(path), stat_key(path)) for path in paths]
+
+
+def _stats(reader: _Reader, paths: dict[Folder, list[str]]) -> list[tuple[str, StatKey]]:
+    return [(reader.rel(path), stat_key(path)) for listed in paths.values() for path in listed]
 
 
 def stat_key(path: str | Path) -> StatKey:
@@ -217,14 +230,13 @@ def stat_key(path: str | Path) -> StatKey:
 class _Reader:
     """Paths here are strings, the root's joined with names: a site has tens of thousands."""
 
-    def __init__(
-        self, root: Path, cache: SourceCache | None = None, stats: dict[str, StatKey] | None = None
-    ) -> None:
+    def __init__(self, root: Path, cache: SourceCache | None = None, listing: Listing | None = None) -> None:
         self.root = root
         self.prefix = "" if str(root) == "." else os.path.join(str(root), "")  # ends with a separator
-        self.stats = stats or {}
+        self.listing = listing
+        self.stats = dict(listing.stats) if listing is not None else {}
         self.real_root = root.resolve()
-        self.problems: list[Diagnostic] = []
+        self.problems: list[Diagnostic] = list(listing.problems) if listing is not None else []
         self.count = 0
         self.cache = cache
         self.seen: set[str] = set()
@@ -261,6 +273,8 @@ class _Reader:
         return shown(Path(inner).as_posix() if os.sep != "/" else str(inner), limit=4096)
 
     def listed(self, folder: Folder) -> list[str]:
+        if self.listing is not None and folder in self.listing.paths:
+            return self.listing.paths[folder]  # its problems are this reader's already
         return self.files(self.prefix + folder.path, folder.suffixes, folder.recursive)
 
     def files(self, folder: str, suffixes: tuple[str, ...] | None, recursive: bool = True) -> list[str]:
