@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import string
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -19,7 +21,7 @@ import qrcode.main
 import qrcode.util
 from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, MODE_NUMBER, QRData
 
-from mfsite.render import qrdata, qrmask
+from mfsite.render import qr, qrdata, qrmask
 from mfsite.render.qr import SEGMENT_THRESHOLDS, make_symbol
 from mfsite.render.qrdata import LEVELS
 
@@ -158,6 +160,25 @@ def test_same_symbol_as_qrcode(text: str, level: str) -> None:
     symbol = make_symbol(text, level)
     assert symbol.version == code.version
     assert symbol.modules == expected
+    version, chunks, error_correction = qr.fit(text, level)  # and both ways of drawing it
+    assert tuple(qr.drawn_with_numpy(chunks, version, error_correction)) == expected
+    assert tuple(qr.drawn_by_qrcode(chunks, version, error_correction)) == expected
+
+
+def test_a_few_codes_are_drawn_without_numpy() -> None:
+    """numpy is imported only once a process has drawn more codes than FEW_CODES: a rebuild
+    that adds a batch or two does not pay its import."""
+    script = (
+        "import sys\n"
+        "from mfsite.render.qr import FEW_CODES, make_symbol\n"
+        "for n in range(FEW_CODES):\n"
+        "    make_symbol(f'https://shop.example/b/{n}/', 'M')\n"
+        "print('numpy' in sys.modules)\n"
+        "make_symbol('https://shop.example/b/one-more/', 'M')\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "True"]
 
 
 # Scoring all eight masks the way qrcode does is slow: every seventh case (7 is prime to

@@ -10,13 +10,15 @@ qrcode's own drawing of the matrix is slow pure Python (a build makes
 thousands of codes), so its inner loops are redone here with exactly its rules
 and tables: its segments are sized and encoded with integer arithmetic and the
 error correction with lookup tables (qrdata.py); the bits are placed and the
-mask chosen with numpy (qrmask.py). The version, the mask and every matrix are
-the same as qrcode's own (pages and caches stay byte-identical;
-tests/test_qrmask.py checks against qrcode).
+mask chosen with numpy (qrmask.py). A process's first few codes are still
+drawn by qrcode itself, which is quicker than importing numpy for them. The
+version, the mask and every matrix are the same either way (pages and caches
+stay byte-identical; tests/test_qrmask.py checks both against qrcode).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import zlib
@@ -58,12 +60,26 @@ class QrTooLong(ValueError):
     """The data does not fit in the largest QR symbol at this level."""
 
 
+# Codes a process draws with qrcode itself before it takes numpy (qrmask.py): about 5 ms
+# each against 0.2 ms, but numpy's import costs 0.1 s, which a rebuild that adds one batch
+# (one new code) should not pay.
+FEW_CODES = 16
+_drawn = itertools.count(1)  # numbers the codes this process draws
+
+
 def make_symbol(data: str, level: str) -> QrSymbol:
-    # Imported here: a rebuild finds its codes in the cache and never needs qrcode (nor numpy).
+    version, chunks, error_correction = fit(data, level)
+    draw = drawn_by_qrcode if next(_drawn) <= FEW_CODES else drawn_with_numpy
+    return QrSymbol(data=data, version=version, cells=b"".join(draw(chunks, version, error_correction)))
+
+
+def fit(data: str, level: str) -> tuple[int, list[QRData], int]:
+    """The smallest symbol for the data, as qrcode finds it: its version, the data's segments
+    and qrcode's constant for the error-correction level."""
+    # Imported here: a rebuild finds its codes in the cache and seldom needs qrcode.
     from qrcode.util import optimal_data_chunks
 
-    from mfsite.render.qrdata import LEVELS, best_fit, codewords
-    from mfsite.render.qrmask import symbol_rows  # numpy is slow to import (~0.1 s)
+    from mfsite.render.qrdata import LEVELS, best_fit
 
     error_correction = LEVELS[level]
     best: tuple[int, list[QRData]] | None = None
@@ -75,9 +91,25 @@ def make_symbol(data: str, level: str) -> QrSymbol:
             best = version, chunks  # on a tie the first threshold stays
     if best is None:
         raise QrTooLong(f"{len(data)} characters do not fit in a QR code at level {level}")
-    version, chunks = best
-    rows = symbol_rows(codewords(chunks, version, error_correction), version, error_correction)
-    return QrSymbol(data=data, version=version, cells=b"".join(rows))
+    return best[0], best[1], error_correction
+
+
+def drawn_by_qrcode(chunks: list[QRData], version: int, error_correction: int) -> list[bytes]:
+    """The symbol's rows (bytes of 0 and 1), drawn by qrcode itself: mask and all."""
+    from qrcode.main import QRCode
+
+    code = QRCode(version=version, error_correction=error_correction, border=0)
+    code.data_list = chunks
+    code.make(fit=False)
+    return [bytes(map(bool, row)) for row in code.modules]
+
+
+def drawn_with_numpy(chunks: list[QRData], version: int, error_correction: int) -> tuple[bytes, ...]:
+    """The same rows, with qrcode's inner loops redone on tables and numpy (qrdata, qrmask)."""
+    from mfsite.render.qrdata import codewords
+    from mfsite.render.qrmask import symbol_rows
+
+    return symbol_rows(codewords(chunks, version, error_correction), version, error_correction)
 
 
 DARK_RUN = re.compile(rb"\x01+")
