@@ -67,21 +67,20 @@ def batch_index(site: Site, used_by: Users) -> bytes:
     """Every batch, newest first, for a till or a shop system to look batches up."""
     config = site.config
     base = config.base_url or ""
-    entries = []
-    for batch in site.batches:
-        partner = site.partners[batch.partner.id]
-        entries.append(
-            {
-                "id": batch.id,
-                "url": absolute(base, page_route(config, batch)),
-                "product": batch.product,
-                "produced": batch.produced.isoformat(),
-                "gtin": batch.gtin,
-                "quantity": batch.quantity,
-                "partner": {"id": partner.id, "name": partner.name},
-                "passport": absolute(base, passport_route(batch)),
-            }
-        )
+    makers = {p.id: {"id": p.id, "name": p.name} for p in site.partners.values()}  # made once each
+    entries = [
+        {
+            "id": batch.id,
+            "url": absolute(base, page_route(config, batch)),
+            "product": batch.product,
+            "produced": batch.produced.isoformat(),
+            "gtin": batch.gtin,
+            "quantity": batch.quantity,
+            "partner": makers[batch.partner.id],
+            "passport": absolute(base, passport_route(batch)),
+        }
+        for batch in site.batches
+    ]
     return to_json({"title": config.title, "url": base, "batches": entries})
 
 
