@@ -332,6 +332,13 @@ def test_too_many_files_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.M
     assert [(d.code, d.message) for d in checked.diagnostics] == [
         (codes.TOO_MANY_FILES, "more than 4 source files: is this the right folder?")
     ]
+    # A problem met on the way, before the limit, whichever folder is listed first.
+    os.symlink("nowhere.yaml", site / "batches/a-broken-link.yaml")
+    content = len(list((site / "content").rglob("*.md")))
+    monkeypatch.setattr(sources_module, "MAX_FILES", content + 2)
+    _, problems = load_sources(site, listing=source_stats(site))
+    assert sorted(d.code for d in problems) == sorted([codes.UNREADABLE, codes.TOO_MANY_FILES])
+    assert problems == load_sources(site)[1]  # the build's listing first: each said once
 
 
 # Bytes and places ------------------------------------------------------------

@@ -375,6 +375,20 @@ def test_a_block_of_zero_bytes() -> None:
         old_make_symbol("\x00" * 100, "H")
     assert qrdata.ec_codewords(bytes(20), 22) == bytes(22)
     assert make_symbol("\x00" * 100, "H").version == 10
+    version, chunks, error_correction = qr.fit("\x00" * 100, "H")
+    assert qr.drawn_by_qrcode(chunks, version, error_correction) is None  # so make_symbol uses numpy
+
+
+def test_zero_bytes_as_a_process_first_codes() -> None:
+    """A fresh process draws its first codes with qrcode, which fails on a block of zero bytes:
+    those, and a batch id of many zeros, still get their code."""
+    script = (
+        "from mfsite.render.qr import make_symbol\n"
+        "print(make_symbol('\\x00' * 100, 'H').version)\n"
+        "print(make_symbol('https://shop.example/b/' + '0' * 46, 'H').version)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["10", "5"]
 
 
 @pytest.mark.parametrize("version", VERSIONS)

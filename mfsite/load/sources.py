@@ -200,7 +200,7 @@ def source_stats(root: Path) -> Listing:
     try:
         paths = {folder: reader.listed(folder) for folder in SOURCE_FOLDERS}
     except SiteErrors:  # too many files: load_sources lists them again and says so
-        paths = {}
+        paths, reader.problems = {}, []  # (and finds these again: said once)
     stats = [("site.yaml", stat_key(root / "site.yaml")), *_stats(reader, paths)]
     return Listing(stats, paths, reader.problems)
 

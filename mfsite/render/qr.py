@@ -13,7 +13,8 @@ error correction with lookup tables (qrdata.py); the bits are placed and the
 mask chosen with numpy (qrmask.py). A process's first few codes are still
 drawn by qrcode itself, which is quicker than importing numpy for them. The
 version, the mask and every matrix are the same either way (pages and caches
-stay byte-identical; tests/test_qrmask.py checks both against qrcode).
+stay byte-identical; tests/test_qrmask.py checks both against qrcode), except
+where qrcode fails (a block of zero bytes): those take the numpy path.
 """
 
 from __future__ import annotations
@@ -69,8 +70,10 @@ _drawn = itertools.count(1)  # numbers the codes this process draws
 
 def make_symbol(data: str, level: str) -> QrSymbol:
     version, chunks, error_correction = fit(data, level)
-    draw = drawn_by_qrcode if next(_drawn) <= FEW_CODES else drawn_with_numpy
-    return QrSymbol(data=data, version=version, cells=b"".join(draw(chunks, version, error_correction)))
+    rows = drawn_by_qrcode(chunks, version, error_correction) if next(_drawn) <= FEW_CODES else None
+    if rows is None:
+        rows = drawn_with_numpy(chunks, version, error_correction)
+    return QrSymbol(data=data, version=version, cells=b"".join(rows))
 
 
 def fit(data: str, level: str) -> tuple[int, list[QRData], int]:
@@ -94,13 +97,18 @@ def fit(data: str, level: str) -> tuple[int, list[QRData], int]:
     return best[0], best[1], error_correction
 
 
-def drawn_by_qrcode(chunks: list[QRData], version: int, error_correction: int) -> list[bytes]:
-    """The symbol's rows (bytes of 0 and 1), drawn by qrcode itself: mask and all."""
+def drawn_by_qrcode(chunks: list[QRData], version: int, error_correction: int) -> list[bytes] | None:
+    """The symbol's rows (bytes of 0 and 1), drawn by qrcode itself, mask and all; None where
+    qrcode cannot: its error correction fails on a block of zero bytes ("glog(0)"), which a
+    long run of zeros in a batch id can make. qrdata's does not."""
     from qrcode.main import QRCode
 
     code = QRCode(version=version, error_correction=error_correction, border=0)
     code.data_list = chunks
-    code.make(fit=False)
+    try:
+        code.make(fit=False)
+    except ValueError:
+        return None
     return [bytes(map(bool, row)) for row in code.modules]
 
 

@@ -29,14 +29,14 @@ from qrcode.util import MODE_ALPHA_NUM, MODE_NUMBER, QRData
 
 MAX_VERSION = 40
 
-# Value of each alphanumeric character by byte (qrcode's `ALPHA_NUM.find`), for lookups
-# without a search.
 LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
     "M": qrcode.constants.ERROR_CORRECT_M,
     "Q": qrcode.constants.ERROR_CORRECT_Q,
     "H": qrcode.constants.ERROR_CORRECT_H,
 }
+# Value of each alphanumeric character by byte (qrcode's `ALPHA_NUM.find`), for lookups
+# without a search.
 ALPHA_VALUE = {char: value for value, char in enumerate(qrcode.util.ALPHA_NUM)}
 
 
