@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 import pycountry
 
@@ -66,6 +67,7 @@ def care_lines(care: Care) -> list[str]:
     return lines + list(care.notes)
 
 
+@cache  # a site names a few countries, each on many pages; pycountry's lookup is slow
 def country_name(code: str | None) -> str:
     if not code:
         return ""
