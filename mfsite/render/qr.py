@@ -183,12 +183,15 @@ def to_png(symbol: QrSymbol, settings: QrSettings) -> bytes:
         PNG_SIGNATURE,
         _chunk(b"IHDR", header),
         _chunk(b"PLTE", palette),
-        _chunk(b"IDAT", zlib.compress(b"".join(lines))),
+        _chunk(b"IDAT", zlib.compress(b"".join(lines), PNG_COMPRESSION)),
         _chunk(b"IEND", b""),
     ))  # fmt: skip
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# zlib's level 3, not its default 6: on these scanlines (mostly zeros) it takes a quarter of
+# the time, 80 µs less a code, for about 70 bytes more (500 rather than 430 at version 3).
+PNG_COMPRESSION = 3
 
 
 @lru_cache(maxsize=8)
