@@ -27,7 +27,7 @@ from pathlib import Path
 from mfsite import __version__
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import SourceCache, SourceFile, StatKey
-from mfsite.render.qr import QrSymbol
+from mfsite.render.qr import QrSymbol, size_of
 from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import BatchResult
 
@@ -57,7 +57,7 @@ def load_symbols(site: Path) -> Symbols:
 
 def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
     """A code stored as its version and the hex of its modules' bits, row after row."""
-    count = (version_ * 4 + 17) ** 2
+    count = size_of(version_) ** 2
     packed = bytes.fromhex(modules)
     if len(packed) != -(-count // 8):
         raise ValueError("a damaged QR code")

@@ -37,7 +37,14 @@ if TYPE_CHECKING:
 # only when the run is at least this long; short runs can still pay off in an
 # upper-case URL, so a few thresholds are tried and the smallest symbol kept.
 SEGMENT_THRESHOLDS = (20, 8, 4)
-QR_MAX_SIZE = 177  # modules across a version 40 symbol
+
+
+def size_of(version: int) -> int:
+    """Modules across a symbol of this version."""
+    return version * 4 + 17
+
+
+QR_MAX_SIZE = size_of(40)  # the largest version
 
 
 # Not frozen: one per batch, loaded from the cache at every build (see model.Record).
@@ -49,7 +56,7 @@ class QrSymbol:
 
     @property
     def size(self) -> int:
-        return self.version * 4 + 17
+        return size_of(self.version)
 
     @property
     def modules(self) -> tuple[bytes, ...]:

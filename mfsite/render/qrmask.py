@@ -27,15 +27,13 @@ import qrcode
 import qrcode.util
 from numpy.typing import NDArray
 
+from mfsite.render.qr import size_of
+
 Bools = NDArray[np.bool_]
 
 # Per-version (or per-size) constant arrays are cached: there are 40 versions and 32
 # format words, so nothing is ever evicted.
 CACHED = 64
-
-
-def size_of(version: int) -> int:
-    return version * 4 + 17
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

@@ -133,9 +133,7 @@ def read_qr(fields: Fields) -> QrSettings:
         error_correction=qr.get("error_correction", one_of(QR_LEVELS)) or defaults.error_correction,
         formats=formats if qr.node_of("formats") is not None else defaults.formats,
         compact=bool(qr.get("compact", to_boolean)),
-        quiet_zone=qr.get(
-            "quiet_zone", at_least(QUIET_ZONE_MIN, "the QR standard asks for 4 modules", QUIET_ZONE_MAX)
-        )
+        quiet_zone=qr.get("quiet_zone", at_least(QUIET_ZONE_MIN, STANDARD_QUIET_ZONE, QUIET_ZONE_MAX))
         or defaults.quiet_zone,
         dark=qr.get("dark", to_colour) or defaults.dark,
         light=qr.get("light", to_colour) or defaults.light,
