@@ -94,7 +94,7 @@ def _build(
     except OutputRefused as exc:
         fail(str(exc), EXIT_USAGE)
     except OSError as exc:
-        fail(f"could not write the site: {exc.strerror or exc} ({exc.filename}); {output} was left as it was")
+        fail(f"{write_problem(exc)}; {output} was left as it was")
     except TemplateError as exc:
         fail(f"{template_problem(exc)}; {output} was left as it was")
     report(result.warnings)
@@ -147,6 +147,10 @@ def qr_summary(facts: dict[str, LabelFacts]) -> str:
         )
         or "none"
     )
+
+
+def write_problem(exc: OSError) -> str:
+    return f"could not write the site: {exc.strerror or exc} ({exc.filename})"
 
 
 def template_problem(exc: TemplateError) -> str:

@@ -15,7 +15,7 @@ import click
 from jinja2 import TemplateError
 
 from mfsite.commands import EXIT_USAGE, fail, report
-from mfsite.commands.build import template_problem
+from mfsite.commands.build import template_problem, write_problem
 from mfsite.diagnostics import SiteErrors, format_text, summary
 from mfsite.incremental import Workspace
 from mfsite.publish import OutputRefused, check_output
@@ -115,7 +115,7 @@ def problem_text(exc: Exception) -> str:
     if isinstance(exc, TemplateError):
         return template_problem(exc)
     if isinstance(exc, OSError):
-        return f"mfsite: could not write the site: {exc.strerror or exc} ({exc.filename})"
+        return f"mfsite: {write_problem(exc)}"
     return f"mfsite: {exc}"
 
 
