@@ -79,12 +79,12 @@ def timed(command: list[str | Path], env: dict[str, str] | None = None, memory: 
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if memory:
+    sampler = threading.Thread(target=sample, daemon=True) if memory else None
+    if sampler is not None:
         sampler.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - started
-    if memory:
+    if sampler is not None:
         sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(map(str, command))}\n{err.decode(errors='replace')}")

@@ -12,8 +12,9 @@ The dependencies are deliberately broad: a batch's files depend on the batch
 and every content file it names; a partner, material or story page on its
 file and on every batch that names it (by the batches' own signatures, so with
 every file they name, their partners among them); a month page likewise on its
-batches; the site-wide files on everything. Too broad only costs time; too narrow would be a stale page, and
-the tests compare cached builds with clean ones byte for byte.
+batches; the site-wide files on everything. Too broad only costs time; too
+narrow would be a stale page, and the tests compare cached builds with clean
+ones byte for byte.
 """
 
 from __future__ import annotations
