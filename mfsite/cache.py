@@ -27,7 +27,7 @@ from pathlib import Path
 from mfsite import __version__
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import SourceCache, SourceFile, StatKey
-from mfsite.render.qr import QrSymbol, size_of
+from mfsite.render.qr import DIGITS, QrSymbol, size_of
 from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import BatchResult
 
@@ -69,10 +69,9 @@ def _packed(symbol: QrSymbol) -> str:
     """The modules (one byte each) as bits, eight to a byte: the file is an eighth of the size."""
     count = len(symbol.cells)
     size = -(-count // 8)
-    return (int(symbol.cells.translate(_TO_DIGITS), 2) << (size * 8 - count)).to_bytes(size, "big").hex()
+    return (int(symbol.cells.translate(DIGITS), 2) << (size * 8 - count)).to_bytes(size, "big").hex()
 
 
-_TO_DIGITS = bytes.maketrans(b"\0\1", b"01")
 _FROM_DIGITS = bytes.maketrans(b"01", b"\0\1")
 
 

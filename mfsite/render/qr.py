@@ -170,20 +170,26 @@ def to_png(symbol: QrSymbol, settings: QrSettings) -> bytes:
 
     Pillow's resize and encoder cost more than all the rest of a code; an image of two
     colours on a module grid is a few hundred bytes of PNG we can write ourselves. Each
-    module row is widened to `module_px` bits per module once; the scanlines that repeat
+    module row is widened to `module_px` pixels per module once; the scanlines that repeat
     it are stored as "same as the line above" (PNG's Up filter on equal lines: all zeros),
     which zlib compresses in a fraction of the time the repeated pixels would take."""
     quiet = settings.quiet_zone
     scale = settings.module_px
-    width = (symbol.size + 2 * quiet) * scale
-    widen = _widen(scale)
-    again = [b"\2" + bytes(-(-width // 8))] * (scale - 1)
-    margin = "\0" * quiet
-    blank = [_scanline(("\0" * (symbol.size + 2 * quiet)).translate(widen), width), *again]
-    lines = blank * quiet
-    for row in symbol.modules:
-        lines += [_scanline((margin + row.decode("latin-1") + margin).translate(widen), width), *again]
-    lines += blank * quiet
+    count = symbol.size + 2 * quiet  # modules across, quiet zone included
+    width = count * scale
+    size = -(-width // 8)  # bytes in a scanline
+    again = (b"\2" + bytes(size)) * (scale - 1)
+    blank = b"\0" * (size + 1) + again
+    # Every row's modules eight to a byte (one number parsed from binary digits), each byte
+    # then looked up as its eight modules' pixels: no Python step per module. A row is padded
+    # with light modules to whole bytes; the padding's pixels are cut off with the scanline.
+    per_row = -(-count // 8)
+    margin, tail = b"\0" * quiet, b"\0" * (per_row * 8 - count + quiet)
+    digits = b"".join([margin + row + tail for row in symbol.modules]).translate(DIGITS)
+    packed = int(digits, 2).to_bytes(per_row * symbol.size, "big")
+    pixels = b"".join(map(_widened(scale).__getitem__, packed))
+    rows = range(0, len(pixels), per_row * scale)
+    lines = [blank] * quiet + [b"\0" + pixels[i : i + size] + again for i in rows] + [blank] * quiet
     header = struct.pack(">IIBBBBB", width, width, 1, 3, 0, 0, 0)  # 1 bit, palette, no interlace
     palette = bytes((*rgb(settings.light), *rgb(settings.dark)))
     return b"".join((
@@ -199,18 +205,15 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # zlib's level 3, not its default 6: on these scanlines (mostly zeros) it takes a quarter of
 # the time, 80 µs less a code, for about 70 bytes more (500 rather than 430 at version 3).
 PNG_COMPRESSION = 3
+DIGITS = bytes.maketrans(b"\0\1", b"01")  # modules (bytes 0 and 1) as binary digits
 
 
 @lru_cache(maxsize=8)
-def _widen(scale: int) -> dict[int, str]:
-    """str.translate table: a module (palette index as a character) -> its pixels as bits."""
-    return {0: "0" * scale, 1: "1" * scale}
-
-
-def _scanline(bits: str, width: int) -> bytes:
-    """One PNG scanline as is (filter type 0), the pixels 8 to a byte, zero-padded."""
-    size = -(-width // 8)
-    return b"\0" + (int(bits, 2) << (size * 8 - width)).to_bytes(size, "big")
+def _widened(scale: int) -> list[bytes]:
+    """Eight modules (the bits of a byte) -> their pixels, `scale` bits each: `scale` bytes."""
+    return [
+        int("".join(bit * scale for bit in f"{byte:08b}"), 2).to_bytes(scale, "big") for byte in range(256)
+    ]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
