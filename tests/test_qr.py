@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import cairosvg
 import pytest
 from conftest import mfsite, write_site
 from PIL import Image
@@ -113,6 +114,22 @@ def test_png_pixels_are_the_modules(module_px: int, quiet_zone: int) -> None:
             module = symbol.modules[y - quiet_zone][x - quiet_zone] if inside else 0
             for dy, dx in ((0, 0), (module_px - 1, module_px - 1), (0, module_px - 1)):
                 assert pixels[x * module_px + dx, y * module_px + dy] == colour[module], (x, y)
+
+
+@pytest.mark.parametrize(("url", "quiet_zone"), [(f"{BASE}b/tee-1/", 4), (f"{BASE}b/{'x' * 300}/", 1)])
+def test_svg_modules_are_the_modules(url: str, quiet_zone: int) -> None:
+    """The SVG path, drawn by a real rasteriser at four pixels a module: every module's
+    centre is its own colour (runs that reach the edge and long rows included)."""
+    settings = QrSettings(quiet_zone=quiet_zone)
+    symbol = make_symbol(url, "H")
+    width = symbol.size + 2 * quiet_zone
+    png = cairosvg.svg2png(bytestring=to_svg(symbol, settings).encode(), output_width=width * 4)
+    pixels = Image.open(io.BytesIO(png)).convert("L").load()
+    for y in range(width):
+        for x in range(width):
+            inside = quiet_zone <= x < width - quiet_zone and quiet_zone <= y < width - quiet_zone
+            dark = inside and symbol.modules[y - quiet_zone][x - quiet_zone] == 1
+            assert (pixels[x * 4 + 2, y * 4 + 2] < 128) == dark, (x, y)
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from mfsite.model import QUIET_ZONE_MAX, QrSettings
+from mfsite.model import QrSettings
 
 if TYPE_CHECKING:
     from qrcode.util import QRData
@@ -42,9 +42,6 @@ SEGMENT_THRESHOLDS = (20, 8, 4)
 def size_of(version: int) -> int:
     """Modules across a symbol of this version."""
     return version * 4 + 17
-
-
-QR_MAX_SIZE = size_of(40)  # the largest version
 
 
 # Not frozen: one per batch, loaded from the cache at every build (see model.Record).
@@ -127,23 +124,31 @@ def drawn_with_numpy(chunks: list[QRData], version: int, error_correction: int) 
     return symbol_rows(codewords(chunks, version, error_correction), version, error_correction)
 
 
-DARK_RUN = re.compile(rb"\x01+")
-# The words of a path, made once: formatting numbers for each of a code's ~200 runs was most of it.
-MOVES = [f"M{x}" for x in range(QR_MAX_SIZE + 2 * QUIET_ZONE_MAX)]
-ROWS = [f" {y}" for y in range(QR_MAX_SIZE + 2 * QUIET_ZONE_MAX)]
-RUNS = [f"h{n}v1h-{n}z" for n in range(QR_MAX_SIZE + 1)]
+class _Steps(dict[bytes, str]):
+    """A run of dark modules and the light ones after it (as in the row) -> its path words:
+    draw the dark run as a rectangle, then move past both. After `z` the pen is back at the
+    rectangle's start, so the words depend on the run alone and are made once per build."""
+
+    def __missing__(self, run: bytes) -> str:
+        dark = len(run.rstrip(b"\0"))
+        words = f"h{dark}v1h-{dark}z" + (f"m{len(run)} 0" if len(run) > dark else "")
+        self[run] = words
+        return words
+
+
+STEPS = _Steps()
+STEP = re.compile(rb"\x01+\x00*")
 
 
 @lru_cache(maxsize=16)
 def svg_path(symbol: QrSymbol, quiet: int) -> str:
-    """The dark modules as one path of horizontal runs; kept a while: a batch's page, label and
-    image draw the same."""
+    """The dark modules as one path of horizontal runs, one absolute move per row; kept a
+    while: a batch's page, label and image draw the same."""
     words = []
     for y, row in enumerate(symbol.modules):
-        at = ROWS[y + quiet]
-        for run in DARK_RUN.finditer(row):
-            start, end = run.span()
-            words.append(MOVES[start + quiet] + at + RUNS[end - start])
+        if dark := row.lstrip(b"\0"):
+            words.append(f"M{quiet + len(row) - len(dark)} {y + quiet}")
+            words += map(STEPS.__getitem__, STEP.findall(dark.rstrip(b"\0")))
     return "".join(words)
 
 
