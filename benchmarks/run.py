@@ -65,7 +65,11 @@ Measured = tuple[float, int, int]  # seconds, peak RSS and peak PSS of the proce
 
 def timed(command: list[str | Path], env: dict[str, str] | None = None, memory: bool = False) -> Measured:
     """Seconds of a command; with `memory`, also the peak memory of it and its children,
-    sampled every 20 ms (else 0: the sampling slows what it watches)."""
+    sampled every 20 ms (else 0: the sampling slows what it watches).
+
+    The file system is settled first (untimed): otherwise a build pays for the writing back,
+    and the freeing, of the files of the build before it, which may be the other tool's."""
+    os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen(
         [str(c) for c in command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
