@@ -145,7 +145,8 @@ def _error(path: str, offset: int, mark: yaml.Mark | None, code: str, message: s
 def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node | None, list[Diagnostic]]:
     """One pass over the events. Written as a single loop on purpose: this is
     the hot path of loading a large site (about 100 events per batch file)."""
-    span = tuple.__new__  # span(Span, (...)): half the time of Span(...), a Python-level __new__
+    # new_span(Span, (path, line, column)): half the time of Span(...), whose __new__ is Python-level.
+    new_span = tuple.__new__
     problems: list[Diagnostic] = []
     stack: list[Map | Seq] = []
     keys: list[Scalar | None] = []  # the pending key of each open mapping
@@ -157,7 +158,7 @@ def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node |
         if kind is yaml.ScalarEvent:
             if event.tag not in ALLOWED_TAGS:
                 raise SiteErrors([_error(path, offset, mark, codes.YAML_UNSUPPORTED, _tag_message(event))])
-            at = span(Span, (path, mark.line + 1 + offset, mark.column + 1))
+            at = new_span(Span, (path, mark.line + 1 + offset, mark.column + 1))
             node: Node = Scalar(event.value, at, event.style in QUOTED)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.tag not in ALLOWED_TAGS:
@@ -165,7 +166,7 @@ def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node |
             if len(stack) >= MAX_DEPTH:
                 message = f"nested deeper than {MAX_DEPTH} levels"
                 raise SiteErrors([_error(path, offset, mark, codes.YAML_UNSUPPORTED, message)])
-            at = span(Span, (path, mark.line + 1 + offset, mark.column + 1))
+            at = new_span(Span, (path, mark.line + 1 + offset, mark.column + 1))
             node = Map(at) if kind is yaml.MappingStartEvent else Seq(at)
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             stack.pop()

@@ -127,7 +127,7 @@ def drawn_with_numpy(chunks: list[QRData], version: int, error_correction: int) 
 class _Steps(dict[bytes, str]):
     """A run of dark modules and the light ones after it (as in the row) -> its path words:
     draw the dark run as a rectangle, then move past both. After `z` the pen is back at the
-    rectangle's start, so the words depend on the run alone and are made once per build."""
+    rectangle's start, so the words depend on the run alone and are made once per process."""
 
     def __missing__(self, run: bytes) -> str:
         dark = len(run.rstrip(b"\0"))
