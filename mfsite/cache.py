@@ -62,7 +62,7 @@ def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
     if len(packed) != -(-count // 8):
         raise ValueError("a damaged QR code")
     bits = format(int.from_bytes(packed, "big") >> (len(packed) * 8 - count), f"0{count}b")
-    return QrSymbol(url, version_, bits.encode("ascii").translate(_FROM_DIGITS))
+    return QrSymbol(url, version_, bits.encode("ascii").translate(_FROM_DIGITS), stored=modules)
 
 
 def _packed(symbol: QrSymbol) -> str:
@@ -77,7 +77,8 @@ _FROM_DIGITS = bytes.maketrans(b"01", b"\0\1")
 
 def save_symbols(site: Path, symbols: Symbols) -> None:
     codes = [
-        [url, level, symbol.version, _packed(symbol)] for (url, level), symbol in sorted(symbols.items())
+        [url, level, symbol.version, symbol.stored or _packed(symbol)]
+        for (url, level), symbol in sorted(symbols.items())
     ]
     write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
 

@@ -23,7 +23,7 @@ import itertools
 import re
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,9 @@ class QrSymbol:
     data: str
     version: int
     cells: bytes  # the modules, row after row: 0 light, 1 dark; no quiet zone
+    # The cells as the build cache stores them, for a code loaded from it: saved again as they
+    # were read, not packed anew (cache.py). Not part of the code's identity.
+    stored: str = field(default="", compare=False, repr=False)
 
     @property
     def size(self) -> int:
