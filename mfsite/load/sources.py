@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -235,13 +236,18 @@ class _Reader:
         self.prefix = "" if str(root) == "." else os.path.join(str(root), "")  # ends with a separator
         self.listing = listing
         self.stats = dict(listing.stats) if listing is not None else {}
-        self.real_root = root.resolve()
         self.problems: list[Diagnostic] = list(listing.problems) if listing is not None else []
         self.count = 0
         self.cache = cache
         self.seen: set[str] = set()
         self.read: set[str] = set()
         self.links_checked: dict[Path, bool] = {}
+
+    @cached_property
+    def real_root(self) -> Path:
+        """Made when a link is first checked: a reader is made for every batch file read in
+        parallel, and resolving the root costs a system call per folder on its path."""
+        return self.root.resolve()
 
     def cached(self, path: str, read: Callable[[str], SourceFile | None]) -> SourceFile | None:
         """Read through the cache: a file whose stat is unchanged is not read again."""
