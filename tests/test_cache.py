@@ -268,10 +268,11 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
         timeout=600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    # Every row the issue asks for, each with a ratio, then both profiles.
-    rows = ["cold build", "no-change rebuild", "add one batch", "edit one batch", "peak memory (RSS)"]
-    for row in rows:
-        assert re.search(rf"^{re.escape(row)} .* \d+\.\d\d$", run.stdout, re.MULTILINE), (row, run.stdout)
+    # Every row the issue asks for, each with a ratio (timings also with the best rounds'), then
+    # both profiles.
+    for row in ["cold build", "no-change rebuild", "add one batch", "edit one batch"]:
+        assert re.search(rf"^{re.escape(row)} .* \d+\.\d\d +\d+\.\d\d$", run.stdout, re.MULTILINE), run.stdout
+    assert re.search(r"^peak memory \(RSS\) .* \d+\.\d\d$", run.stdout, re.MULTILINE), run.stdout
     for stage in ("load", "validate", "render", "QR codes", "write"):
         assert re.search(rf"^  {stage} +\d+\.\d\ds", run.stdout, re.MULTILINE), (stage, run.stdout)
     assert "one-batch rebuild profile" in run.stdout
