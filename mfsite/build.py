@@ -33,9 +33,9 @@ from mfsite.load.sources import (
     Listing,
     SourceCache,
     StatKey,
+    batch_file_reader,
     content_stems,
     load_sources,
-    read_batch_file,
     same_bytes,
 )
 from mfsite.manifest import Signatures
@@ -204,12 +204,13 @@ def _pool(jobs: int) -> Iterator[Pool]:
 
 def _read_part(part: tuple[Path, list[tuple[str, str, StatKey, str]], dict[str, list[str]]]) -> list[_Read]:
     source, stale, stems = part
+    read_batch_file = batch_file_reader(source)
     found = []
     for rel, path, key, digest in stale:
         if digest and same_bytes(path, digest):
             found.append(_Read(rel, key, unchanged=True))
             continue
-        parsed, problems = read_batch_file(source, path)
+        parsed, problems = read_batch_file(path)
         if parsed is None:
             found.append(_Read(rel, key, False, batch_file_entry("", None, problems)))
         else:

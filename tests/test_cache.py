@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_example, mfsite, tree_bytes
+from conftest import REPO, copy_example, mfsite, tree_bytes, write_site
 from realparts import need
+
+from mfsite import build as build_module
+from mfsite.build import check_cached, check_site
+from mfsite.load.sources import source_stats
 
 BASE = "https://shop.example.test/kiez/"
 
@@ -88,6 +92,27 @@ def test_a_rebuild_keeps_the_qr_cache_a_clean_build_writes(site: Path, tmp_path:
     codes = site / ".mfsite-cache/qr-codes.json"
     assert "hd-2612-b" in codes.read_text(encoding="utf-8")
     assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.json").read_bytes()
+
+
+def test_batch_files_read_in_parallel_say_what_one_process_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch files read in worker processes (a cold build of a large site) report each problem
+    once, at its own file, exactly as reading them in the build's own process does."""
+    site = write_site(tmp_path / "site")
+    tee = (site / "batches/tee-1.yaml").read_text(encoding="utf-8")
+    for n in range(2, 41):  # enough that each worker reads several files, bad ones among them
+        (site / f"batches/tee-{n}.yaml").write_text(tee, encoding="utf-8")
+    (site / "batches/tee-3.yaml").write_text(tee + "colour: blue\n", encoding="utf-8")  # unknown key
+    (site / "batches/tee-5.yaml").write_text("product: [unclosed\n", encoding="utf-8")  # YAML syntax
+    monkeypatch.setattr(build_module, "PREREAD_AT_LEAST", 2)  # the workers fork with it
+    parallel = check_cached(site, BASE, True, jobs=2, listing=source_stats(site))
+    assert (site / ".mfsite-cache/batches.pickle").is_file()
+    alone = check_site(site, BASE, True)
+    shown = [f"{d.span} {d.code}" for d in parallel.diagnostics]
+    assert shown == [f"{d.span} {d.code}" for d in alone.diagnostics]
+    assert [line.split(":")[0] for line in shown].count("batches/tee-3.yaml") == 1
+    assert any(line.startswith("batches/tee-5.yaml") for line in shown)
 
 
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:

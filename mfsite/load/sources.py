@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -180,10 +179,16 @@ def content_stems(listing: Listing) -> dict[str, list[str]]:
     return {kind: [_stem(path) for path in listing.paths.get(CONTENT[kind], [])] for kind in CONTENT_KINDS}
 
 
-def read_batch_file(root: Path, path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """One batch file, read as load_sources reads it (for reading many in parallel)."""
+def batch_file_reader(root: Path) -> Callable[[str], tuple[SourceFile | None, list[Diagnostic]]]:
+    """Reads one batch file at a time as load_sources reads it, with its problems (for reading
+    many in parallel): one reader for them all, made once."""
     reader = _Reader(root)
-    return reader.yaml_file(path), reader.problems
+
+    def read(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+        reader.problems = []
+        return reader.yaml_file(path), reader.problems
+
+    return read
 
 
 def _stem(path: str) -> str:
@@ -236,18 +241,13 @@ class _Reader:
         self.prefix = "" if str(root) == "." else os.path.join(str(root), "")  # ends with a separator
         self.listing = listing
         self.stats = dict(listing.stats) if listing is not None else {}
+        self.real_root = root.resolve()
         self.problems: list[Diagnostic] = list(listing.problems) if listing is not None else []
         self.count = 0
         self.cache = cache
         self.seen: set[str] = set()
         self.read: set[str] = set()
         self.links_checked: dict[Path, bool] = {}
-
-    @cached_property
-    def real_root(self) -> Path:
-        """Made when a link is first checked: a reader is made for every batch file read in
-        parallel, and resolving the root costs a system call per folder on its path."""
-        return self.root.resolve()
 
     def cached(self, path: str, read: Callable[[str], SourceFile | None]) -> SourceFile | None:
         """Read through the cache: a file whose stat is unchanged is not read again."""
