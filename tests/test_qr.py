@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import cairosvg
@@ -14,7 +15,7 @@ from PIL import Image
 from realparts import decode_png, decode_svg
 
 from mfsite.model import QrSettings
-from mfsite.render.qr import make_symbol, to_png, to_svg
+from mfsite.render.qr import QrSymbol, make_symbol, to_png, to_svg
 from mfsite.urls import digital_link_route
 
 BASE = "https://mini.example/shop/"
@@ -107,13 +108,9 @@ def test_png_pixels_are_the_modules(module_px: int, quiet_zone: int) -> None:
     assert image.mode == "P" and image.size == ((symbol.size + 2 * quiet_zone) * module_px,) * 2
     pixels = image.convert("RGB").load()
     colour = {0: (255, 251, 230), 1: (26, 43, 60)}
-    width = symbol.size + 2 * quiet_zone
-    for y in range(width):
-        for x in range(width):
-            inside = quiet_zone <= x < width - quiet_zone and quiet_zone <= y < width - quiet_zone
-            module = symbol.modules[y - quiet_zone][x - quiet_zone] if inside else 0
-            for dy, dx in ((0, 0), (module_px - 1, module_px - 1), (0, module_px - 1)):
-                assert pixels[x * module_px + dx, y * module_px + dy] == colour[module], (x, y)
+    for x, y, module in drawn_modules(symbol, quiet_zone):
+        for dy, dx in ((0, 0), (module_px - 1, module_px - 1), (0, module_px - 1)):
+            assert pixels[x * module_px + dx, y * module_px + dy] == colour[module], (x, y)
 
 
 @pytest.mark.parametrize(("url", "quiet_zone"), [(f"{BASE}b/tee-1/", 4), (f"{BASE}b/{'x' * 300}/", 1)])
@@ -125,11 +122,17 @@ def test_svg_modules_are_the_modules(url: str, quiet_zone: int) -> None:
     width = symbol.size + 2 * quiet_zone
     png = cairosvg.svg2png(bytestring=to_svg(symbol, settings).encode(), output_width=width * 4)
     pixels = Image.open(io.BytesIO(png)).convert("L").load()
+    for x, y, module in drawn_modules(symbol, quiet_zone):
+        assert (pixels[x * 4 + 2, y * 4 + 2] < 128) == (module == 1), (x, y)
+
+
+def drawn_modules(symbol: QrSymbol, quiet_zone: int) -> Iterator[tuple[int, int, int]]:
+    """Every module of the drawn code, quiet zone included: (x, y, 1 dark or 0 light)."""
+    width = symbol.size + 2 * quiet_zone
     for y in range(width):
         for x in range(width):
             inside = quiet_zone <= x < width - quiet_zone and quiet_zone <= y < width - quiet_zone
-            dark = inside and symbol.modules[y - quiet_zone][x - quiet_zone] == 1
-            assert (pixels[x * 4 + 2, y * 4 + 2] < 128) == dark, (x, y)
+            yield x, y, symbol.modules[y - quiet_zone][x - quiet_zone] if inside else 0
 
 
 @pytest.mark.parametrize(
