@@ -27,7 +27,7 @@ from pathlib import Path
 from mfsite import __version__
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import SourceCache, SourceFile, StatKey
-from mfsite.render.qr import DIGITS, QrSymbol, size_of
+from mfsite.render.qr import QrSymbol, size_of
 from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import BatchResult
 
@@ -56,30 +56,15 @@ def load_symbols(site: Path) -> Symbols:
 
 
 def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
-    """A code stored as its version and the hex of its modules' bits, row after row."""
-    count = size_of(version_) ** 2
+    """A code stored as its version and the hex of QrSymbol.packed."""
     packed = bytes.fromhex(modules)
-    if len(packed) != -(-count // 8):
+    if len(packed) != -(-(size_of(version_) ** 2) // 8):
         raise ValueError("a damaged QR code")
-    bits = format(int.from_bytes(packed, "big") >> (len(packed) * 8 - count), f"0{count}b")
-    return QrSymbol(url, version_, bits.encode("ascii").translate(_FROM_DIGITS), stored=modules)
-
-
-def _packed(symbol: QrSymbol) -> str:
-    """The modules (one byte each) as bits, eight to a byte: the file is an eighth of the size."""
-    count = len(symbol.cells)
-    size = -(-count // 8)
-    return (int(symbol.cells.translate(DIGITS), 2) << (size * 8 - count)).to_bytes(size, "big").hex()
-
-
-_FROM_DIGITS = bytes.maketrans(b"01", b"\0\1")
+    return QrSymbol(url, version_, packed)
 
 
 def save_symbols(site: Path, symbols: Symbols) -> None:
-    codes = [
-        [url, level, symbol.version, symbol.stored or _packed(symbol)]
-        for (url, level), symbol in sorted(symbols.items())
-    ]
+    codes = [[url, level, code.version, code.packed.hex()] for (url, level), code in sorted(symbols.items())]
     write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
 
 
