@@ -101,6 +101,17 @@ _ALLOWED = {
 _found: dict[tuple[str, str], object] = {}
 
 
+def plain_data(raw: bytes) -> object:
+    """Unpickled data made of containers, strings and numbers only: any class is refused
+    (the manifest)."""
+    return _PlainUnpickler(io.BytesIO(raw)).load()
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of mfsite's cache")
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
         if (module, name) in _found:

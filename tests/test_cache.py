@@ -46,7 +46,7 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     cold = build(site, output)
     assert "0 unchanged" in cold
     assert (site / ".mfsite-cache/qr-codes.json").is_file()
-    assert len(list((site / ".mfsite-cache").glob("manifest-*.json"))) == 1
+    assert len(list((site / ".mfsite-cache").glob("manifest-*.pickle"))) == 1
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
     cached = build(site, output)
@@ -118,7 +118,7 @@ def test_batch_files_read_in_parallel_say_what_one_process_says(
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     build(site, site / "output")
     (site / ".mfsite-cache/qr-codes.json").write_text("{not json", encoding="utf-8")
-    for manifest in (site / ".mfsite-cache").glob("manifest-*.json"):
+    for manifest in (site / ".mfsite-cache").glob("manifest-*.pickle"):
         manifest.write_text("[]", encoding="utf-8")
     (site / ".mfsite-cache/batches.pickle").write_bytes(b"\x80\x05damaged")
     (site / ".mfsite-cache/last-build.json").write_text("{", encoding="utf-8")
@@ -209,6 +209,8 @@ def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path) -> None:
     build(site, site / "output")
     payload = {"stamp": "x", "stems": {}, "files": [("batches/x.yaml", (0, 0, 0), pickle.dumps(Planted()))]}
     (site / ".mfsite-cache/batches.pickle").write_bytes(pickle.dumps(payload))
+    [manifest] = (site / ".mfsite-cache").glob("manifest-*.pickle")
+    manifest.write_bytes(pickle.dumps({"version": "x", "output": Planted(), "files": {}}))
     (site / ".mfsite-cache/last-build.json").unlink()
     (site / "site.yaml").touch()
     build(site, site / "output")
@@ -221,7 +223,7 @@ def test_a_publish_stopped_half_way_is_finished_by_the_next_build(site: Path, tm
     some of them new, some old. The next build writes them all again."""
     output = site / "output"
     build(site, output)
-    [journal] = (site / ".mfsite-cache").glob("manifest-*.json")
+    [journal] = (site / ".mfsite-cache").glob("manifest-*.pickle")
     journal = journal.with_suffix(".publishing")
     journal.write_text('["b/hd-2611-a/index.html"]', encoding="utf-8")
     (output / "b/hd-2611-a/index.html").write_text("half-published", encoding="utf-8")
