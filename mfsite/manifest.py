@@ -109,10 +109,11 @@ class Signatures:
         return [own[b.id] for b in batches]
 
     def of_all(self, outputs: Iterable[Output]) -> dict[str, str]:
-        """Every output's signature, by its path. A batch's own files (most of them) share one."""
+        """Every output's signature, by its path. A batch's own files (most of them) share one:
+        the batch's, which covers what decides their kinds (the settings and the batch)."""
         own = self.own
         kinds = BATCH_FILE_KINDS
-        return {o.path: f"{o.kind} {own[o.key]}" if o.kind in kinds else self._of(o) for o in outputs}
+        return {o.path: own[o.key] if o.kind in kinds else self._of(o) for o in outputs}
 
     def _of(self, out: Output) -> str:
         """Any output but a batch's own files (of_all signs those)."""
