@@ -96,15 +96,35 @@ def timed(command: list[str | Path], env: dict[str, str] | None = None, memory: 
     return seconds, peak_rss, peak_pss
 
 
+class Trash:
+    """Folders of earlier builds, moved aside and deleted only when every build is timed.
+
+    On this machine (ext4 on a virtual disk), creating 50,000 files right after deleting
+    as many takes ten times the kernel time it takes otherwise (README, Performance): a
+    build timed right after `rm -r` of the last one would mostly measure that deletion.
+    CI builds in a fresh checkout, after no such deletion."""
+
+    def __init__(self, work: Path) -> None:
+        self.folder = work / "trash"  # emptied at the end of the run (a stopped run's too)
+
+    def discard(self, path: Path) -> None:
+        if path.exists():
+            self.folder.mkdir(exist_ok=True)
+            path.rename(Path(tempfile.mkdtemp(dir=self.folder)) / path.name)
+
+    def empty(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class Mfsite:
     name = "mfsite"
 
-    def __init__(self, site: Path, out: Path, jobs: int) -> None:
-        self.site, self.out, self.jobs = site, out, jobs
+    def __init__(self, site: Path, out: Path, jobs: int, trash: Trash) -> None:
+        self.site, self.out, self.jobs, self.trash = site, out, jobs, trash
 
     def reset(self) -> None:
-        shutil.rmtree(self.out, ignore_errors=True)
-        shutil.rmtree(self.site / ".mfsite-cache", ignore_errors=True)
+        self.trash.discard(self.out)
+        self.trash.discard(self.site / ".mfsite-cache")
 
     def build(self, memory: bool = False) -> Measured:
         command = [sys.executable, "-m", "mfsite", "build", "--source", self.site, "--output", self.out]
@@ -114,8 +134,8 @@ class Mfsite:
 class Hugo:
     name = "Hugo"
 
-    def __init__(self, site: Path, out: Path, work: Path) -> None:
-        self.site, self.out, self.work = site, out, work
+    def __init__(self, site: Path, out: Path, work: Path, trash: Trash) -> None:
+        self.site, self.out, self.work, self.trash = site, out, work, trash
         self.binary = hugo_binary(work)
         self.env = {**os.environ, "PATH": f"{self.binary.parent}:{os.environ['PATH']}"}
         self.project: Path | None = None
@@ -123,16 +143,16 @@ class Hugo:
     def prepare(self) -> None:
         """Lay the current sources into a Hugo project (not timed: a copy, not a build)."""
         project = self.work / "hugo-project"
-        shutil.rmtree(project, ignore_errors=True)
+        self.trash.discard(project)
         env = {**self.env, "HUGO_PROJ": str(project)}
         subprocess.run(["bash", SHARED / "hugo_build.sh", self.site, self.out, "--prepare-only"],
                        check=True, capture_output=True, env=env)  # fmt: skip
         self.project = project
 
     def reset(self) -> None:
-        shutil.rmtree(self.out, ignore_errors=True)
+        self.trash.discard(self.out)
         if self.project is not None:
-            shutil.rmtree(self.project / "resources", ignore_errors=True)
+            self.trash.discard(self.project / "resources")
 
     def build(self, memory: bool = False) -> Measured:
         self.prepare()
@@ -202,7 +222,7 @@ def table(size: int, results: dict[str, list[dict[str, Measured]]]) -> str:
     return "\n".join(rows)
 
 
-def profile(site: Path, work: Path) -> str:
+def profile(site: Path, work: Path, trash: Trash) -> str:
     """Where a cold build's time goes, stage by stage, in one process."""
     sys.path.insert(0, str(REPO))
     from mfsite.load.sources import load_sources
@@ -242,7 +262,7 @@ def profile(site: Path, work: Path) -> str:
             path.write_bytes(data)
 
     stage("write", write)
-    shutil.rmtree(target, ignore_errors=True)
+    trash.discard(target)
     total = sum(seconds for _, seconds in stages)
     lines = ["\ncold build profile, one process:"]
     lines += [f"  {name:<10}{seconds:>8.2f}s {100 * seconds / total:>5.1f} %" for name, seconds in stages]
@@ -262,7 +282,7 @@ REBUILD_STAGES = (  # (what, the function whose cumulative time it is)
 )
 
 
-def rebuild_profile(site: Path, work: Path) -> str:
+def rebuild_profile(site: Path, work: Path, trash: Trash) -> str:
     """Where a one-batch rebuild's time goes: the real command, under cProfile (which slows
     Python-heavy stages more than others; the shares are what to read)."""
     out = work / "profile-rebuild"
@@ -300,7 +320,7 @@ def rebuild_profile(site: Path, work: Path) -> str:
     for what, names in REBUILD_STAGES:
         seconds = total - inside if names is None else cumulative(names)
         lines.append(f"  {what:<34}{seconds:>7.2f}s {100 * seconds / total:>5.1f} %")
-    shutil.rmtree(out, ignore_errors=True)
+    trash.discard(out)
     return "\n".join(lines)
 
 
@@ -316,12 +336,16 @@ def main() -> None:
     if not (SHARED / "make_site.py").is_file():
         raise SystemExit(f"needs {SHARED}/make_site.py (the shared benchmark tools beside this repository)")
     work = args.work or Path(tempfile.mkdtemp(prefix="mfsite-bench-"))
+    trash = Trash(work)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; mfsite --jobs {args.jobs}")
     for size in args.batches:
         site = work / f"site-{size}"
-        shutil.rmtree(site, ignore_errors=True)
+        trash.discard(site)
         subprocess.run([sys.executable, SHARED / "make_site.py", site, "--batches", str(size)], check=True)
-        tools = [Mfsite(site, work / "out-mfsite", args.jobs), Hugo(site, work / "out-hugo", work)]
+        tools = [
+            Mfsite(site, work / "out-mfsite", args.jobs, trash),
+            Hugo(site, work / "out-hugo", work, trash),
+        ]
         results: dict[str, list[dict[str, Measured]]] = {"mfsite": [], "Hugo": []}
         original = (site / "batches" / "B000001.yaml").read_text(encoding="utf-8")
         counter = 0
@@ -331,9 +355,10 @@ def main() -> None:
                 restore(site, original)
                 results[tool.name].append(run_round(tool, site, counter))
         print(table(size, results))
-        print(profile(site, work))
+        print(profile(site, work, trash))
         restore(site, original)
-        print(rebuild_profile(site, work))
+        print(rebuild_profile(site, work, trash))
+    trash.empty()  # every build is timed: now the deletions cost nothing measured
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ is cheap to make and easy to compare between builds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from mfsite.model import Batch, Site
 from mfsite.urls import (
@@ -77,4 +78,4 @@ def plan_site(site: Site) -> list[Output]:
         outputs += [Output(name, kind, route=name) for name, kind in DISCOVERY_KINDS.items()]
     for name in site.static:
         outputs.append(Output(f"static/{name}", "static", name))
-    return sorted(outputs, key=lambda o: o.path)
+    return sorted(outputs, key=attrgetter("path"))
