@@ -99,13 +99,14 @@ def timed(command: list[str | Path], env: dict[str, str] | None = None, memory: 
 class Trash:
     """Folders of earlier builds, moved aside and deleted only when every build is timed.
 
-    On this machine (ext4 on a virtual disk), creating 50,000 files right after deleting
-    as many takes ten times the kernel time it takes otherwise (README, Performance): a
-    build timed right after `rm -r` of the last one would mostly measure that deletion.
-    CI builds in a fresh checkout, after no such deletion."""
+    On this machine (ext4 on a virtual disk, mounted with `discard`), creating 50,000 files
+    soon after deleting as many took up to ten times the system time it took after none
+    (README, Performance): a build timed right after `rm -r` of the last one partly measured
+    that deletion. CI builds in a fresh checkout, after no such deletion. The cost is disk
+    space until the run ends: a few GB for --batches 1000 10000 (in --work, default /tmp)."""
 
     def __init__(self, work: Path) -> None:
-        self.folder = work / "trash"  # emptied at the end of the run (a stopped run's too)
+        self.folder = work / "trash"
 
     def discard(self, path: Path) -> None:
         if path.exists():
@@ -150,9 +151,7 @@ class Hugo:
         self.project = project
 
     def reset(self) -> None:
-        self.trash.discard(self.out)
-        if self.project is not None:
-            self.trash.discard(self.project / "resources")
+        self.trash.discard(self.out)  # (every build lays out a new project: see prepare)
 
     def build(self, memory: bool = False) -> Measured:
         self.prepare()
@@ -324,6 +323,26 @@ def rebuild_profile(site: Path, work: Path, trash: Trash) -> str:
     return "\n".join(lines)
 
 
+def compare(size: int, work: Path, rounds: int, jobs: int, trash: Trash) -> None:
+    """One site of `size` batches, built by both tools, alternating; the table and profiles."""
+    site = work / f"site-{size}"
+    trash.discard(site)
+    subprocess.run([sys.executable, SHARED / "make_site.py", site, "--batches", str(size)], check=True)
+    tools = [Mfsite(site, work / "out-mfsite", jobs, trash), Hugo(site, work / "out-hugo", work, trash)]
+    results: dict[str, list[dict[str, Measured]]] = {"mfsite": [], "Hugo": []}
+    original = (site / "batches" / "B000001.yaml").read_text(encoding="utf-8")
+    counter = 0
+    for _ in range(rounds):
+        for tool in tools:  # alternating, so both see the same machine weather
+            counter += 1
+            restore(site, original)
+            results[tool.name].append(run_round(tool, site, counter))
+    print(table(size, results))
+    print(profile(site, work, trash))
+    restore(site, original)
+    print(rebuild_profile(site, work, trash))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1000, 10000])
@@ -336,29 +355,13 @@ def main() -> None:
     if not (SHARED / "make_site.py").is_file():
         raise SystemExit(f"needs {SHARED}/make_site.py (the shared benchmark tools beside this repository)")
     work = args.work or Path(tempfile.mkdtemp(prefix="mfsite-bench-"))
-    trash = Trash(work)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; mfsite --jobs {args.jobs}")
-    for size in args.batches:
-        site = work / f"site-{size}"
-        trash.discard(site)
-        subprocess.run([sys.executable, SHARED / "make_site.py", site, "--batches", str(size)], check=True)
-        tools = [
-            Mfsite(site, work / "out-mfsite", args.jobs, trash),
-            Hugo(site, work / "out-hugo", work, trash),
-        ]
-        results: dict[str, list[dict[str, Measured]]] = {"mfsite": [], "Hugo": []}
-        original = (site / "batches" / "B000001.yaml").read_text(encoding="utf-8")
-        counter = 0
-        for _ in range(args.rounds):
-            for tool in tools:  # alternating, so both see the same machine weather
-                counter += 1
-                restore(site, original)
-                results[tool.name].append(run_round(tool, site, counter))
-        print(table(size, results))
-        print(profile(site, work, trash))
-        restore(site, original)
-        print(rebuild_profile(site, work, trash))
-    trash.empty()  # every build is timed: now the deletions cost nothing measured
+    trash = Trash(work)
+    try:
+        for size in args.batches:
+            compare(size, work, args.rounds, args.jobs, trash)
+    finally:
+        trash.empty()  # after the last timed build (or a failed one)
 
 
 if __name__ == "__main__":
