@@ -41,7 +41,7 @@ from mfsite.load.sources import (
 from mfsite.manifest import Signatures
 from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_FILE_KINDS, Output, plan_site
-from mfsite.publish import MARKER, Staging, check_output, one_at_a_time, refuse_unknown
+from mfsite.publish import MARKER, Staging, check_output, inside, one_at_a_time, refuse_unknown
 from mfsite.render import Renderer, make_environment
 from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
 from mfsite.render.qr import QrTooLong
@@ -323,10 +323,12 @@ def build_site(
             signatures = Signatures(site, source, digests)
             wanted = signatures.of_all(outputs)
             before = manifest.load(source, output) if (output / MARKER).is_file() else {}
+        removed = sorted(before.keys() - wanted.keys())
+        if not all(map(inside, removed)):  # a manifest naming files elsewhere: built afresh
+            before, removed = {}, []
         in_place = bool(before) and not clean
         # The manifest is trusted: a file deleted from the output by hand comes back with --clean.
         todo = [o for o in outputs if not in_place or before.get(o.path) != wanted[o.path]]
-        removed = sorted(before.keys() - wanted.keys())
         if in_place:
             # A file of someone else's where a new page goes: never overwritten.
             in_the_way = [o.path for o in todo if o.path not in before and os.path.lexists(output / o.path)]

@@ -58,7 +58,12 @@ def load_symbols(site: Path) -> Symbols:
 def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
     """A code stored as its version and the hex of QrSymbol.packed."""
     packed = bytes.fromhex(modules)
-    if len(packed) != -(-(size_of(version_) ** 2) // 8):
+    # Checked here, where a damage is caught: the modules are unpacked only when drawn.
+    if (
+        type(version_) is not int
+        or not 1 <= version_ <= 40
+        or len(packed) != -(-(size_of(version_) ** 2) // 8)
+    ):
         raise ValueError("a damaged QR code")
     return QrSymbol(url, version_, packed)
 
@@ -101,17 +106,6 @@ _ALLOWED = {
 _found: dict[tuple[str, str], object] = {}
 
 
-def plain_data(raw: bytes) -> object:
-    """Unpickled data made of containers, strings and numbers only: any class is refused
-    (the manifest)."""
-    return _PlainUnpickler(io.BytesIO(raw)).load()
-
-
-class _PlainUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> object:
-        raise pickle.UnpicklingError(f"{module}.{name} is not part of mfsite's cache")
-
-
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
         if (module, name) in _found:
@@ -120,6 +114,17 @@ class _Unpickler(pickle.Unpickler):
         if module in _ALLOWED and (allowed is None or name in allowed):
             _found[module, name] = super().find_class(module, name)
             return _found[module, name]
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of mfsite's cache")
+
+
+def plain_data(raw: bytes) -> object:
+    """Unpickled data made of containers, strings and numbers only: any class is refused
+    (the manifest)."""
+    return _PlainUnpickler(io.BytesIO(raw)).load()
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
         raise pickle.UnpicklingError(f"{module}.{name} is not part of mfsite's cache")
 
 

@@ -130,6 +130,13 @@ def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+def inside(rel: str) -> bool:
+    """A path the output can hold, as the plan writes them: relative, without empty, `.` or
+    `..` parts. (The manifest says which files a rebuild deletes: a poisoned cache must not
+    name any elsewhere.)"""
+    return "\\" not in rel and all(part not in ("", ".", "..") for part in rel.split("/"))
+
+
 def refuse_unknown(output: Path, extra: list[str], would: str = "delete") -> None:
     shown = ", ".join(extra[:LIST_AT_MOST])
     if len(extra) > LIST_AT_MOST:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -124,6 +125,43 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     (site / ".mfsite-cache/last-build.json").write_text("{", encoding="utf-8")
     build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_qr_code_damaged_in_the_cache_is_made_anew(site: Path, tmp_path: Path) -> None:
+    """A code the cache holds is unpacked only when it is drawn: a damaged one must be refused
+    when the cache is read, not fail the build later."""
+    build(site, site / "output")
+    cached = site / ".mfsite-cache/qr-codes.json"
+    data = json.loads(cached.read_text(encoding="utf-8"))
+    for code in data["codes"]:
+        code[2] = float(code[2])  # 3.0: the size of its data is right, but it is not a version
+    cached.write_text(json.dumps(data), encoding="utf-8")
+    run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, "--clean")
+    assert run.code == 0 and "Traceback" not in run.err, run.err
+    summary = next(line for line in run.out.splitlines() if line.startswith("QR codes"))
+    assert "× version" in summary and ".0" not in summary
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_manifest_naming_files_outside_the_output_deletes_nothing(site: Path, tmp_path: Path) -> None:
+    """The manifest says which files a rebuild deletes (those no longer planned). One that names
+    a path outside the output (a poisoned CI cache) is not trusted at all."""
+    import pickle
+
+    output = site / "output"
+    build(site, output)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    [manifest] = (site / ".mfsite-cache").glob("manifest-*.pickle")
+    data = pickle.loads(manifest.read_bytes())
+    escape = os.path.relpath(victim, output)
+    for path in (escape, str(victim)):
+        data["files"] = {**data["files"], path: "x"}
+        manifest.write_bytes(pickle.dumps(data))
+        (site / "site.yaml").touch()  # not up to date: the manifest is read
+        build(site, output)
+        assert victim.read_text(encoding="utf-8") == "keep me"
+        assert tree_bytes(output) == clean_build(site, tmp_path)
 
 
 def test_a_hand_edited_output_file_is_not_trusted_after_the_cache_is_deleted(
