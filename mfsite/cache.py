@@ -21,10 +21,9 @@ import os
 import pickle
 import tempfile
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
-from mfsite import __version__
+from mfsite import dependencies
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import SourceCache, SourceFile, StatKey
 from mfsite.render.qr import QrSymbol, size_of
@@ -38,7 +37,7 @@ Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
 
 
 def _stamp() -> str:
-    return f"mfsite {__version__}; qrcode {version('qrcode')}; 3"  # 3: the format of the files
+    return f"{dependencies()}; 3"  # 3: the format of the files
 
 
 def load_symbols(site: Path) -> Symbols:

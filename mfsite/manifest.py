@@ -2,8 +2,9 @@
 
 Every planned output gets a signature: a hash of the bytes of every source
 file it is made from, plus what every page shares (site.yaml, the free pages
-in the footer, the site's templates, and mfsite itself: its version and the
-bytes of its code and theme). A manifest in
+in the footer, the site's templates, and mfsite itself: its version, the
+bytes of its code and theme, and the versions of the libraries that shape its
+output, `mfsite.dependencies`). A manifest in
 `.mfsite-cache/`, one per output folder, keeps the signatures of the files in
 the live output. A rebuild renders only the files whose signature changed and
 publishes them in place (publish.py); files no longer planned are deleted.
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
-from mfsite import __version__
+from mfsite import __version__, dependencies
 from mfsite.cache import CACHE_DIR, plain_data, write_cache_file
 from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site, users
@@ -56,7 +57,7 @@ class Signatures:
         self.source = source
         self.files: dict[str, str] = dict(digests or {})  # the loader's digests: no second read
         self.shared = digest(
-            __version__,
+            dependencies(),
             repr(site.config),  # the settings in effect: --base-url and MFSITE_BASE_URL too
             os.environ.get("SOURCE_DATE_EPOCH", ""),  # the feed's date when the data has none
             self.file("site.yaml"),

@@ -1,8 +1,9 @@
 """Is the live output already what this build would make? Then `mfsite build` stops early.
 
 The answer comes from file status alone, reading no file: the status (modification time,
-size, inode) of every source file the loader would read, this build's settings, and the
-status of the output's marker and of the build manifest. The sources' status is taken
+size, inode) of every source file the loader would read and of mfsite's own files, the
+versions of mfsite and of the libraries that shape its output, this build's settings, and
+the status of the output's marker and of the build manifest. The sources' status is taken
 before the last successful build read them, so an edit made while it ran still counts as
 a change; the output's is taken after it published. The last build's report (warnings and
 QR code facts) is kept beside them and shown again, so both ways read the same.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from mfsite import __version__
+from mfsite import dependencies
 from mfsite.cache import CACHE_DIR, write_json
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.sources import StatKey, stat_key
@@ -47,7 +48,7 @@ def sources_print(stats: list[tuple[str, StatKey]], settings: tuple[str, ...]) -
     """The sources' status (load.sources.source_stats, taken before reading them), mfsite's
     own files' status and this build's settings, as one value."""
     own = [f"{p.relative_to(PACKAGE)} {stat_key(p)}" for p in package_files()]
-    return digest(__version__, *settings, *own, *(f"{rel} {key}" for rel, key in stats))
+    return digest(dependencies(), *settings, *own, *(f"{rel} {key}" for rel, key in stats))
 
 
 def output_print(source: Path, output: Path) -> str:

@@ -127,6 +127,26 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
+def test_a_new_version_of_a_library_that_shapes_the_output_builds_everything_anew(
+    site: Path, tmp_path: Path
+) -> None:
+    """A new markdown-it or Jinja can change the bytes of every page, with no source changed:
+    the up-to-date check, the signatures and the caches all count those libraries' versions.
+    (Metadata earlier on the path stands in for the upgrade: importlib.metadata takes the first.)"""
+    build(site, site / "output")
+    meta = tmp_path / "upgraded" / "markdown_it_py-99.0.0.dist-info"
+    meta.mkdir(parents=True)
+    (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: markdown-it-py\nVersion: 99.0.0\n")
+    upgraded = {**os.environ, "PYTHONPATH": str(meta.parent)}
+    run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, env=upgraded)
+    assert run.code == 0, run.err
+    found = re.search(r"(\d+) files written, (\d+) unchanged", run.out)
+    assert found is not None, run.out
+    static = sum(1 for path in (site / "static").rglob("*") if path.is_file())  # copies: no library
+    assert int(found[2]) == static and int(found[1]) > 100
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
 def test_a_qr_code_damaged_in_the_cache_is_made_anew(site: Path, tmp_path: Path) -> None:
     """A code the cache holds is unpacked only when it is drawn: a damaged one must be refused
     when the cache is read, not fail the build later."""
