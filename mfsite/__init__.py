@@ -1,5 +1,7 @@
 """mfsite: static traceability sites for microfactory production batches."""
 
+import sys
+import zlib
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
@@ -9,7 +11,9 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
 # The libraries whose versions can change the bytes a build writes, or what it makes of the
-# sources (YAML, country codes, GTINs, QR symbols, markdown, escaping).
+# sources (YAML, country codes, GTINs, QR symbols, markdown, links, escaping). Not numpy: it
+# only speeds up drawing QR codes, held to qrcode's own module for module; not click or
+# watchdog, which take the command line and file events.
 OUTPUT_LIBRARIES = (
     "jinja2", "markupsafe", "markdown-it-py", "mdurl", "pyyaml", "pycountry", "qrcode", "biip"
 )  # fmt: skip
@@ -17,6 +21,14 @@ OUTPUT_LIBRARIES = (
 
 @cache
 def dependencies() -> str:
-    """mfsite's version and those libraries': part of every signature and cache stamp, and of
-    the up-to-date check, so upgrading any of them makes everything anew, as a clean build would."""
-    return "; ".join([f"mfsite {__version__}", *(f"{name} {version(name)}" for name in OUTPUT_LIBRARIES)])
+    """What besides the sources shapes the output: mfsite's version, those libraries', Python's
+    (its Unicode data decides markdown's emphasis and the journey's text widths) and zlib's
+    (the QR code's PNG). Part of every signature and cache stamp, and of the up-to-date check,
+    so upgrading any of them makes everything anew, as a clean build would."""
+    found = [f"mfsite {__version__}", f"python {sys.version.split()[0]}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
+    for name in OUTPUT_LIBRARIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:  # installed without its metadata (a bundled app)
+            found.append(f"{name} unknown")
+    return "; ".join(found)

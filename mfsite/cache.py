@@ -9,8 +9,9 @@
 - The manifest of the live output (manifest.py).
 
 The folder is safe to delete at any time; CI can keep it between runs (see
-the README). A cache written by another mfsite or qrcode version is ignored,
-and so is a damaged one.
+the README). A cache written under other versions of mfsite, of the libraries
+that shape the output or of Python (`mfsite.dependencies`) is ignored, and so is
+a damaged one.
 """
 
 from __future__ import annotations

@@ -178,7 +178,7 @@ def begin(source: Path, output: Path, paths: list[str]) -> None:
 
 
 def save(source: Path, output: Path, files: dict[str, str]) -> None:
-    # Pickled, not JSON: 50,000 entries load and save in a third of the time.
+    # Pickled, not JSON: 50,000 entries load in half the time and save in a third.
     data = {"version": __version__, "output": str(output.resolve()), "files": files}
     write_cache_file(source, manifest_file(source, output).name, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
     with contextlib.suppress(OSError):

@@ -137,7 +137,8 @@ def test_a_new_version_of_a_library_that_shapes_the_output_builds_everything_ane
     meta = tmp_path / "upgraded" / "markdown_it_py-99.0.0.dist-info"
     meta.mkdir(parents=True)
     (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: markdown-it-py\nVersion: 99.0.0\n")
-    upgraded = {**os.environ, "PYTHONPATH": str(meta.parent)}
+    path = [str(meta.parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    upgraded = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, env=upgraded)
     assert run.code == 0, run.err
     found = re.search(r"(\d+) files written, (\d+) unchanged", run.out)
@@ -145,6 +146,8 @@ def test_a_new_version_of_a_library_that_shapes_the_output_builds_everything_ane
     static = sum(1 for path in (site / "static").rglob("*") if path.is_file())  # copies: no library
     assert int(found[2]) == static and int(found[1]) > 100
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+    stamp = json.loads((site / ".mfsite-cache/qr-codes.json").read_text(encoding="utf-8"))["stamp"]
+    assert "markdown-it-py 99.0.0" in stamp  # the caches were made anew too
 
 
 def test_a_qr_code_damaged_in_the_cache_is_made_anew(site: Path, tmp_path: Path) -> None:
