@@ -63,11 +63,15 @@ class QrSymbol:
         return size_of(self.version)
 
     @property
+    def digits(self) -> str:
+        """The modules, row after row, as binary digits: "1" dark, "0" light; no quiet zone."""
+        count = self.size**2
+        return format(int.from_bytes(self.packed, "big") >> (len(self.packed) * 8 - count), f"0{count}b")
+
+    @property
     def cells(self) -> bytes:
         """The modules, row after row: bytes 0 (light) and 1 (dark); no quiet zone."""
-        count = self.size**2
-        bits = int.from_bytes(self.packed, "big") >> (len(self.packed) * 8 - count)
-        return format(bits, f"0{count}b").encode("ascii").translate(FROM_DIGITS)
+        return self.digits.encode("ascii").translate(FROM_DIGITS)
 
     @property
     def modules(self) -> tuple[bytes, ...]:
@@ -209,9 +213,10 @@ def to_png(symbol: QrSymbol, settings: QrSettings) -> bytes:
     # then looked up as its eight modules' pixels: no Python step per module. A row is padded
     # with light modules to whole bytes; the padding's pixels are cut off with the scanline.
     per_row = -(-count // 8)
-    margin, tail = b"\0" * quiet, b"\0" * (per_row * 8 - count + quiet)
-    digits = b"".join([margin + row + tail for row in symbol.modules]).translate(DIGITS)
-    packed = int(digits, 2).to_bytes(per_row * symbol.size, "big")
+    margin, tail = "0" * quiet, "0" * (per_row * 8 - count + quiet)
+    digits, across = symbol.digits, symbol.size
+    padded = [margin + digits[i : i + across] + tail for i in range(0, len(digits), across)]
+    packed = int("".join(padded), 2).to_bytes(per_row * across, "big")
     pixels = b"".join(map(_widened(scale).__getitem__, packed))
     rows = range(0, len(pixels), per_row * scale)
     lines = [blank] * quiet + [b"\0" + pixels[i : i + size] + again for i in rows] + [blank] * quiet
