@@ -3,8 +3,8 @@
 Every planned output gets a signature: a hash of the bytes of every source
 file it is made from, plus what every page shares (site.yaml, the free pages
 in the footer, the site's templates, and mfsite itself: its version, the
-bytes of its code and theme, and the versions of the libraries that shape its
-output, `mfsite.dependencies`). A manifest in
+bytes of its code and theme, and the versions of Python and of the libraries
+that shape its output, `mfsite.dependencies`). A manifest in
 `.mfsite-cache/`, one per output folder, keeps the signatures of the files in
 the live output. A rebuild renders only the files whose signature changed and
 publishes them in place (publish.py); files no longer planned are deleted.
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
-from mfsite import __version__, dependencies
+from mfsite import dependencies
 from mfsite.cache import CACHE_DIR, plain_data, write_cache_file
 from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site, users
@@ -150,16 +150,16 @@ def _pending_file(source: Path, output: Path) -> Path:
 
 def load(source: Path, output: Path) -> dict[str, str]:
     """The files of the live output and their signatures, if the manifest describes this very
-    output folder. A signature is empty where it cannot be trusted (another mfsite version wrote
-    it, or a build stopped while publishing the file): those files are made again."""
+    output folder. A signature is empty where it cannot be trusted (a build stopped while
+    publishing the file): those files are made again. (A manifest another mfsite, Python or
+    library version wrote needs no check: every signature it holds covers them.)"""
     try:
         data = plain_data(manifest_file(source, output).read_bytes())
         if not isinstance(data, dict) or not isinstance(files := data.get("files"), dict):
             return {}
         if data.get("output") != str(output.resolve()):
             return {}
-        current = data.get("version") == __version__
-        found = {str(path): str(signature) if current else "" for path, signature in files.items()}
+        found = {str(path): str(signature) for path, signature in files.items()}
     except Exception:  # missing or damaged (pickle's errors are of many kinds): build everything
         return {}
     try:
@@ -179,7 +179,7 @@ def begin(source: Path, output: Path, paths: list[str]) -> None:
 
 def save(source: Path, output: Path, files: dict[str, str]) -> None:
     # Pickled, not JSON: 50,000 entries load in half the time and save in a third.
-    data = {"version": __version__, "output": str(output.resolve()), "files": files}
+    data = {"output": str(output.resolve()), "files": files}
     write_cache_file(source, manifest_file(source, output).name, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
     with contextlib.suppress(OSError):
         _pending_file(source, output).unlink(missing_ok=True)

@@ -2,11 +2,12 @@
 
 The answer comes from file status alone, reading no file: the status (modification time,
 size, inode) of every source file the loader would read and of mfsite's own files, the
-versions of mfsite and of the libraries that shape its output, this build's settings, and
-the status of the output's marker and of the build manifest. The sources' status is taken
-before the last successful build read them, so an edit made while it ran still counts as
-a change; the output's is taken after it published. The last build's report (warnings and
-QR code facts) is kept beside them and shown again, so both ways read the same.
+versions of mfsite, Python and the libraries that shape the output
+(`mfsite.dependencies`), this build's settings, and the status of the output's marker and
+of the build manifest. The sources' status is taken before the last successful build read
+them, so an edit made while it ran still counts as a change; the output's is taken after
+it published. The last build's report (warnings and QR code facts) is kept beside them and
+shown again, so both ways read the same.
 
 This is what makes a no-change build of 10,000 batches take a fraction of a second. A
 build that changes anything, or `--clean`, goes the whole way, and the build cache
