@@ -364,3 +364,5 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
     for stage in ("load", "validate", "render", "QR codes", "write"):
         assert re.search(rf"^  {stage} +\d+\.\d\ds", run.stdout, re.MULTILINE), (stage, run.stdout)
     assert "one-batch rebuild profile" in run.stdout
+    # Earlier builds' folders were set aside, not deleted before each timed build; now they are gone.
+    assert not (tmp_path / "trash").exists()
