@@ -116,6 +116,31 @@ def test_batch_files_read_in_parallel_say_what_one_process_says(
     assert any(line.startswith("batches/tee-5.yaml") for line in shown)
 
 
+def test_a_small_edit_leaves_the_batch_cache_to_be_read_again(tmp_path: Path) -> None:
+    """After an edit of a few batch files the cache is not written again (every entry would be):
+    the next builds read those files anew, and their output is still a clean build's. Once the
+    files read anew are a fiftieth of the cache, it is written with them."""
+    site = write_site(tmp_path / "site")
+    tee = (site / "batches/tee-1.yaml").read_text(encoding="utf-8")
+    for n in range(2, 61):
+        (site / f"batches/tee-{n}.yaml").write_text(tee, encoding="utf-8")
+    cache_file = site / ".mfsite-cache/batches.pickle"
+    build(site, site / "output")
+    first = cache_file.read_bytes()
+
+    edit(site / "batches/tee-7.yaml", "product: Tee", "product: Tea towel")
+    build(site, site / "output")
+    assert cache_file.read_bytes() == first
+    assert "Tea towel" in (site / "output/b/tee-7/index.html").read_text(encoding="utf-8")
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+    edit(site / "batches/tee-8.yaml", "product: Tee", "product: Tote")  # two of 61 files: written
+    build(site, site / "output")
+    assert cache_file.read_bytes() != first
+    assert b"Tea towel" in cache_file.read_bytes() and b"Tote" in cache_file.read_bytes()
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     build(site, site / "output")
     (site / ".mfsite-cache/qr-codes.json").write_text("{not json", encoding="utf-8")

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import MINI_SITE, mfsite, write_site
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mfsite.build import check_site
@@ -36,7 +36,8 @@ from mfsite.load.sources import UNPRINTABLE, load_sources
 from mfsite.load.yamltree import YAML_11_BREAKS, Map, Node, Seq, read_yaml
 from mfsite.plan import plan_site
 from mfsite.render import Renderer, make_environment
-from mfsite.validate import validate
+from mfsite.validate import _MAY_TROUBLE_WINDOWS, validate
+from mfsite.validate.fields import windows_problem
 
 # Health checks judge how fast examples are made, not what the code does; hypothesis
 # versions differ in how much filtering they tolerate (CI installs the newest).
@@ -355,6 +356,48 @@ def test_any_id_is_refused_or_lands_inside_the_output(batch_id: str, stem: str) 
         path = Path(os.path.normpath(output / out.path))
         assert path.is_relative_to(output), out.path
         assert not Path(out.path).is_absolute() and ".." not in Path(out.path).parts, out.path
+
+
+# Names Windows refuses, put together from parts: devices in any case, a trailing dot or space,
+# unprintable, forbidden and non-ASCII characters (some upper-case to ASCII letters), plain ones.
+WINDOWS_PARTS = [
+    "con",
+    "CoM1",
+    "lPt9",
+    "nul",
+    "Aux",
+    "prn",
+    "conin$",
+    "x",
+    "tee-1",
+    "a.b",
+    ".",
+    " ",
+    ":",
+    "*",
+]
+path_names = st.lists(
+    st.sampled_from([*WINDOWS_PARTS, "\n", "\u00b9", "\u0131", "\u212a", "\u00e9"]), min_size=1, max_size=4
+).map("".join)
+
+
+@given(st.sampled_from(["batches", "static", "content"]), st.lists(path_names, min_size=1, max_size=3))
+@example("batches", ["tee..yaml"])
+@example("batches", ["a.", "tee.yaml"])
+@example("static", ["x."])
+@example("batches", ["Com9.yaml"])
+@example("content", ["lpt1", "x.md"])
+def test_every_path_with_a_name_windows_refuses_is_checked(top: str, names: list[str]) -> None:
+    """check_windows_names looks only at paths its quick search finds: it must find every one
+    where the full check of each name (with a file's stem for its last) finds a problem."""
+    parts = [top, *names]
+    path = "/".join(parts)
+    found = [
+        windows_problem(name.rsplit(".", 1)[0] if i == len(parts) - 1 and top != "static" else name)
+        for i, name in enumerate(parts[1:], 1)
+    ]
+    if any(found):
+        assert _MAY_TROUBLE_WINDOWS.search(path), (path, found)
 
 
 # Escaping --------------------------------------------------------------------
