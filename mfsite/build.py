@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from jinja2 import Environment
 
@@ -48,6 +46,9 @@ from mfsite.render.qr import QrTooLong
 from mfsite.urls import qr_url
 from mfsite.validate import ValidationMemo, validate
 from mfsite.validate.batch import read_batch
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 
 @dataclass(slots=True)
@@ -205,6 +206,8 @@ def _pool(jobs: int) -> Iterator[Pool]:
     The objects made so far are frozen out of the garbage collector first: a collection in a
     worker would otherwise walk, and so write to, every one of them, copying the pages it
     shares with this process."""
+    import multiprocessing  # here: a rebuild of a few files starts no process, and spares the import
+
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:

@@ -61,7 +61,7 @@ def qr_url(config: SiteConfig, batch: Batch) -> str:
 
 
 def month_of(batch: Batch) -> str:
-    return f"{batch.produced.year:04d}-{batch.produced.month:02d}"
+    return batch.produced.isoformat()[:7]  # YYYY-MM: the quickest way there (it is asked 50,000 times)
 
 
 def by_month(batches: Iterable[Batch]) -> dict[str, list[Batch]]:

@@ -241,6 +241,12 @@ class _Reader:
         self.prefix = "" if str(root) == "." else os.path.join(str(root), "")  # ends with a separator
         self.listing = listing
         self.stats = dict(listing.stats) if listing is not None else {}
+        # Each listed file's path as messages show it, as source_stats made it: the stats after
+        # site.yaml's are its folders' files, in order.
+        self.rels: dict[str, str] = {}
+        if listing is not None and listing.paths:
+            listed = (path for paths in listing.paths.values() for path in paths)
+            self.rels = dict(zip(listed, (rel for rel, _ in listing.stats[1:]), strict=True))
         self.real_root = root.resolve()
         self.problems: list[Diagnostic] = list(listing.problems) if listing is not None else []
         self.count = 0
@@ -253,7 +259,7 @@ class _Reader:
         """Read through the cache: a file whose stat is unchanged is not read again."""
         if self.cache is None:
             return read(path)
-        rel = self.rel(path)
+        rel = self.rels.get(path) or self.rel(path)
         self.seen.add(rel)
         if (key := self.stats.get(rel, NO_STATUS)) == NO_STATUS and (key := stat_key(path)) == NO_STATUS:
             return read(path)  # not there (any more), or unreadable: reports the problem
