@@ -387,9 +387,10 @@ def build_site(
             _JOB = None
         if staging is not None:
             manifest.save(source, output, wanted)
-        in_use = _in_use(site, symbols)
-        if len(symbols) != cached_codes or len(in_use) != len(symbols):
-            save_symbols(source, {key: symbols[key] for key in in_use})
+        # Every batch's code is in `symbols` now (qr_facts asked for each), one code per batch: the
+        # cache holds codes no longer used only if it holds more codes than there are batches.
+        if len(symbols) != cached_codes or len(symbols) != len(site.batches):
+            save_symbols(source, {key: symbols[key] for key in _in_use(site, symbols)})
         return BuildReport(
             len(todo),
             len(outputs) - len(todo),

@@ -83,8 +83,8 @@ def test_an_edited_template_in_a_sub_folder_of_templates_is_built(site: Path, tm
 
 
 def test_a_rebuild_keeps_the_qr_cache_a_clean_build_writes(site: Path, tmp_path: Path) -> None:
-    """Codes loaded from the cache are saved as they were read, a new one packed: the file is
-    the one a build from nothing writes, byte for byte."""
+    """Codes loaded from the cache are saved as they were read, a new one packed, a deleted
+    batch's left out: the file is the one a build from nothing writes, byte for byte."""
     build(site, site / "output")
     hoodie = (site / "batches/hoodie-nov-26.yaml").read_text(encoding="utf-8")
     (site / "batches/hd-2612-b.yaml").write_text(hoodie.replace("id: HD-2611-A\n", ""), encoding="utf-8")
@@ -92,6 +92,12 @@ def test_a_rebuild_keeps_the_qr_cache_a_clean_build_writes(site: Path, tmp_path:
     clean_build(site, tmp_path)
     codes = site / ".mfsite-cache/qr-codes.json"
     assert "hd-2612-b" in codes.read_text(encoding="utf-8")
+    assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.json").read_bytes()
+
+    (site / "batches/2025/tee-2503-a.yaml").unlink()  # its code leaves the cache
+    build(site, site / "output")
+    clean_build(site, tmp_path)
+    assert "tee-2503-a" not in codes.read_text(encoding="utf-8")
     assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.json").read_bytes()
 
 
