@@ -36,9 +36,9 @@ from mfsite.load.sources import (
     load_sources,
     same_bytes,
 )
-from mfsite.manifest import Signatures
+from mfsite.manifest import Manifest, Signatures
 from mfsite.model import Batch, Site, Users
-from mfsite.plan import BATCH_FILE_KINDS, Output, plan_site
+from mfsite.plan import BATCH_FILE_KINDS, Output
 from mfsite.publish import MARKER, Staging, check_output, inside, one_at_a_time, refuse_unknown
 from mfsite.render import Renderer, make_environment
 from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
@@ -76,7 +76,6 @@ class BuildReport:
     seconds: float
     qr: dict[str, LabelFacts]  # batch id -> its code's version and printed size
     warnings: list[Diagnostic]
-    outputs: list[Output]
 
 
 CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small enough to balance
@@ -331,29 +330,31 @@ def build_site(
     check_output(source, output)
     with one_at_a_time(source / CACHE_DIR):  # one build of a site at a time
         with collector_paused():
-            outputs = plan_site(site)
             symbols = load_symbols(source) if symbols is None else symbols
             cached_codes = len(symbols)
             signatures = Signatures(site, source, digests)
-            wanted = signatures.of_all(outputs)
-            before = manifest.load(source, output) if (output / MARKER).is_file() else {}
-        removed = sorted(before.keys() - wanted.keys())
-        if not all(map(inside, removed)):  # a manifest naming files elsewhere: built afresh
-            before, removed = {}, []
-        in_place = bool(before) and not clean
-        # The manifest is trusted: a file deleted from the output by hand comes back with --clean.
-        todo = [o for o in outputs if not in_place or before.get(o.path) != wanted[o.path]]
+            before = manifest.load(source, output) if (output / MARKER).is_file() else Manifest()
+            in_place = not before.empty and not clean
+            # The manifest is trusted: a file deleted from the output by hand comes back with --clean.
+            changes = manifest.compare(site, signatures, before, reuse=in_place)
+        if not all(map(inside, changes.removed)):  # a manifest naming files elsewhere: built afresh
+            before, in_place = Manifest(), False
+            changes = manifest.compare(site, signatures, before, reuse=False)
+        todo, removed = changes.todo, changes.removed
         if in_place:
             # A file of someone else's where a new page goes: never overwritten.
-            in_the_way = [o.path for o in todo if o.path not in before and os.path.lexists(output / o.path)]
+            in_the_way = [o.path for o in todo if not before.holds(o) and os.path.lexists(output / o.path)]
+            if in_the_way:  # (unless the manifest names it elsewhere: a batch whose id changed case)
+                known = before.every_path()
+                in_the_way = [path for path in in_the_way if path not in known]
             if in_the_way:
                 refuse_unknown(output, in_the_way, "overwrite")
         facts: dict[str, LabelFacts] = {}
         warnings: list[Diagnostic] = []
         staging = None
         if todo or removed:
-            planned = None if in_place else [o.path for o in outputs]
-            staging = Staging(output, clean=clean, known=before.keys(), planned=planned)
+            planned = None if in_place else [o.path for o in todo]
+            staging = Staging(output, clean=clean, planned=planned)
         try:
             if staging is not None:
                 _JOB = _Job(site, source, staging, symbols, signatures.users)
@@ -376,7 +377,7 @@ def build_site(
                 raise SiteErrors(warnings)
             if staging is not None and in_place:
                 manifest.begin(source, output, [o.path for o in todo] + removed)
-                staging.apply([o.path for o in todo if o.path not in before], [o.path for o in todo], removed)
+                staging.apply([o.path for o in todo if not before.holds(o)], [o.path for o in todo], removed)
             elif staging is not None:
                 staging.commit()
         except BaseException:
@@ -386,20 +387,19 @@ def build_site(
         finally:
             _JOB = None
         if staging is not None:
-            manifest.save(source, output, wanted)
+            manifest.save(source, output, changes.now)
         # Every batch's code is in `symbols` now (qr_facts asked for each), one code per batch: the
         # cache holds codes no longer used only if it holds more codes than there are batches.
         if len(symbols) != cached_codes or len(symbols) != len(site.batches):
             save_symbols(source, {key: symbols[key] for key in _in_use(site, symbols)})
         return BuildReport(
             len(todo),
-            len(outputs) - len(todo),
+            changes.files - len(todo),
             len(removed),
             len(site.batches),
             time.perf_counter() - started,
             facts,
             warnings,
-            outputs,
         )
 
 

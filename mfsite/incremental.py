@@ -110,7 +110,7 @@ class Workspace:
             site, self.source, self.output, jobs=self.jobs, symbols=self.symbols, digests=digests
         )
         self.touched = set()
-        self.live = Live(site, {o.path: o for o in report.outputs})
+        self.live = Live(site, {o.path: o for o in plan_site(site)})
         return Rebuild(True, report.warnings, written=report.written + report.unchanged, full=True)
 
     def produce(self, out: Output, renderer: Renderer) -> bytes:

@@ -8,6 +8,9 @@ that shape its output, `mfsite.dependencies`). A manifest in
 `.mfsite-cache/`, one per output folder, keeps the signatures of the files in
 the live output. A rebuild renders only the files whose signature changed and
 publishes them in place (publish.py); files no longer planned are deleted.
+A batch's own files (its page, label, passport, QR images: most of the
+output) share the batch's signature and are kept as one entry, so a rebuild
+plans the files of the batches that changed only (`compare`).
 
 The dependencies are deliberately broad: a batch's files depend on the batch
 and every content file it names; a partner, material or story page on its
@@ -26,14 +29,16 @@ import json
 import os
 import pickle
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from mfsite import dependencies
 from mfsite.cache import CACHE_DIR, plain_data, write_cache_file
 from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site, users
-from mfsite.plan import BATCH_FILE_KINDS, CONTENT_KINDS, Output
+from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
 from mfsite.urls import by_month
 
 PACKAGE = Path(__file__).parent
@@ -109,15 +114,9 @@ class Signatures:
         own = self.own
         return [own[b.id] for b in batches]
 
-    def of_all(self, outputs: Iterable[Output]) -> dict[str, str]:
-        """Every output's signature, by its path. A batch's own files (most of them) share one:
-        the batch's, which covers what decides their kinds (the settings and the batch)."""
-        own = self.own
-        kinds = BATCH_FILE_KINDS
-        return {o.path: own[o.key] if o.kind in kinds else self._of(o) for o in outputs}
-
-    def _of(self, out: Output) -> str:
-        """Any output but a batch's own files (of_all signs those)."""
+    def of(self, out: Output) -> str:
+        """Any output but a batch's own files: those share the batch's own signature, which
+        covers what decides them (the settings and the batch)."""
         if out.kind == "static":
             return digest("static", self.file(f"static/{out.key}"))
         if out.kind in CONTENT_KINDS:
@@ -138,6 +137,68 @@ class Signatures:
         return digest(*(f"{p} {self.file(p)}" for p in stems), *self.listed(self.site.batches))
 
 
+SEP = "\0"  # between the paths of a batch's files (no path holds it)
+
+
+@dataclass(slots=True)
+class Manifest:
+    """The files of an output and what they were made from. A batch's own files go together,
+    under the batch's own signature, so a rebuild compares 10,000 batches, not 50,000 files,
+    and plans the files of those that changed only."""
+
+    batches: dict[str, str] = field(default_factory=dict)  # batch id -> its own signature
+    paths: dict[str, str] = field(default_factory=dict)  # batch id -> its files' paths, SEP between
+    files: dict[str, str] = field(default_factory=dict)  # any other file's path -> its signature
+
+    def holds(self, out: Output) -> bool:
+        """Whether this output's file is one the manifest names (where it would be)."""
+        return out.path in self.files or out.path in self.paths.get(out.key, "").split(SEP)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.batches or self.files)
+
+    def every_path(self) -> set[str]:
+        return {*self.files, *(path for paths in self.paths.values() for path in paths.split(SEP))}
+
+
+@dataclass(slots=True)
+class Changes:
+    """What turns the output a manifest describes into this build's."""
+
+    todo: list[Output]  # to render, by path: new, or made from sources that changed
+    removed: list[str]  # to delete: files of the old output this build does not make
+    now: Manifest  # the output once published
+    files: int  # how many files it holds
+
+
+def compare(site: Site, signatures: Signatures, before: Manifest, reuse: bool) -> Changes:
+    """The files to render and to delete. With `reuse`, a file whose signature is unchanged is
+    kept, and a batch whose own signature is unchanged keeps its files, which are not even
+    planned; without (the first build, --clean), every file is made."""
+    shared = plan_shared(site)
+    now = Manifest(files={out.path: signatures.of(out) for out in shared})
+    todo = [out for out in shared if not reuse or before.files.get(out.path) != now.files[out.path]]
+    removed = [path for path in before.files if path not in now.files]
+    count = len(shared)
+    for batch in site.batches:
+        signature = now.batches[batch.id] = signatures.own[batch.id]
+        if reuse and before.batches.get(batch.id) == signature:
+            paths = now.paths[batch.id] = before.paths[batch.id]
+        else:
+            outputs = plan_batch(site.config, batch)
+            todo += outputs
+            paths = now.paths[batch.id] = SEP.join(out.path for out in outputs)
+        count += paths.count(SEP) + 1
+    for batch_id, paths in before.paths.items():
+        if now.paths.get(batch_id) != paths:  # a batch gone, or made anew: its old files
+            removed += paths.split(SEP)
+    made = {out.path for out in todo}  # (a batch whose id changed case makes the same paths)
+    return Changes(
+        sorted(todo, key=attrgetter("path")), sorted({p for p in removed if p not in made}), now, count
+    )
+
+
 def manifest_file(source: Path, output: Path) -> Path:
     """One manifest per output folder: a build to a second folder leaves the first one's alone."""
     return source / CACHE_DIR / f"manifest-{digest(str(output.resolve()))[:16]}.pickle"
@@ -148,25 +209,33 @@ def _pending_file(source: Path, output: Path) -> Path:
     return manifest_file(source, output).with_suffix(".publishing")
 
 
-def load(source: Path, output: Path) -> dict[str, str]:
-    """The files of the live output and their signatures, if the manifest describes this very
-    output folder. A signature is empty where it cannot be trusted (a build stopped while
-    publishing the file): those files are made again. (A manifest another mfsite, Python or
-    library version wrote needs no check: every signature it holds covers them.)"""
+def load(source: Path, output: Path) -> Manifest:
+    """The live output's manifest, if it describes this very output folder; else an empty one.
+    A file is made again where its signature cannot be trusted (a build stopped while
+    publishing it): its signature, or its batch's, is emptied. (A manifest another mfsite,
+    Python or library version wrote needs no check: every signature it holds covers them.)"""
     try:
         data = plain_data(manifest_file(source, output).read_bytes())
-        if not isinstance(data, dict) or not isinstance(files := data.get("files"), dict):
-            return {}
-        if data.get("output") != str(output.resolve()):
-            return {}
-        found = {str(path): str(signature) for path, signature in files.items()}
+        if not isinstance(data, dict) or data.get("output") != str(output.resolve()):
+            return Manifest()
+        found = Manifest(data["batches"], data["paths"], data["files"])
+        # Strings only (a damaged file could hold anything), checked without a loop in Python.
+        for part in (found.batches, found.paths, found.files):
+            if type(part) is not dict or not set(map(type, part)) | set(map(type, part.values())) <= {str}:
+                return Manifest()
     except Exception:  # missing or damaged (pickle's errors are of many kinds): build everything
-        return {}
+        return Manifest()
     try:
-        pending = json.loads(_pending_file(source, output).read_text(encoding="utf-8"))
-        found.update((str(path), "") for path in pending)
+        pending = set(json.loads(_pending_file(source, output).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
-        pass  # no build was stopped half-way
+        return found  # no build was stopped half-way
+    grouped = set()
+    for batch_id, paths in found.paths.items():
+        if not pending.isdisjoint(listed := paths.split(SEP)):
+            found.batches[batch_id] = ""
+            grouped.update(listed)
+    # The rest are files of their own, or ones watch mode wrote after the manifest: mfsite's too.
+    found.files.update((path, "") for path in pending - grouped)
     return found
 
 
@@ -177,9 +246,9 @@ def begin(source: Path, output: Path, paths: list[str]) -> None:
     write_cache_file(source, pending.name, json.dumps(paths).encode())
 
 
-def save(source: Path, output: Path, files: dict[str, str]) -> None:
-    # Pickled, not JSON: 50,000 entries load in half the time and save in a third.
-    data = {"output": str(output.resolve()), "files": files}
+def save(source: Path, output: Path, now: Manifest) -> None:
+    # Pickled, not JSON: it loads in half the time and saves in a third.
+    data = {"output": str(output.resolve()), "batches": now.batches, "paths": now.paths, "files": now.files}
     write_cache_file(source, manifest_file(source, output).name, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
     with contextlib.suppress(OSError):
         _pending_file(source, output).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import attrgetter
 
-from mfsite.model import Batch, Site
+from mfsite.model import Batch, Site, SiteConfig
 from mfsite.urls import (
     HOME,
     archive_route,
@@ -50,25 +50,38 @@ def page(route: str, kind: str, key: str = "") -> Output:
 
 
 def plan_site(site: Site) -> list[Output]:
+    """Every file of the output, sorted by path."""
+    outputs = plan_shared(site)
+    for batch in site.batches:
+        outputs += plan_batch(site.config, batch)
+    return sorted(outputs, key=attrgetter("path"))
+
+
+def plan_batch(config: SiteConfig, batch: Batch) -> list[Output]:
+    """A batch's own files (BATCH_FILE_KINDS): what a rebuild plans only for batches that changed."""
+    folder = batch_route(batch)  # QR images and the label always live here
+    canonical = page_route(config, batch)
+    outputs = [page(canonical, "batch", batch.id)]
+    if canonical != folder:  # GS1 Digital Link: the old address points to the new one
+        outputs.append(page(folder, "redirect", batch.id))
+    elif config.qr.compact:  # the upper-case address the compact QR code encodes
+        outputs.append(page(compact_route(batch), "batch", batch.id))
+    outputs.append(page(folder + "label/", "label", batch.id))
+    if config.base_url:
+        outputs.append(Output(passport_route(batch), "passport", batch.id, folder))
+    for fmt in config.qr.formats:
+        outputs.append(Output(f"{folder}qr.{fmt}", f"qr-{fmt}", batch.id, folder))
+    return outputs
+
+
+def plan_shared(site: Site) -> list[Output]:
+    """Every file that is not a batch's own: the home page, lists, content pages, feeds, static files."""
     config = site.config
     outputs = [
         page(HOME, "home"),
         Output("404.html", "404", route="404.html"),
         Output("robots.txt", "robots", route="robots.txt"),
     ]
-    for batch in site.batches:
-        folder = batch_route(batch)  # QR images and the label always live here
-        canonical = page_route(config, batch)
-        outputs.append(page(canonical, "batch", batch.id))
-        if canonical != folder:  # GS1 Digital Link: the old address points to the new one
-            outputs.append(page(folder, "redirect", batch.id))
-        elif config.qr.compact:  # the upper-case address the compact QR code encodes
-            outputs.append(page(compact_route(batch), "batch", batch.id))
-        outputs.append(page(folder + "label/", "label", batch.id))
-        if config.base_url:
-            outputs.append(Output(passport_route(batch), "passport", batch.id, folder))
-        for fmt in config.qr.formats:
-            outputs.append(Output(f"{folder}qr.{fmt}", f"qr-{fmt}", batch.id, folder))
     for month in dict.fromkeys(month_of(b) for b in site.batches):
         outputs.append(page(archive_route(month), "archive", month))
     for kind in CONTENT_KINDS:
@@ -78,4 +91,4 @@ def plan_site(site: Site) -> list[Output]:
         outputs += [Output(name, kind, route=name) for name, kind in DISCOVERY_KINDS.items()]
     for name in site.static:
         outputs.append(Output(f"static/{name}", "static", name))
-    return sorted(outputs, key=attrgetter("path"))
+    return outputs

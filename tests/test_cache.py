@@ -210,12 +210,18 @@ def test_a_manifest_naming_files_outside_the_output_deletes_nothing(site: Path, 
     data = pickle.loads(manifest.read_bytes())
     escape = os.path.relpath(victim, output)
     for path in (escape, str(victim)):
-        data["files"] = {**data["files"], path: "x"}
-        manifest.write_bytes(pickle.dumps(data))
-        (site / "site.yaml").touch()  # not up to date: the manifest is read
-        build(site, output)
-        assert victim.read_text(encoding="utf-8") == "keep me"
-        assert tree_bytes(output) == clean_build(site, tmp_path)
+        for planted in (
+            {"files": {**data["files"], path: "x"}},  # a file of its own
+            {
+                "batches": {**data["batches"], "gone": "x"},
+                "paths": {**data["paths"], "gone": path},
+            },  # a batch's
+        ):
+            manifest.write_bytes(pickle.dumps({**data, **planted}))
+            (site / "site.yaml").touch()  # not up to date: the manifest is read
+            build(site, output)
+            assert victim.read_text(encoding="utf-8") == "keep me"
+            assert tree_bytes(output) == clean_build(site, tmp_path)
 
 
 def test_a_hand_edited_output_file_is_not_trusted_after_the_cache_is_deleted(
@@ -233,6 +239,16 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_batch_whose_id_changes_case_keeps_its_files(site: Path, tmp_path: Path) -> None:
+    """Its paths are the same (lower case), under another id in the manifest: they are neither
+    refused as someone else's nor deleted as the old id's."""
+    build(site, site / "output")
+    edit(site / "batches/hoodie-nov-26.yaml", "id: HD-2611-A", "id: hd-2611-A")
+    build(site, site / "output")
+    assert "hd-2611-A" in (site / "output/b/hd-2611-a/index.html").read_text(encoding="utf-8")
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
 def test_added_batches_new_content_and_settings_equal_clean_builds(site: Path, tmp_path: Path) -> None:
