@@ -21,8 +21,10 @@ from mfsite.cache import (
     add_batch_file,
     batch_file_entry,
     load_batches,
+    load_parts,
     load_symbols,
     save_batches,
+    save_parts,
     save_symbols,
 )
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
@@ -41,6 +43,7 @@ from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_FILE_KINDS, Output
 from mfsite.publish import MARKER, Staging, check_output, inside, one_at_a_time, refuse_unknown
 from mfsite.render import Renderer, make_environment
+from mfsite.render.feeds import BatchParts, Parts
 from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
 from mfsite.render.qr import QrTooLong
 from mfsite.urls import qr_url
@@ -265,6 +268,8 @@ class _Job:
     staging: Staging
     symbols: Symbols
     used_by: Users  # who names each content file (the signatures' own)
+    own: dict[str, str]  # each batch's own signature, which keeps its parts of the lists
+    parts: Parts  # those parts, as the last build made them
     renderer: Renderer | None = None
 
     def env(self) -> Environment:
@@ -277,6 +282,7 @@ class _Done:
     facts: dict[str, LabelFacts]
     warnings: list[Diagnostic]
     symbols: Symbols  # codes made by this chunk, for the cache
+    parts: Parts  # lists made by this chunk, for the cache
 
 
 _JOB: _Job | None = None
@@ -286,7 +292,7 @@ def _render_chunk(chunk: list[Output]) -> _Done:
     job = _JOB
     assert job is not None
     if job.renderer is None:
-        job.renderer = Renderer(job.site, job.env(), job.symbols, job.used_by)
+        job.renderer = Renderer(job.site, job.env(), job.symbols, job.used_by, BatchParts(job.own, job.parts))
     renderer = job.renderer
     known = set(renderer.symbols)
     ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)
@@ -297,7 +303,7 @@ def _render_chunk(chunk: list[Output]) -> _Done:
         else:
             job.staging.write(out.path, renderer.render(out))
     made = {key: symbol for key, symbol in renderer.symbols.items() if key not in known}
-    return _Done(len(chunk), facts, warnings, made)
+    return _Done(len(chunk), facts, warnings, made, renderer.parts.take_made())
 
 
 def _chunks(outputs: list[Output], size: int) -> list[list[Output]]:
@@ -332,6 +338,7 @@ def build_site(
         with collector_paused():
             symbols = load_symbols(source) if symbols is None else symbols
             cached_codes = len(symbols)
+            kept_parts = load_parts(source)
             signatures = Signatures(site, source, digests)
             before = manifest.load(source, output) if (output / MARKER).is_file() else Manifest()
             in_place = not before.empty and not clean
@@ -349,30 +356,29 @@ def build_site(
                 in_the_way = [path for path in in_the_way if path not in known]
             if in_the_way:
                 refuse_unknown(output, in_the_way, "overwrite")
-        facts: dict[str, LabelFacts] = {}
-        warnings: list[Diagnostic] = []
+        done = _Done(0, {}, [], symbols, {})  # what the chunks made, merged
         staging = None
         if todo or removed:
             planned = None if in_place else [o.path for o in todo]
             staging = Staging(output, clean=clean, planned=planned)
         try:
             if staging is not None:
-                _JOB = _Job(site, source, staging, symbols, signatures.users)
+                _JOB = _Job(site, source, staging, symbols, signatures.users, signatures.own, kept_parts)
                 chunks = _chunks(todo, CHUNK)
                 if jobs > 1 and len(chunks) > 1:
                     with _pool(jobs) as pool:
-                        done = pool.imap_unordered(_render_chunk, chunks)
-                        _collect(done, facts, warnings, symbols, progress, len(todo))
+                        _collect(pool.imap_unordered(_render_chunk, chunks), done, progress, len(todo))
                 else:
-                    _collect(map(_render_chunk, chunks), facts, warnings, symbols, progress, len(todo))
+                    _collect(map(_render_chunk, chunks), done, progress, len(todo))
             # Batches whose files were all reused still have their codes checked (from the cache).
+            facts = done.facts
             reused = [b for b in site.batches if b.id not in facts]
             if reused:
                 renderer = Renderer(site, make_environment(source / "templates"), symbols)
                 more_facts, more_warnings = qr_facts(site, renderer, reused)
                 facts.update(more_facts)
-                warnings += more_warnings
-            warnings = sorted(set(warnings), key=lambda d: d.span)
+                done.warnings += more_warnings
+            warnings = sorted(set(done.warnings), key=lambda d: d.span)
             if strict and warnings:
                 raise SiteErrors(warnings)
             if staging is not None and in_place:
@@ -388,6 +394,8 @@ def build_site(
             _JOB = None
         if staging is not None:
             manifest.save(source, output, changes.now)
+        if done.parts:
+            save_parts(source, {**kept_parts, **done.parts})
         # Every batch's code is in `symbols` now (qr_facts asked for each), one code per batch: the
         # cache holds codes no longer used only if it holds more codes than there are batches.
         if len(symbols) != cached_codes or len(symbols) != len(site.batches):
@@ -404,21 +412,16 @@ def build_site(
 
 
 def _collect(
-    done: Iterable[_Done],
-    facts: dict[str, LabelFacts],
-    warnings: list[Diagnostic],
-    symbols: Symbols,
-    progress: Callable[[int, int], None] | None,
-    total: int,
+    chunks: Iterable[_Done], done: _Done, progress: Callable[[int, int], None] | None, total: int
 ) -> None:
-    written = 0
-    for part in done:
-        written += part.files
-        facts.update(part.facts)
-        warnings.extend(part.warnings)
-        symbols.update(part.symbols)
+    for chunk in chunks:
+        done.files += chunk.files
+        done.facts.update(chunk.facts)
+        done.warnings.extend(chunk.warnings)
+        done.symbols.update(chunk.symbols)
+        done.parts.update(chunk.parts)
         if progress is not None:
-            progress(written, total)
+            progress(done.files, total)
 
 
 def _in_use(site: Site, symbols: Symbols) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from mfsite import dependencies
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import SourceCache, SourceFile, StatKey
+from mfsite.render.feeds import Parts
 from mfsite.render.qr import QrSymbol, size_of
 from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import BatchResult
@@ -34,6 +35,7 @@ from mfsite.validate.batch import BatchResult
 CACHE_DIR = ".mfsite-cache"
 QR_FILE = "qr-codes.json"
 BATCHES_FILE = "batches.pickle"
+PARTS_FILE = "batch-parts.pickle"
 Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
 
 
@@ -71,6 +73,27 @@ def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
 def save_symbols(site: Path, symbols: Symbols) -> None:
     codes = [[url, level, code.version, code.packed.hex()] for (url, level), code in sorted(symbols.items())]
     write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
+
+
+def load_parts(site: Path) -> Parts:
+    """Each batch's part of the long lists, as the last build made them (render.feeds.BatchParts);
+    none when missing or damaged. Kept by signature: no stamp is needed."""
+    try:
+        data = plain_data((site / CACHE_DIR / PARTS_FILE).read_bytes())
+        if type(data) is not dict:
+            return {}
+        for name, part in data.items():
+            if type(name) is not str or type(part) is not tuple or len(part) != 2:
+                return {}
+            if not all(map(strings_only, part)):
+                return {}
+        return data
+    except Exception:  # missing, or damaged (pickle's errors are of many kinds): make them all
+        return {}
+
+
+def save_parts(site: Path, parts: Parts) -> None:
+    write_cache_file(site, PARTS_FILE, pickle.dumps(parts, pickle.HIGHEST_PROTOCOL))
 
 
 def write_json(site: Path, name: str, data: object) -> None:
@@ -121,6 +144,12 @@ def plain_data(raw: bytes) -> object:
     """Unpickled data made of containers, strings and numbers only: any class is refused
     (the manifest)."""
     return _PlainUnpickler(io.BytesIO(raw)).load()
+
+
+def strings_only(found: object) -> bool:
+    """Whether this is a dict of strings to strings (what a damaged cache file may not hold),
+    checked without a loop in Python: the manifest's dicts have 10,000 entries."""
+    return type(found) is dict and set(map(type, found)) | set(map(type, found.values())) <= {str}
 
 
 class _PlainUnpickler(pickle.Unpickler):

@@ -35,7 +35,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from mfsite import dependencies
-from mfsite.cache import CACHE_DIR, plain_data, write_cache_file
+from mfsite.cache import CACHE_DIR, plain_data, strings_only, write_cache_file
 from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site, users
 from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
@@ -219,10 +219,8 @@ def load(source: Path, output: Path) -> Manifest:
         if not isinstance(data, dict) or data.get("output") != str(output.resolve()):
             return Manifest()
         found = Manifest(data["batches"], data["paths"], data["files"])
-        # Strings only (a damaged file could hold anything), checked without a loop in Python.
-        for part in (found.batches, found.paths, found.files):
-            if type(part) is not dict or not set(map(type, part)) | set(map(type, part.values())) <= {str}:
-                return Manifest()
+        if not all(map(strings_only, (found.batches, found.paths, found.files))):
+            return Manifest()
     except Exception:  # missing or damaged (pickle's errors are of many kinds): build everything
         return Manifest()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -153,6 +154,12 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     for manifest in (site / ".mfsite-cache").glob("manifest-*.pickle"):
         manifest.write_text("[]", encoding="utf-8")
     (site / ".mfsite-cache/batches.pickle").write_bytes(b"\x80\x05damaged")
+    parts = site / ".mfsite-cache/batch-parts.pickle"  # each part a number, under its true signature
+    kept = {
+        name: (signed, dict.fromkeys(texts, 0))
+        for name, (signed, texts) in pickle.loads(parts.read_bytes()).items()
+    }
+    parts.write_bytes(pickle.dumps(kept))
     (site / ".mfsite-cache/last-build.json").write_text("{", encoding="utf-8")
     build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
@@ -200,8 +207,6 @@ def test_a_qr_code_damaged_in_the_cache_is_made_anew(site: Path, tmp_path: Path)
 def test_a_manifest_naming_files_outside_the_output_deletes_nothing(site: Path, tmp_path: Path) -> None:
     """The manifest says which files a rebuild deletes (those no longer planned). One that names
     a path outside the output (a poisoned CI cache) is not trusted at all."""
-    import pickle
-
     output = site / "output"
     build(site, output)
     victim = tmp_path / "victim.txt"
@@ -239,6 +244,19 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_long_lists_show_a_partners_new_name(site: Path, tmp_path: Path) -> None:
+    """batches.json and sitemap.xml keep each batch's part between builds, under the batch's own
+    signature: a partner's new name (in another file than the batch's) reaches every part."""
+    build(site, site / "output")
+    assert (site / ".mfsite-cache/batch-parts.pickle").is_file()
+    edit(site / "content/partners/naehwerk-neukoelln.md", "name: Nähwerk Neukölln", "name: Nähwerk Ost")
+    build(site, site / "output")
+    listed = json.loads((site / "output/batches.json").read_text(encoding="utf-8"))["batches"]
+    names = {entry["id"]: entry["partner"]["name"] for entry in listed}
+    assert names["HD-2611-A"] == "Nähwerk Ost" and "Nähwerk Neukölln" not in names.values()
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
 def test_a_batch_whose_id_changes_case_keeps_its_files(site: Path, tmp_path: Path) -> None:
@@ -312,8 +330,6 @@ class Planted:
 
 
 def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path) -> None:
-    import pickle
-
     build(site, site / "output")
     payload = {"stamp": "x", "stems": {}, "files": [("batches/x.yaml", (0, 0, 0), pickle.dumps(Planted()))]}
     (site / ".mfsite-cache/batches.pickle").write_bytes(pickle.dumps(payload))

@@ -100,9 +100,11 @@ class Renderer:
         env: Environment,
         symbols: dict[tuple[str, str], qr.QrSymbol] | None = None,
         used_by: Users | None = None,
+        parts: feeds.BatchParts | None = None,
     ) -> None:
         self.site = site
         self.env = env
+        self.parts = feeds.BatchParts() if parts is None else parts
         self.batches = {b.id: b for b in site.batches}
         # (URL, level) -> code: page, label and images share one; watch mode keeps them across builds.
         self.symbols: dict[tuple[str, str], qr.QrSymbol] = {} if symbols is None else symbols
@@ -143,7 +145,7 @@ class Renderer:
         if output.kind == "passport":
             return passport.render_passport(self.site, self.batches[output.key])
         if output.kind in feeds.RENDERERS:
-            return feeds.RENDERERS[output.kind](self.site, self.used_by)
+            return feeds.RENDERERS[output.kind](self.site, self.used_by, self.parts)
         template, context = self.page(output)
         return self.env.get_template(template).render(context).encode("utf-8")
 

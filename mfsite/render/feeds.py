@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from html import escape
 
 from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
 from mfsite.render.pages import describe
-from mfsite.render.passport import iso_datetime, to_json
+from mfsite.render.passport import compact_json, iso_datetime
 from mfsite.urls import HOME, absolute, archive_route, content_route, month_of, page_route
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -63,13 +63,48 @@ def batch_title(batch: Batch) -> str:
     return f"{batch.product} · batch {batch.id}"
 
 
-def batch_index(site: Site, used_by: Users) -> bytes:
-    """Every batch, newest first, for a till or a shop system to look batches up."""
+Parts = dict[str, tuple[dict[str, str], dict[str, str]]]  # list file -> (signatures, parts) by batch id
+
+
+class BatchParts:
+    """Each batch's part of the long lists for machines (batches.json, sitemap.xml), kept
+    between builds under the batch's own signature (manifest.Signatures.own), which covers
+    all a part shows: a rebuild makes the parts of the batches that changed only, and joins.
+    Without signatures (watch mode), every part is made."""
+
+    def __init__(self, own: dict[str, str] | None = None, kept: Parts | None = None) -> None:
+        self.own = own
+        self.kept: Parts = kept or {}
+        self.made: Parts = {}  # the lists rendered here: every batch's part, kept or new
+
+    def of(self, name: str, batches: Iterable[Batch], make: Callable[[Batch], str]) -> list[str]:
+        if self.own is None:
+            return [make(batch) for batch in batches]
+        own = self.own
+        signatures, texts = self.kept.get(name, ({}, {}))
+        made: tuple[dict[str, str], dict[str, str]] = ({}, {})
+        for batch in batches:
+            signature = made[0][batch.id] = own[batch.id]
+            text = texts.get(batch.id) if signatures.get(batch.id) == signature else None
+            made[1][batch.id] = make(batch) if text is None else text
+        self.made[name] = made
+        return list(made[1].values())
+
+    def take_made(self) -> Parts:
+        """The lists made since last asked (a worker sends each once)."""
+        made, self.made = self.made, {}
+        return made
+
+
+def batch_index(site: Site, used_by: Users, parts: BatchParts) -> bytes:
+    """Every batch, newest first, for a till or a shop system to look batches up. Written as the
+    compact JSON to_json writes, with each batch's entry made (or kept) on its own."""
     config = site.config
     base = config.base_url or ""
     makers = {p.id: {"id": p.id, "name": p.name} for p in site.partners.values()}  # made once each
-    entries = [
-        {
+
+    def entry(batch: Batch) -> str:
+        item = {
             "id": batch.id,
             "url": absolute(base, page_route(config, batch)),
             "product": batch.product,
@@ -79,18 +114,19 @@ def batch_index(site: Site, used_by: Users) -> bytes:
             "partner": makers[batch.partner.id],
             "passport": absolute(base, passport_route(batch)),
         }
-        for batch in site.batches
-    ]
-    return to_json({"title": config.title, "url": base, "batches": entries})
+        return compact_json(item)
+
+    # to_json's bytes for {"title": ..., "url": ..., "batches": [...]}, the list joined from parts.
+    head = compact_json({"title": config.title, "url": base}).removesuffix("}")
+    entries = ",".join(parts.of(BATCH_INDEX, site.batches, entry))
+    return f'{head},"batches":[{entries}]}}\n'.encode()
 
 
 def sitemap_entries(site: Site, used_by: Users) -> Iterator[tuple[str, date | None]]:
-    """(route, last modified) of every page a search engine should know, at its canonical address."""
-    config = site.config
+    """(route, last modified) of every page a search engine should know but the batches' own
+    (sitemap lists those first), at its canonical address."""
     seen: set[str] = set()
     yield HOME, site.batches[0].produced if site.batches else None
-    for batch in site.batches:
-        yield page_route(config, batch), batch.produced
     for batch in site.batches:  # newest first: a month's first batch is its newest
         if (route := archive_route(month_of(batch))) not in seen:
             seen.add(route)
@@ -107,20 +143,26 @@ def sitemap_entries(site: Site, used_by: Users) -> Iterator[tuple[str, date | No
             yield content_route(kind, stem), changed
 
 
-def sitemap(site: Site, used_by: Users) -> bytes:
+def sitemap(site: Site, used_by: Users, parts: BatchParts) -> bytes:
     """Written as text, not as a tree: one line a page keeps it fast at 10,000 batches.
     Every URL is escaped (the only text in it that comes from the data)."""
     base = site.config.base_url or ""
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAPS}">']
-    for route, changed in sitemap_entries(site, used_by):
+
+    def line(route: str, changed: date | None) -> str:
         loc = f"<loc>{escape(xml_text(absolute(base, route)), quote=False)}</loc>"
         lastmod = f"<lastmod>{changed.isoformat()}</lastmod>" if changed else ""
-        lines.append(f"  <url>{loc}{lastmod}</url>")
+        return f"  <url>{loc}{lastmod}</url>"
+
+    entries = sitemap_entries(site, used_by)
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAPS}">', line(*next(entries))]
+    config = site.config
+    lines += parts.of(SITEMAP, site.batches, lambda batch: line(page_route(config, batch), batch.produced))
+    lines += [line(route, changed) for route, changed in entries]
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")
 
 
-def feed(site: Site, used_by: Users) -> bytes:
+def feed(site: Site, used_by: Users, parts: BatchParts) -> bytes:
     """An Atom feed of the newest batches: customers follow new drops in their reader."""
     config = site.config
     base = config.base_url or ""
@@ -149,7 +191,7 @@ def feed(site: Site, used_by: Users) -> bytes:
 
 
 # The plan's kinds (plan.DISCOVERY_KINDS) -> what renders them.
-RENDERERS: dict[str, Callable[[Site, Users], bytes]] = {
+RENDERERS: dict[str, Callable[[Site, Users, BatchParts], bytes]] = {
     DISCOVERY_KINDS[BATCH_INDEX]: batch_index,
     DISCOVERY_KINDS[SITEMAP]: sitemap,
     DISCOVERY_KINDS[FEED]: feed,

@@ -37,9 +37,13 @@ def fraction(percent: Decimal) -> float:
 
 
 def to_json(data: object) -> bytes:
+    return (compact_json(data) + "\n").encode("utf-8")
+
+
+def compact_json(data: object) -> str:
     # Compact: Python's JSON encoder is only fast (written in C) without indent,
     # and these files are for machines (`python -m json.tool` pretty-prints them).
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def party(config: SiteConfig, partner_id: str, name: str) -> dict[str, object]:
