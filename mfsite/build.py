@@ -339,9 +339,9 @@ def build_site(
             symbols = load_symbols(source) if symbols is None else symbols
             cached_codes = len(symbols)
             kept_parts = load_parts(source)
-            signatures = Signatures(site, source, digests)
             before = manifest.load(source, output) if (output / MARKER).is_file() else Manifest()
             in_place = not before.empty and not clean
+            signatures = Signatures(site, source, digests, kept=before if in_place else None)
             # The manifest is trusted: a file deleted from the output by hand comes back with --clean.
             changes = manifest.compare(site, signatures, before, reuse=in_place)
         if not all(map(inside, changes.removed)):  # a manifest naming files elsewhere: built afresh

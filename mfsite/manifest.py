@@ -57,9 +57,12 @@ def digest(*parts: str) -> str:
 class Signatures:
     """Signatures of a site's outputs, from the bytes of its source files."""
 
-    def __init__(self, site: Site, source: Path, digests: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, site: Site, source: Path, digests: dict[str, str] | None = None, kept: Manifest | None = None
+    ) -> None:
         self.site = site
         self.source = source
+        self.kept = kept  # the live output's manifest: its batches' signatures, where still right
         self.files: dict[str, str] = dict(digests or {})  # the loader's digests: no second read
         self.shared = digest(
             dependencies(),
@@ -93,20 +96,38 @@ class Signatures:
                 yield file_digest(path.read_bytes())
 
     @cached_property
+    def context(self) -> str:
+        """What a batch's own signature covers besides its file: what every page shares, and
+        every content file (which of them a batch names follows from its file and their names)."""
+        return digest(self.shared, *self.content)
+
+    @cached_property
+    def content(self) -> list[str]:
+        """Every content file (named by a batch or not), with its digest."""
+        paths = sorted(f"content/{k}/{s}.md" for k in CONTENT_KINDS for s in getattr(self.site, k))
+        return [f"{path} {self.file(path)}" for path in paths]
+
+    @cached_property
+    def sources(self) -> dict[str, str]:
+        """By batch id: its file (its path too: an id can come from the file's name) and digest."""
+        file = self.file
+        return {b.id: f"{b.span.path} {file(b.span.path)}" for b in self.site.batches}
+
+    @cached_property
     def own(self) -> dict[str, str]:
         """By batch id: its file and every content file it names (the same for all its outputs).
-        The names come from `users`, made anyway, rather than from each batch once more."""
-        named: dict[str, list[str]] = {batch.id: [] for batch in self.site.batches}
-        for (kind, stem), batches in self.users.items():
-            file = f"content/{kind}/{stem}.md"
-            part = f"{file} {self.file(file)}"
-            for batch in batches:
-                named[batch.id].append(part)
-        file = self.file  # the path too: a batch's id can come from its file's name
-        return {
-            b.id: digest(self.shared, b.span.path, file(b.span.path), *sorted(named[b.id]))
-            for b in self.site.batches
-        }
+        A batch whose file is unchanged, in an unchanged context, keeps the live output's."""
+        kept = self.kept if self.kept is not None and self.kept.context == self.context else Manifest()
+        sources = self.sources
+        found = {}
+        for batch in self.site.batches:
+            if kept.sources.get(batch.id) == sources[batch.id] and (signature := kept.batches.get(batch.id)):
+                found[batch.id] = signature  # (empty where a stopped publish left its files in doubt)
+            else:
+                names = {f"content/{kind}/{ref.id}.md" for kind, ref in batch.references()}
+                parts = sorted(f"{name} {self.file(name)}" for name in names)
+                found[batch.id] = digest(self.shared, sources[batch.id], *parts)
+        return found
 
     def listed(self, batches: Iterable[Batch]) -> list[str]:
         """Batches as lists show them (with their maker): by their own signatures, which are
@@ -133,8 +154,7 @@ class Signatures:
     @cached_property
     def all(self) -> str:
         """Every source file: content files (named by a batch or not) and the batches'."""
-        stems = sorted(f"content/{k}/{s}.md" for k in CONTENT_KINDS for s in getattr(self.site, k))
-        return digest(*(f"{p} {self.file(p)}" for p in stems), *self.listed(self.site.batches))
+        return digest(*self.content, *self.listed(self.site.batches))
 
 
 SEP = "\0"  # between the paths of a batch's files (no path holds it)
@@ -149,6 +169,8 @@ class Manifest:
     batches: dict[str, str] = field(default_factory=dict)  # batch id -> its own signature
     paths: dict[str, str] = field(default_factory=dict)  # batch id -> its files' paths, SEP between
     files: dict[str, str] = field(default_factory=dict)  # any other file's path -> its signature
+    context: str = ""  # Signatures.context when it was written
+    sources: dict[str, str] = field(default_factory=dict)  # batch id -> Signatures.sources
 
     def holds(self, out: Output) -> bool:
         """Whether this output's file is one the manifest names (where it would be)."""
@@ -177,7 +199,11 @@ def compare(site: Site, signatures: Signatures, before: Manifest, reuse: bool) -
     kept, and a batch whose own signature is unchanged keeps its files, which are not even
     planned; without (the first build, --clean), every file is made."""
     shared = plan_shared(site)
-    now = Manifest(files={out.path: signatures.of(out) for out in shared})
+    now = Manifest(
+        files={out.path: signatures.of(out) for out in shared},
+        context=signatures.context,
+        sources=signatures.sources,
+    )
     todo = [out for out in shared if not reuse or before.files.get(out.path) != now.files[out.path]]
     removed = [path for path in before.files if path not in now.files]
     count = len(shared)
@@ -218,8 +244,10 @@ def load(source: Path, output: Path) -> Manifest:
         data = plain_data(manifest_file(source, output).read_bytes())
         if not isinstance(data, dict) or data.get("output") != str(output.resolve()):
             return Manifest()
-        found = Manifest(data["batches"], data["paths"], data["files"])
-        if not all(map(strings_only, (found.batches, found.paths, found.files))):
+        found = Manifest(data["batches"], data["paths"], data["files"], data["context"], data["sources"])
+        if type(found.context) is not str:
+            return Manifest()
+        if not all(map(strings_only, (found.batches, found.paths, found.files, found.sources))):
             return Manifest()
     except Exception:  # missing or damaged (pickle's errors are of many kinds): build everything
         return Manifest()
@@ -247,6 +275,7 @@ def begin(source: Path, output: Path, paths: list[str]) -> None:
 def save(source: Path, output: Path, now: Manifest) -> None:
     # Pickled, not JSON: it loads in half the time and saves in a third.
     data = {"output": str(output.resolve()), "batches": now.batches, "paths": now.paths, "files": now.files}
+    data |= {"context": now.context, "sources": now.sources}
     write_cache_file(source, manifest_file(source, output).name, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
     with contextlib.suppress(OSError):
         _pending_file(source, output).unlink(missing_ok=True)

@@ -138,8 +138,8 @@ def sitemap_entries(site: Site, used_by: Users) -> Iterator[tuple[str, date | No
             elif kind == "pages":
                 changed = None
             else:  # a partner or a material changes, for its page, with the newest batch using it
-                users = used_by.get((kind, stem))
-                changed = max(b.produced for b in users) if users else None
+                users = used_by.get((kind, stem))  # (in the batches' order: newest first)
+                changed = users[0].produced if users else None
             yield content_route(kind, stem), changed
 
 

@@ -118,7 +118,7 @@ def validate(
         problems.extend(result.problems)
     check_unique_ids(results, problems)
     batches = [r.batch for r in results if r.batch is not None]
-    used = {ref for r in results for ref in r.used}
+    used = set().union(*(r.used for r in results))
     if config is not None and config.gs1_digital_link:
         check_gs1_lots(batches, problems)
     warn_unused(sources, used, problems)
