@@ -14,11 +14,11 @@ plans the files of the batches that changed only (`compare`).
 
 The dependencies are deliberately broad: a batch's files depend on the batch
 and every content file it names; a partner, material or story page on its
-file and on every batch that names it (by the batches' own signatures, so with
-every file they name, their partners among them); a month page likewise on its
-batches; the site-wide files on everything. Too broad only costs time; too
-narrow would be a stale page, and the tests compare cached builds with clean
-ones byte for byte.
+file, on the batches it shows (by the batches' own signatures, so with every
+file they name, their partners among them) and on how many more name it; a
+month page on its batches; the site-wide files on everything. Too broad only
+costs time; too narrow would be a stale page, and the tests compare cached
+builds with clean ones byte for byte.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from mfsite.cache import CACHE_DIR, plain_data, strings_only, write_cache_file
 from mfsite.load.sources import file_digest
 from mfsite.model import Batch, Site, users
 from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
+from mfsite.render.pages import shown_on_page
 from mfsite.urls import by_month
 
 PACKAGE = Path(__file__).parent
@@ -132,8 +133,7 @@ class Signatures:
     def listed(self, batches: Iterable[Batch]) -> list[str]:
         """Batches as lists show them (with their maker): by their own signatures, which are
         broader (every file a batch names) but made anyway."""
-        own = self.own
-        return [own[b.id] for b in batches]
+        return list(map(self.own.__getitem__, map(attrgetter("id"), batches)))  # no Python step per batch
 
     def of(self, out: Output) -> str:
         """Any output but a batch's own files: those share the batch's own signature, which
@@ -142,7 +142,8 @@ class Signatures:
             return digest("static", self.file(f"static/{out.key}"))
         if out.kind in CONTENT_KINDS:
             own = self.file(f"content/{out.kind}/{out.key}.md")
-            return digest(self.shared, out.kind, own, *self.listed(self.users.get((out.kind, out.key), [])))
+            shown, more = shown_on_page(self.users.get((out.kind, out.key), []))
+            return digest(self.shared, out.kind, own, str(more), *self.listed(shown))
         if out.kind == "archive":
             return digest(self.shared, "archive", *self.listed(self.months[out.key]))
         return digest(self.shared, out.kind, self.all)
@@ -154,7 +155,7 @@ class Signatures:
     @cached_property
     def all(self) -> str:
         """Every source file: content files (named by a batch or not) and the batches'."""
-        return digest(*self.content, *self.listed(self.site.batches))
+        return digest(*self.content, *self.own.values())  # (by batch, in the batches' order)
 
 
 SEP = "\0"  # between the paths of a batch's files (no path holds it)
@@ -199,27 +200,26 @@ def compare(site: Site, signatures: Signatures, before: Manifest, reuse: bool) -
     kept, and a batch whose own signature is unchanged keeps its files, which are not even
     planned; without (the first build, --clean), every file is made."""
     shared = plan_shared(site)
+    own = signatures.own
     now = Manifest(
+        batches=own,
         files={out.path: signatures.of(out) for out in shared},
         context=signatures.context,
         sources=signatures.sources,
     )
     todo = [out for out in shared if not reuse or before.files.get(out.path) != now.files[out.path]]
     removed = [path for path in before.files if path not in now.files]
-    count = len(shared)
+    kept = before.batches if reuse else {}
+    now.paths = {i: before.paths[i] for i, signature in own.items() if kept.get(i) == signature}
+    for batch_id in before.paths.keys() - now.paths.keys():  # a batch gone, or made anew: its old files
+        removed += before.paths[batch_id].split(SEP)
     for batch in site.batches:
-        signature = now.batches[batch.id] = signatures.own[batch.id]
-        if reuse and before.batches.get(batch.id) == signature:
-            paths = now.paths[batch.id] = before.paths[batch.id]
-        else:
+        if batch.id not in now.paths:
             outputs = plan_batch(site.config, batch)
             todo += outputs
-            paths = now.paths[batch.id] = SEP.join(out.path for out in outputs)
-        count += paths.count(SEP) + 1
-    for batch_id, paths in before.paths.items():
-        if now.paths.get(batch_id) != paths:  # a batch gone, or made anew: its old files
-            removed += paths.split(SEP)
+            now.paths[batch.id] = SEP.join(out.path for out in outputs)
     made = {out.path for out in todo}  # (a batch whose id changed case makes the same paths)
+    count = len(shared) + sum(paths.count(SEP) + 1 for paths in now.paths.values())
     return Changes(
         sorted(todo, key=attrgetter("path")), sorted({p for p in removed if p not in made}), now, count
     )
@@ -248,6 +248,8 @@ def load(source: Path, output: Path) -> Manifest:
         if type(found.context) is not str:
             return Manifest()
         if not all(map(strings_only, (found.batches, found.paths, found.files, found.sources))):
+            return Manifest()
+        if found.batches.keys() != found.paths.keys():
             return Manifest()
     except Exception:  # missing or damaged (pickle's errors are of many kinds): build everything
         return Manifest()

@@ -16,7 +16,7 @@ from mfsite.urls import (
     batch_route,
     compact_route,
     content_route,
-    month_of,
+    months,
     output_path,
     page_route,
 )
@@ -82,7 +82,7 @@ def plan_shared(site: Site) -> list[Output]:
         Output("404.html", "404", route="404.html"),
         Output("robots.txt", "robots", route="robots.txt"),
     ]
-    for month in dict.fromkeys(month_of(b) for b in site.batches):
+    for month in months(site.batches):
         outputs.append(page(archive_route(month), "archive", month))
     for kind in CONTENT_KINDS:
         for stem in getattr(site, kind):

@@ -10,6 +10,8 @@ from the base URL.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from operator import attrgetter
 from urllib.parse import urlsplit, urlunsplit
 
 from mfsite.model import Batch, SiteConfig
@@ -62,6 +64,16 @@ def qr_url(config: SiteConfig, batch: Batch) -> str:
 
 def month_of(batch: Batch) -> str:
     return batch.produced.isoformat()[:7]  # YYYY-MM: the quickest way there (it is asked 50,000 times)
+
+
+def months(batches: Iterable[Batch]) -> dict[str, date]:
+    """The months these batches were made in, in their order, each with its first batch's day:
+    from the days they were made on, each once, so a month is worked out once a day, not once
+    a batch."""
+    found: dict[str, date] = {}
+    for day in dict.fromkeys(map(attrgetter("produced"), batches)):
+        found.setdefault(day.isoformat()[:7], day)
+    return found
 
 
 def by_month(batches: Iterable[Batch]) -> dict[str, list[Batch]]:

@@ -148,6 +148,22 @@ def test_a_small_edit_leaves_the_batch_cache_to_be_read_again(tmp_path: Path) ->
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
+def test_a_content_page_follows_the_count_of_batches_it_does_not_show(tmp_path: Path) -> None:
+    """A material page shows its newest 60 batches and counts the rest: its signature covers
+    those 60 and the count, so deleting a batch it does not show still changes the page."""
+    site = write_site(tmp_path / "site")
+    tee = (site / "batches/tee-1.yaml").read_text(encoding="utf-8")
+    for n in range(2, 62):
+        (site / f"batches/tee-{n}.yaml").write_text(tee, encoding="utf-8")
+    build(site, site / "output")
+    page = site / "output/materials/cotton/index.html"
+    assert "And 1 earlier batch" in page.read_text(encoding="utf-8")
+    (site / "batches/tee-1.yaml").unlink()  # the oldest (ids compared in reverse), not shown
+    build(site, site / "output")
+    assert "earlier batch" not in page.read_text(encoding="utf-8")
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     build(site, site / "output")
     (site / ".mfsite-cache/qr-codes.json").write_text("{not json", encoding="utf-8")

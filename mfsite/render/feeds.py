@@ -19,7 +19,7 @@ from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
 from mfsite.render.pages import describe
 from mfsite.render.passport import compact_json, iso_datetime
-from mfsite.urls import HOME, absolute, archive_route, content_route, month_of, page_route
+from mfsite.urls import HOME, absolute, archive_route, content_route, months, page_route
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -125,12 +125,9 @@ def batch_index(site: Site, used_by: Users, parts: BatchParts) -> bytes:
 def sitemap_entries(site: Site, used_by: Users) -> Iterator[tuple[str, date | None]]:
     """(route, last modified) of every page a search engine should know but the batches' own
     (sitemap lists those first), at its canonical address."""
-    seen: set[str] = set()
     yield HOME, site.batches[0].produced if site.batches else None
-    for batch in site.batches:  # newest first: a month's first batch is its newest
-        if (route := archive_route(month_of(batch))) not in seen:
-            seen.add(route)
-            yield route, batch.produced
+    for month, day in months(site.batches).items():  # newest first: a month's first batch is its newest
+        yield archive_route(month), day
     for kind in CONTENT_KINDS:
         for stem in sorted(getattr(site, kind), key=str.lower):
             if kind == "stories":

@@ -220,10 +220,12 @@ def content_context(
         "stories": site.stories,
         "pages": site.pages,
     }[kind][stem]
-    users = used_by.get((kind, stem), [])
-    return {
-        "item": item,
-        # The newest only: a material in 5,000 batches must not make a 5,000-row page.
-        "batches": listing(site, users[:CONTENT_LIST_CAP]),
-        "more": max(0, len(users) - CONTENT_LIST_CAP),
-    }
+    shown, more = shown_on_page(used_by.get((kind, stem), []))
+    return {"item": item, "batches": listing(site, shown), "more": more}
+
+
+def shown_on_page(users: list[Batch]) -> tuple[list[Batch], int]:
+    """What a partner, material or story page shows of the batches naming it (and so all its
+    signature covers of them): the newest only, a material in 5,000 batches must not make a
+    5,000-row page; and how many more there are."""
+    return users[:CONTENT_LIST_CAP], max(0, len(users) - CONTENT_LIST_CAP)
