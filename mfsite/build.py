@@ -243,19 +243,38 @@ def qr_facts(
     warnings = []
     for batch in batches:
         try:
-            facts[batch.id] = renderer.label_facts(batch)
+            found = facts[batch.id] = renderer.label_facts(batch)
         except QrTooLong as exc:
             message = f"base_url: the address of batch '{batch.id}' is too long for a QR code ({exc})"
             raise SiteErrors([Diagnostic(Span("site.yaml"), codes.BAD_URL, message)]) from None
-        if facts[batch.id].too_small:
-            found = facts[batch.id]
-            message = (
-                f"the label's QR code prints at {found.module_mm} mm per module (version "
-                f"{found.version}, {found.modules} modules in {found.qr_mm} mm); below {MIN_MODULE_MM} mm "
-                "phones may fail to scan it: raise label.qr_mm or shorten the address"
-            )
-            warnings.append(Diagnostic(batch.span, codes.QR_PRINT_SIZE, message, "warning"))
+        if found.too_small:
+            warnings.append(too_small(batch, found))
     return facts, warnings
+
+
+def kept_qr_facts(
+    site: Site, versions: dict[str, str], batches: Iterable[Batch]
+) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
+    """The facts of codes the live output holds, from their versions (Manifest.versions): the
+    same, since a kept batch has the same address, without a look at the codes."""
+    batches = list(batches)
+    of_version = {v: LabelFacts.of_version(int(v), site.config) for v in {versions[b.id] for b in batches}}
+    facts: dict[str, LabelFacts] = {}
+    warnings = []
+    for batch in batches:
+        found = facts[batch.id] = of_version[versions[batch.id]]
+        if found.too_small:
+            warnings.append(too_small(batch, found))
+    return facts, warnings
+
+
+def too_small(batch: Batch, found: LabelFacts) -> Diagnostic:
+    message = (
+        f"the label's QR code prints at {found.module_mm} mm per module (version "
+        f"{found.version}, {found.modules} modules in {found.qr_mm} mm); below {MIN_MODULE_MM} mm "
+        "phones may fail to scan it: raise label.qr_mm or shorten the address"
+    )
+    return Diagnostic(batch.span, codes.QR_PRINT_SIZE, message, "warning")
 
 
 @dataclass(slots=True)
@@ -370,14 +389,15 @@ def build_site(
                         _collect(pool.imap_unordered(_render_chunk, chunks), done, progress, len(todo))
                 else:
                     _collect(map(_render_chunk, chunks), done, progress, len(todo))
-            # Batches whose files were all reused still have their codes checked (from the cache).
+            # Batches whose files were all kept (so in the manifest, which has every batch's
+            # version) still have their codes checked, by those versions.
             facts = done.facts
-            reused = [b for b in site.batches if b.id not in facts]
-            if reused:
-                renderer = Renderer(site, make_environment(source / "templates"), symbols)
-                more_facts, more_warnings = qr_facts(site, renderer, reused)
-                facts.update(more_facts)
-                done.warnings += more_warnings
+            more_facts, more_warnings = kept_qr_facts(
+                site, before.versions, [b for b in site.batches if b.id not in facts]
+            )
+            facts.update(more_facts)
+            done.warnings += more_warnings
+            changes.now.versions = {batch_id: str(found.version) for batch_id, found in facts.items()}
             warnings = sorted(set(done.warnings), key=lambda d: d.span)
             if strict and warnings:
                 raise SiteErrors(warnings)
@@ -396,9 +416,9 @@ def build_site(
             manifest.save(source, output, changes.now)
         if done.parts:
             save_parts(source, {**kept_parts, **done.parts})
-        # Every batch's code is in `symbols` now (qr_facts asked for each), one code per batch: the
-        # cache holds codes no longer used only if it holds more codes than there are batches.
-        if len(symbols) != cached_codes or len(symbols) != len(site.batches):
+        # One code per batch: the cache holds codes no longer used only if it holds more codes than
+        # there are batches. (Fewer: it lacked some, which kept batches do not need.)
+        if len(symbols) != cached_codes or len(symbols) > len(site.batches):
             save_symbols(source, {key: symbols[key] for key in _in_use(site, symbols)})
         return BuildReport(
             len(todo),

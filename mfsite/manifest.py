@@ -172,6 +172,7 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)  # any other file's path -> its signature
     context: str = ""  # Signatures.context when it was written
     sources: dict[str, str] = field(default_factory=dict)  # batch id -> Signatures.sources
+    versions: dict[str, str] = field(default_factory=dict)  # batch id -> its QR code's version
 
     def holds(self, out: Output) -> bool:
         """Whether this output's file is one the manifest names (where it would be)."""
@@ -244,12 +245,13 @@ def load(source: Path, output: Path) -> Manifest:
         data = plain_data(manifest_file(source, output).read_bytes())
         if not isinstance(data, dict) or data.get("output") != str(output.resolve()):
             return Manifest()
-        found = Manifest(data["batches"], data["paths"], data["files"], data["context"], data["sources"])
-        if type(found.context) is not str:
+        found = Manifest(*(data[name] for name in Manifest.__match_args__))
+        dicts = (found.batches, found.paths, found.files, found.sources, found.versions)
+        if type(found.context) is not str or not all(map(strings_only, dicts)):
             return Manifest()
-        if not all(map(strings_only, (found.batches, found.paths, found.files, found.sources))):
+        if found.batches.keys() != found.paths.keys() or found.batches.keys() != found.versions.keys():
             return Manifest()
-        if found.batches.keys() != found.paths.keys():
+        if not all(map(str.isdigit, found.versions.values())):
             return Manifest()
     except Exception:  # missing or damaged (pickle's errors are of many kinds): build everything
         return Manifest()
@@ -276,8 +278,7 @@ def begin(source: Path, output: Path, paths: list[str]) -> None:
 
 def save(source: Path, output: Path, now: Manifest) -> None:
     # Pickled, not JSON: it loads in half the time and saves in a third.
-    data = {"output": str(output.resolve()), "batches": now.batches, "paths": now.paths, "files": now.files}
-    data |= {"context": now.context, "sources": now.sources}
+    data = {"output": str(output.resolve())} | {name: getattr(now, name) for name in Manifest.__match_args__}
     write_cache_file(source, manifest_file(source, output).name, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
     with contextlib.suppress(OSError):
         _pending_file(source, output).unlink(missing_ok=True)

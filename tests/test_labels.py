@@ -75,6 +75,11 @@ def test_small_codes_warn_and_fail_strict_builds(tmp_path: Path) -> None:
     assert warning in run.err
     assert "below 0.4 mm" in (site / "output/b/tee-1/label/index.html").read_text(encoding="utf-8")
     before = (site / "output/b/tee-1/label/index.html").read_bytes()
+    tee = (site / "batches/tee-1.yaml").read_text(encoding="utf-8")
+    (site / "batches/tee-2.yaml").write_text(tee, encoding="utf-8")
+    again = mfsite("build", "--source", site, "--verbose")  # tee-1's files kept: its facts too
+    assert again.code == 0 and warning in again.err
+    assert "tee-1: QR version 3, 29 modules, 0.32 mm per module on the label" in again.out
     strict = mfsite("build", "--source", site, "--strict")
     assert strict.code == 1 and warning in strict.err
     assert (site / "output/b/tee-1/label/index.html").read_bytes() == before

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from mfsite.model import Batch, Site, SiteConfig
-from mfsite.render.qr import QrSymbol, inline_svg
+from mfsite.render.qr import QrSymbol, inline_svg, size_of
 
 MIN_MODULE_MM = Decimal("0.4")
 
@@ -25,7 +25,11 @@ class LabelFacts:
 
     @staticmethod
     def of(symbol: QrSymbol, config: SiteConfig) -> LabelFacts:
-        return _facts(symbol.version, symbol.size, config.qr.quiet_zone, config.label.qr_mm)
+        return LabelFacts.of_version(symbol.version, config)
+
+    @staticmethod
+    def of_version(version: int, config: SiteConfig) -> LabelFacts:
+        return _facts(version, config.qr.quiet_zone, config.label.qr_mm)
 
     @property
     def too_small(self) -> bool:
@@ -33,8 +37,9 @@ class LabelFacts:
 
 
 @lru_cache(maxsize=64)
-def _facts(version: int, size: int, quiet_zone: int, qr_mm: Decimal) -> LabelFacts:
+def _facts(version: int, quiet_zone: int, qr_mm: Decimal) -> LabelFacts:
     """The same for every code of a version: a site's codes come in a few versions."""
+    size = size_of(version)
     module = (qr_mm / (size + 2 * quiet_zone)).quantize(Decimal("0.01"))
     return LabelFacts(version, size, qr_mm, module)
 
