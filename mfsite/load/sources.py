@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -299,7 +300,7 @@ class _Reader:
         while pending:
             current = pending.pop()
             try:
-                entries = sorted(os.scandir(current), key=lambda e: e.name)
+                entries = sorted(os.scandir(current), key=attrgetter("name"))
             except OSError as exc:
                 self.cannot_read(current, exc)
                 continue
@@ -329,7 +330,7 @@ class _Reader:
                     if recursive and real not in seen_dirs:  # a link back up is followed once, not round
                         seen_dirs.add(real)
                         pending.append(path)
-                elif is_file and (suffixes is None or os.path.splitext(entry.name)[1].lower() in suffixes):
+                elif is_file and (suffixes is None or entry.name.lower().endswith(suffixes)):
                     found.append(path)
                     self.count += 1
                     if self.count > MAX_FILES:
