@@ -85,7 +85,7 @@ def load_parts(site: Path) -> Parts:
         for name, part in data.items():
             if type(name) is not str or type(part) is not tuple or len(part) != 2:
                 return {}
-            if not all(map(strings_only, part)):
+            if not all(map(strings_only, part)) or part[0].keys() != part[1].keys():
                 return {}
         return data
     except Exception:  # missing, or damaged (pickle's errors are of many kinds): make them all

@@ -58,6 +58,11 @@ def output_print(source: Path, output: Path) -> str:
 
 
 def remember(source: Path, output: Path, sources: str, last: LastBuild) -> None:
+    # The QR facts by batch as its code's version, and by version (the same for every code of one).
+    versions: dict[str, int] = {}
+    by_version: dict[int, LabelFacts] = {}
+    for batch_id, found in last.facts.items():
+        versions[batch_id] = by_version.setdefault(found.version, found).version
     write_json(
         source,
         LAST_BUILD,
@@ -67,9 +72,8 @@ def remember(source: Path, output: Path, sources: str, last: LastBuild) -> None:
             "batches": last.batches,
             "files": last.files,
             "level": last.level,
-            "facts": {
-                i: [f.version, f.modules, str(f.qr_mm), str(f.module_mm)] for i, f in last.facts.items()
-            },
+            "versions": versions,
+            "facts": {v: [f.modules, str(f.qr_mm), str(f.module_mm)] for v, f in by_version.items()},
             "warnings": [d.as_dict() for d in last.warnings],
         },
     )
@@ -81,10 +85,11 @@ def unchanged(source: Path, output: Path, sources: str) -> LastBuild | None:
         data = json.loads((source / CACHE_DIR / LAST_BUILD).read_text(encoding="utf-8"))
         if data["sources"] != sources or data["output"] != output_print(source, output):
             return None
-        facts = {
-            i: LabelFacts(version, modules, Decimal(qr_mm), Decimal(module_mm))
-            for i, (version, modules, qr_mm, module_mm) in data["facts"].items()
+        of_version = {
+            int(version): LabelFacts(int(version), modules, Decimal(qr_mm), Decimal(module_mm))
+            for version, (modules, qr_mm, module_mm) in data["facts"].items()
         }
+        facts = {i: of_version[version] for i, version in data["versions"].items()}
         warnings = [
             Diagnostic(Span(d["file"], d["line"], d["column"]), d["code"], d["message"], d["severity"])
             for d in data["warnings"]

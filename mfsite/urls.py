@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from itertools import groupby
 from operator import attrgetter
 from urllib.parse import urlsplit, urlunsplit
 
@@ -63,26 +64,26 @@ def qr_url(config: SiteConfig, batch: Batch) -> str:
 
 
 def month_of(batch: Batch) -> str:
-    return batch.produced.isoformat()[:7]  # YYYY-MM: the quickest way there (it is asked 50,000 times)
+    return month_of_day(batch.produced)
 
 
-def months(batches: Iterable[Batch]) -> dict[str, date]:
-    """The months these batches were made in, in their order, each with its first batch's day:
-    from the days they were made on, each once, so a month is worked out once a day, not once
-    a batch."""
-    found: dict[str, date] = {}
-    for day in dict.fromkeys(map(attrgetter("produced"), batches)):
-        found.setdefault(day.isoformat()[:7], day)
-    return found
+def month_of_day(day: date) -> str:
+    return day.isoformat()[:7]  # YYYY-MM: the quickest way there
 
 
 def by_month(batches: Iterable[Batch]) -> dict[str, list[Batch]]:
     """Batches by the month they were made in (YYYY-MM), in their order: grouped once, so a
-    month's page never scans every batch."""
+    month's page never scans every batch. (By runs of batches made on one day, which sorted
+    batches are: a month is worked out once a run, not once a batch.)"""
     found: dict[str, list[Batch]] = {}
-    for batch in batches:
-        found.setdefault(month_of(batch), []).append(batch)
+    for day, run in groupby(batches, key=attrgetter("produced")):
+        found.setdefault(month_of_day(day), []).extend(run)
     return found
+
+
+def months(batches: Iterable[Batch]) -> dict[str, date]:
+    """The months these batches were made in, in their order, each with its first batch's day."""
+    return {month: run[0].produced for month, run in by_month(batches).items()}
 
 
 def archive_route(month: str) -> str:

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from html import escape
+from operator import attrgetter
 
 from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
@@ -80,15 +81,16 @@ class BatchParts:
     def of(self, name: str, batches: Iterable[Batch], make: Callable[[Batch], str]) -> list[str]:
         if self.own is None:
             return [make(batch) for batch in batches]
-        own = self.own
-        signatures, texts = self.kept.get(name, ({}, {}))
-        made: tuple[dict[str, str], dict[str, str]] = ({}, {})
-        for batch in batches:
-            signature = made[0][batch.id] = own[batch.id]
-            text = texts.get(batch.id) if signatures.get(batch.id) == signature else None
-            made[1][batch.id] = make(batch) if text is None else text
-        self.made[name] = made
-        return list(made[1].values())
+        batches = list(batches)
+        ids = list(map(attrgetter("id"), batches))
+        signatures = dict(zip(ids, map(self.own.__getitem__, ids), strict=True))
+        kept, kept_texts = self.kept.get(name, ({}, {}))
+        texts = {i: kept_texts[i] for i, signature in signatures.items() if kept.get(i) == signature}
+        if len(texts) < len(ids):  # some made anew, then all put in the batches' order
+            texts.update((b.id, make(b)) for b in batches if b.id not in texts)
+            texts = {i: texts[i] for i in ids}
+        self.made[name] = (signatures, texts)
+        return list(texts.values())
 
     def take_made(self) -> Parts:
         """The lists made since last asked (a worker sends each once)."""
