@@ -417,9 +417,12 @@ def build_site(
         if done.parts:
             save_parts(source, {**kept_parts, **done.parts})
         # One code per batch: the cache holds codes no longer used only if it holds more codes than
-        # there are batches. (Fewer: it lacked some, which kept batches do not need.)
-        if len(symbols) != cached_codes or len(symbols) > len(site.batches):
+        # there are batches, and only then are they looked for. (Fewer: it lacked some, which kept
+        # batches do not need; a later build that needs them adds them.)
+        if len(symbols) > len(site.batches):
             save_symbols(source, {key: symbols[key] for key in _in_use(site, symbols)})
+        elif len(symbols) != cached_codes:  # new codes only
+            save_symbols(source, symbols)
         return BuildReport(
             len(todo),
             changes.files - len(todo),
