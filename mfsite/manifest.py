@@ -251,7 +251,7 @@ def load(source: Path, output: Path) -> Manifest:
             return Manifest()
         if found.batches.keys() != found.paths.keys() or found.batches.keys() != found.versions.keys():
             return Manifest()
-        if not all(map(str.isdigit, found.versions.values())):
+        if not all(map(str.isdecimal, found.versions.values())):  # what int() takes
             return Manifest()
     except Exception:  # missing or damaged (pickle's errors are of many kinds): build everything
         return Manifest()

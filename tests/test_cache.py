@@ -245,6 +245,18 @@ def test_a_manifest_naming_files_outside_the_output_deletes_nothing(site: Path, 
             assert tree_bytes(output) == clean_build(site, tmp_path)
 
 
+def test_a_manifest_with_a_damaged_qr_version_is_not_trusted(site: Path, tmp_path: Path) -> None:
+    """A kept batch's QR facts come from the version the manifest holds: one that is no number
+    (here a superscript two, a digit int() refuses) makes the manifest ignored, never a crash."""
+    build(site, site / "output")
+    [manifest] = (site / ".mfsite-cache").glob("manifest-*.pickle")
+    data = pickle.loads(manifest.read_bytes())
+    manifest.write_bytes(pickle.dumps({**data, "versions": dict.fromkeys(data["versions"], "\u00b2")}))
+    (site / "site.yaml").touch()  # not up to date: the manifest is read
+    build(site, site / "output")
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
 def test_a_hand_edited_output_file_is_not_trusted_after_the_cache_is_deleted(
     site: Path, tmp_path: Path
 ) -> None:
