@@ -24,8 +24,9 @@ is read from the file system: a file's status-change time, which creating,
 copying, moving, linking or chmod-ing a file sets and nobody can set back,
 against the marker's modification time. Where that cannot tell (an output
 copied elsewhere, or touched by `chmod -R`, or files published in place after
-the marker), it errs on the safe side and names the files; `known`, the build
-cache's record of what the live output holds, narrows it.
+the marker), it errs on the safe side and names the files. A rebuild with the
+build cache's manifest of the live output needs no such reading: it publishes
+in place, and only the files it lists are mfsite's (build.py).
 
 Staging folders are locked (flock on the folder itself) while their build
 runs, so a second build removes only what a killed build left behind, never
@@ -204,24 +205,20 @@ class Staging:
 
     `clean`: files in the live output that mfsite did not write are deleted
     with it; without it, commit() refuses to replace an output holding them.
-    `known`: the files of the live output an earlier build wrote (the build
-    cache's record), which this build may drop. `planned`: the paths this
-    build will write, when known up front, so an output holding files of
-    someone else's is refused before any work is done.
+    `planned`: the paths this build will write, when known up front, so an
+    output holding files of someone else's is refused before any work is done.
     """
 
     def __init__(
         self,
         output: Path,
         clean: bool = False,
-        known: Iterable[str] = (),
         planned: Iterable[str] | None = None,
     ) -> None:
         self.output = output
         self.clean = clean
-        self.known = set(known)
         if planned is not None and not clean and output.is_dir():
-            extra = unknown_files(output, self.known | set(planned))
+            extra = unknown_files(output, planned)
             if extra:
                 refuse_unknown(output, extra)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -248,9 +245,9 @@ class Staging:
     def copy(self, source: Path, rel: str) -> None:
         self.write(rel, source.read_bytes())
 
-    def commit(self, clean: bool | None = None, known: Iterable[str] = ()) -> None:
+    def commit(self, clean: bool | None = None) -> None:
         """Swap the staged build in. Raises OutputRefused, and changes nothing, when the live
-        output holds files that neither this build nor an earlier one (`known`) wrote, unless clean."""
+        output holds files that neither this build nor an earlier one wrote, unless clean."""
         clean = self.clean if clean is None else clean
         (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         os.chmod(self.root, 0o755)  # mkdtemp makes it private; a web server must read it
@@ -259,8 +256,7 @@ class Staging:
             self._unlock()
             return
         if not clean:
-            ours = self.known | set(known) | set(written_files(self.root))
-            extra = unknown_files(self.output, ours)
+            extra = unknown_files(self.output, written_files(self.root))
             if extra:
                 refuse_unknown(self.output, extra)
         if not _exchange(self.root, self.output):

@@ -283,7 +283,7 @@ def test_a_refusal_comes_before_the_work_when_the_plan_is_known(tmp_path: Path) 
 
 def test_a_record_of_the_live_output_narrows_what_is_unknown(tmp_path: Path) -> None:
     """Copying an output elsewhere renews every file's change time: mfsite errs on the safe side,
-    and the caller's record of what it wrote (`known`) settles it."""
+    and a record of what it wrote (`known`: the paths a build plans) settles it."""
     output = tmp_path / "output"
     staging = Staging(output)
     staging.write("b/old/index.html", b"old")
@@ -292,10 +292,13 @@ def test_a_record_of_the_live_output_narrows_what_is_unknown(tmp_path: Path) -> 
     os.chmod(output / "b/old/index.html", 0o600)  # a change of status, as a copy makes
     assert unknown_files(output, []) == ["b/old/index.html"]
     assert unknown_files(output, ["b/old/index.html"]) == []
-    again = Staging(output, known=["b/old/index.html"])
+    with pytest.raises(OutputRefused):  # a build that does not plan it would delete it
+        Staging(output, planned=["index.html"])
+    again = Staging(output, planned=["index.html", "b/old/index.html"])
     again.write("index.html", b"new")
+    again.write("b/old/index.html", b"old, made again")
     again.commit()
-    assert not (output / "b/old").exists()
+    assert (output / "b/old/index.html").read_bytes() == b"old, made again"
 
 
 def test_build_clean_deletes_files_of_others(tmp_path: Path) -> None:
