@@ -62,7 +62,8 @@ def remember(source: Path, output: Path, sources: str, last: LastBuild) -> None:
     versions: dict[str, int] = {}
     by_version: dict[int, LabelFacts] = {}
     for batch_id, found in last.facts.items():
-        versions[batch_id] = by_version.setdefault(found.version, found).version
+        versions[batch_id] = found.version
+        by_version.setdefault(found.version, found)
     write_json(
         source,
         LAST_BUILD,
