@@ -227,7 +227,7 @@ def changed_batches(old: Site, new: Site, changed: frozenset[str]) -> set[str]:
     for site in (old, new):
         for batch in site.batches:
             if batch.span.path in changed or (
-                content and any(content_path(kind, ref.id) in content for kind, ref in batch.references())
+                content and any(content_path(kind, stem) in content for kind, stem in batch.named())
             ):
                 found.add(batch.id)
     return found
@@ -240,7 +240,7 @@ def summary(site: Site, batch: Batch | None) -> tuple[object, ...] | None:
     partner = site.partners[batch.partner.id]
     return (
         batch.product, batch.produced, batch.gtin, batch.quantity, batch.origin.place,
-        partner.id, partner.name, frozenset((kind, ref.id) for kind, ref in batch.references()),
+        partner.id, partner.name, frozenset(batch.named()),
     )  # fmt: skip
 
 
@@ -261,7 +261,7 @@ def referenced_content(site: Site, batch_ids: set[str]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for batch in site.batches:
         if batch.id in batch_ids:
-            found.update((kind, ref.id) for kind, ref in batch.references())
+            found.update(batch.named())
     return found
 
 

@@ -240,6 +240,10 @@ class Batch(Record):
             if step.partner is not None:
                 yield "partners", step.partner
 
+    def named(self) -> tuple[tuple[str, str], ...]:
+        """The content files this batch names, as (folder, stem), each once, in the order named."""
+        return tuple(dict.fromkeys((kind, ref.id) for kind, ref in self.references()))
+
 
 Users = dict[tuple[str, str], list[Batch]]  # (content folder, stem) -> the batches naming it
 
@@ -248,7 +252,7 @@ def users(batches: tuple[Batch, ...]) -> Users:
     """Who names each content file, in the batches' order: built once, so no page scans them all."""
     found: Users = defaultdict(list)
     for batch in batches:
-        for kind_and_id in dict.fromkeys((kind, ref.id) for kind, ref in batch.references()):
+        for kind_and_id in batch.named():
             found[kind_and_id].append(batch)
     return found
 

@@ -16,6 +16,7 @@ from realparts import need
 
 from mfsite import build as build_module
 from mfsite.build import check_cached, check_site
+from mfsite.cache import StoredBatch
 from mfsite.load.sources import source_stats
 
 BASE = "https://shop.example.test/kiez/"
@@ -366,6 +367,45 @@ def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path) -> None:
     (site / ".mfsite-cache/last-build.json").unlink()
     (site / "site.yaml").touch()
     build(site, site / "output")
+    assert not (site / "planted").exists() and not (REPO / "planted").exists()
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
+def test_cached_batches_are_unpickled_only_where_used(site: Path) -> None:
+    """A batch from the cache has what every build reads of all batches at once, and the rest
+    when first asked for: then it is the batch the file makes, equal, hashed and pickled alike."""
+    build(site, site / "output")
+    checked = check_cached(site, BASE, True, jobs=1, listing=source_stats(site))
+    fresh = {b.id: b for b in check_site(site, BASE, True).site.batches}
+    assert checked.site is not None and checked.site.batches
+    stored = checked.site.batches[0]
+    assert isinstance(stored, StoredBatch)
+    assert all(b._body for b in checked.site.batches)  # none unpickled by checking the site
+    assert stored.named() == fresh[stored.id].named() and stored.produced == fresh[stored.id].produced
+    assert all(b._body for b in checked.site.batches)
+    assert stored.product == fresh[stored.id].product and not stored._body  # now whole
+    for batch in checked.site.batches:
+        assert batch == fresh[batch.id] and fresh[batch.id] == batch
+        assert hash(batch) == hash(fresh[batch.id])
+        assert pickle.dumps(batch) == pickle.dumps(fresh[batch.id])
+    with pytest.raises(AttributeError):
+        stored.colour  # noqa: B018 (a name no batch has is still an AttributeError)
+
+
+def test_a_damaged_cached_batch_is_read_from_its_file(site: Path, tmp_path: Path) -> None:
+    """A batch's stored body that does not unpickle to a batch (damaged, or planted to run code)
+    is made from its file again, when it is first needed: the output is a clean build's."""
+    build(site, site / "output")
+    cache_file = site / ".mfsite-cache/batches.pickle"
+    data = pickle.loads(cache_file.read_bytes())
+    planted = []
+    for n, (rel, key, entry) in enumerate(data["files"]):
+        digest, result, problems, head = pickle.loads(entry)
+        body = pickle.dumps(Planted()) if n % 2 else b"\x80\x05damaged"
+        planted.append((rel, key, pickle.dumps((digest, result, problems, (*head[:5], body)))))
+    cache_file.write_bytes(pickle.dumps({**data, "files": planted}))
+    (site / "site.yaml").touch()  # every page is made again
+    build(site, site / "output", "--clean")
     assert not (site / "planted").exists() and not (REPO / "planted").exists()
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
