@@ -1,6 +1,6 @@
 """The build cache in `.mfsite-cache/`: what one build keeps for the next.
 
-- QR codes (qr-codes.json): a code depends only on its URL and
+- QR codes (qr-codes.pickle, plain data): a code depends only on its URL and
   error-correction level, and making one is among the costliest steps.
 - The batch files, read and validated (batches.pickle), keyed by each file's
   stat: a rebuild reads only the batch files that changed. This is what
@@ -35,7 +35,7 @@ from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import BatchResult, read_batch
 
 CACHE_DIR = ".mfsite-cache"
-QR_FILE = "qr-codes.json"
+QR_FILE = "qr-codes.pickle"
 BATCHES_FILE = "batches.pickle"
 PARTS_FILE = "batch-parts.pickle"
 Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
@@ -47,25 +47,27 @@ def _stamp() -> str:
 
 def load_symbols(site: Path) -> Symbols:
     """The cached codes, or none when the cache is missing, stale or damaged."""
-    path = site / CACHE_DIR / QR_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("stamp") != _stamp():
+        data = plain_data((site / CACHE_DIR / QR_FILE).read_bytes())
+        if type(data) is not dict or data.get("stamp") != _stamp():
             return {}
         return {
-            (url, level): _symbol(url, version_, modules) for url, level, version_, modules in data["codes"]
+            (url, level): _symbol(url, level, version_, packed)
+            for url, level, version_, packed in data["codes"]
         }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # damaged: make them anew
+    except Exception:  # missing, or damaged (pickle's errors are of many kinds): make them anew
         return {}
 
 
-def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
-    """A code stored as its version and the hex of QrSymbol.packed."""
-    packed = bytes.fromhex(modules)
+def _symbol(url: str, level: str, version_: int, packed: bytes) -> QrSymbol:
+    """A code stored as its version and QrSymbol.packed."""
     # Checked here, where a damage is caught: the modules are unpacked only when drawn.
     if (
-        type(version_) is not int
+        type(url) is not str
+        or type(level) is not str
+        or type(version_) is not int
         or not 1 <= version_ <= 40
+        or type(packed) is not bytes
         or len(packed) != -(-(size_of(version_) ** 2) // 8)
     ):
         raise ValueError("a damaged QR code")
@@ -73,8 +75,9 @@ def _symbol(url: str, version_: int, modules: str) -> QrSymbol:
 
 
 def save_symbols(site: Path, symbols: Symbols) -> None:
-    codes = [[url, level, code.version, code.packed.hex()] for (url, level), code in sorted(symbols.items())]
-    write_json(site, QR_FILE, {"stamp": _stamp(), "codes": codes})
+    codes = [(url, level, code.version, code.packed) for (url, level), code in sorted(symbols.items())]
+    data = {"stamp": _stamp(), "codes": codes}
+    write_cache_file(site, QR_FILE, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_parts(site: Path) -> Parts:

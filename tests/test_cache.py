@@ -48,7 +48,7 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     output = site / "output"
     cold = build(site, output)
     assert "0 unchanged" in cold
-    assert (site / ".mfsite-cache/qr-codes.json").is_file()
+    assert (site / ".mfsite-cache/qr-codes.pickle").is_file()
     assert len(list((site / ".mfsite-cache").glob("manifest-*.pickle"))) == 1
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
@@ -92,15 +92,15 @@ def test_a_rebuild_keeps_the_qr_cache_a_clean_build_writes(site: Path, tmp_path:
     (site / "batches/hd-2612-b.yaml").write_text(hoodie.replace("id: HD-2611-A\n", ""), encoding="utf-8")
     build(site, site / "output")
     clean_build(site, tmp_path)
-    codes = site / ".mfsite-cache/qr-codes.json"
-    assert "hd-2612-b" in codes.read_text(encoding="utf-8")
-    assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.json").read_bytes()
+    codes = site / ".mfsite-cache/qr-codes.pickle"
+    assert b"hd-2612-b" in codes.read_bytes()
+    assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.pickle").read_bytes()
 
     (site / "batches/2025/tee-2503-a.yaml").unlink()  # its code leaves the cache
     build(site, site / "output")
     clean_build(site, tmp_path)
-    assert "tee-2503-a" not in codes.read_text(encoding="utf-8")
-    assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.json").read_bytes()
+    assert b"tee-2503-a" not in codes.read_bytes()
+    assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.pickle").read_bytes()
 
 
 def test_batch_files_read_in_parallel_say_what_one_process_says(
@@ -167,7 +167,7 @@ def test_a_content_page_follows_the_count_of_batches_it_does_not_show(tmp_path: 
 
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     build(site, site / "output")
-    (site / ".mfsite-cache/qr-codes.json").write_text("{not json", encoding="utf-8")
+    (site / ".mfsite-cache/qr-codes.pickle").write_bytes(b"\x80\x05damaged")
     for manifest in (site / ".mfsite-cache").glob("manifest-*.pickle"):
         manifest.write_text("[]", encoding="utf-8")
     (site / ".mfsite-cache/batches.pickle").write_bytes(b"\x80\x05damaged")
@@ -201,7 +201,7 @@ def test_a_new_version_of_a_library_that_shapes_the_output_builds_everything_ane
     static = sum(1 for path in (site / "static").rglob("*") if path.is_file())  # copies: no library
     assert int(found[2]) == static and int(found[1]) > 100
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
-    stamp = json.loads((site / ".mfsite-cache/qr-codes.json").read_text(encoding="utf-8"))["stamp"]
+    stamp = pickle.loads((site / ".mfsite-cache/qr-codes.pickle").read_bytes())["stamp"]
     assert "markdown-it-py 99.0.0" in stamp  # the caches were made anew too
 
 
@@ -209,11 +209,11 @@ def test_a_qr_code_damaged_in_the_cache_is_made_anew(site: Path, tmp_path: Path)
     """A code the cache holds is unpacked only when it is drawn: a damaged one must be refused
     when the cache is read, not fail the build later."""
     build(site, site / "output")
-    cached = site / ".mfsite-cache/qr-codes.json"
-    data = json.loads(cached.read_text(encoding="utf-8"))
-    for code in data["codes"]:
-        code[2] = float(code[2])  # 3.0: the size of its data is right, but it is not a version
-    cached.write_text(json.dumps(data), encoding="utf-8")
+    cached = site / ".mfsite-cache/qr-codes.pickle"
+    data = pickle.loads(cached.read_bytes())
+    # 3.0: the size of its data is right, but it is not a version
+    data["codes"] = [(url, level, float(version), packed) for url, level, version, packed in data["codes"]]
+    cached.write_bytes(pickle.dumps(data))
     run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, "--clean")
     assert run.code == 0 and "Traceback" not in run.err, run.err
     summary = next(line for line in run.out.splitlines() if line.startswith("QR codes"))
@@ -364,6 +364,7 @@ def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path) -> None:
     (site / ".mfsite-cache/batches.pickle").write_bytes(pickle.dumps(payload))
     [manifest] = (site / ".mfsite-cache").glob("manifest-*.pickle")
     manifest.write_bytes(pickle.dumps({"output": Planted(), "files": {}}))
+    (site / ".mfsite-cache/qr-codes.pickle").write_bytes(pickle.dumps({"stamp": Planted(), "codes": []}))
     (site / ".mfsite-cache/last-build.json").unlink()
     (site / "site.yaml").touch()
     build(site, site / "output")
