@@ -197,7 +197,7 @@ def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing
                 if read.unchanged:
                     entries[read.rel] = (read.key, *entries[read.rel][1:])
                 else:
-                    add_batch_file(files, read.rel, read.key, read.entry, source)
+                    add_batch_file(files, read.rel, read.key, read.entry, source, whole=True)
     return True
 
 

@@ -199,13 +199,20 @@ def batch_file_entry(digest: str, result: BatchResult | None, problems: list[Dia
     return pickle.dumps((digest, result, problems, head), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def add_batch_file(files: BatchFiles, rel: str, key: StatKey, entry: bytes, root: Path) -> None:
+def add_batch_file(
+    files: BatchFiles, rel: str, key: StatKey, entry: bytes, root: Path, whole: bool = False
+) -> None:
     """A stored entry, back as a hollow source and its result; the bytes are kept for saving.
-    `root`: the site folder, where a batch whose stored body is damaged is read again."""
+    `root`: the site folder, where a batch whose stored body is damaged is read again.
+    `whole`: the batch unpickled at once, for an entry just made from its file (a cold build):
+    such a batch is rendered anyway, and made whole before the rendering processes fork, they
+    share it rather than each unpickling it (which made a cold build a tenth slower)."""
     digest, result, problems, head = _Unpickler(io.BytesIO(entry)).load()
     source = None
     if isinstance(result, BatchResult):
-        if head is not None:
+        if head is not None and whole:
+            result.batch = _Unpickler(io.BytesIO(head[-1])).load()
+        elif head is not None:
             result.batch = StoredBatch.of(head, (root, files.memo.stems))
         source = SourceFile(rel, None, digest=digest)
         files.memo.results[rel] = (source, result)

@@ -18,6 +18,7 @@ from mfsite import build as build_module
 from mfsite.build import check_cached, check_site
 from mfsite.cache import StoredBatch
 from mfsite.load.sources import source_stats
+from mfsite.model import Batch
 
 BASE = "https://shop.example.test/kiez/"
 
@@ -391,6 +392,20 @@ def test_cached_batches_are_unpickled_only_where_used(site: Path) -> None:
         assert pickle.dumps(batch) == pickle.dumps(fresh[batch.id])
     with pytest.raises(AttributeError):
         stored.colour  # noqa: B018 (a name no batch has is still an AttributeError)
+
+
+def test_batches_read_in_parallel_are_whole_before_rendering(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches read anew (a cold build) are rendered anyway: unpickled once, in the build's own
+    process, before the rendering processes fork and share them, not once in each."""
+    monkeypatch.setattr(build_module, "PREREAD_AT_LEAST", 2)
+    checked = check_cached(site, BASE, True, jobs=2, listing=source_stats(site))
+    assert checked.site is not None and len(checked.site.batches) > 2
+    assert {type(b) for b in checked.site.batches} == {Batch}
+    assert (site / ".mfsite-cache/batches.pickle").is_file()
+    again = check_cached(site, BASE, True, jobs=2, listing=source_stats(site))
+    assert again.site is not None and {type(b) for b in again.site.batches} == {StoredBatch}
 
 
 def test_a_damaged_cached_batch_is_read_from_its_file(site: Path, tmp_path: Path) -> None:
