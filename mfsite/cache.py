@@ -206,7 +206,7 @@ def add_batch_file(
     `root`: the site folder, where a batch whose stored body is damaged is read again.
     `whole`: the batch unpickled at once, for an entry just made from its file (a cold build):
     such a batch is rendered anyway, and made whole before the rendering processes fork, they
-    share it rather than each unpickling it (which made a cold build a tenth slower)."""
+    share it rather than each unpickling it."""
     digest, result, problems, head = _Unpickler(io.BytesIO(entry)).load()
     source = None
     if isinstance(result, BatchResult):
