@@ -426,6 +426,32 @@ def test_a_damaged_cached_batch_is_read_from_its_file(site: Path, tmp_path: Path
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
+def test_a_damaged_cached_batch_whose_file_no_longer_reads_fails_cleanly(site: Path) -> None:
+    """A stored body that will not unpickle is read from its file again. Where that file now has
+    errors under an unchanged status (edited, its time set back: the cache cannot tell), the
+    build reports them at the file, as file:line:column, and leaves the output as it was."""
+    build(site, site / "output")
+    before = tree_bytes(site / "output")
+    cache_file = site / ".mfsite-cache/batches.pickle"
+    data = pickle.loads(cache_file.read_bytes())
+    damaged = []
+    for rel, key, entry in data["files"]:
+        digest, result, problems, head = pickle.loads(entry)
+        if rel == "batches/hoodie-nov-26.yaml":
+            entry = pickle.dumps((digest, result, problems, (*head[:5], b"\x80\x05damaged")))
+        damaged.append((rel, key, entry))
+    cache_file.write_bytes(pickle.dumps({**data, "files": damaged}))
+    hoodie = site / "batches/hoodie-nov-26.yaml"
+    status = hoodie.stat()
+    hoodie.write_text(hoodie.read_text(encoding="utf-8").replace("product:", "producx:"), encoding="utf-8")
+    os.utime(hoodie, ns=(status.st_atime_ns, status.st_mtime_ns))  # the same status as cached
+    run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, "--clean")
+    assert run.code == 1, run.out + run.err
+    assert "Traceback" not in run.err
+    assert re.search(r"batches/hoodie-nov-26\.yaml:2:1: error: .*producx", run.err), run.err
+    assert tree_bytes(site / "output") == before
+
+
 def test_a_publish_stopped_half_way_is_finished_by_the_next_build(site: Path, tmp_path: Path) -> None:
     """What a build killed while renaming files into place leaves: its journal names the files,
     some of them new, some old. The next build writes them all again."""
