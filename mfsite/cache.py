@@ -77,7 +77,7 @@ def _symbol(url: str, level: str, version_: int, packed: bytes) -> QrSymbol:
 def save_symbols(site: Path, symbols: Symbols) -> None:
     codes = [(url, level, code.version, code.packed) for (url, level), code in sorted(symbols.items())]
     data = {"stamp": _stamp(), "codes": codes}
-    write_cache_file(site, QR_FILE, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    write_pickle(site, QR_FILE, data)
 
 
 def load_parts(site: Path) -> Parts:
@@ -98,11 +98,15 @@ def load_parts(site: Path) -> Parts:
 
 
 def save_parts(site: Path, parts: Parts) -> None:
-    write_cache_file(site, PARTS_FILE, pickle.dumps(parts, pickle.HIGHEST_PROTOCOL))
+    write_pickle(site, PARTS_FILE, parts)
 
 
 def write_json(site: Path, name: str, data: object) -> None:
     write_cache_file(site, name, json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+
+
+def write_pickle(site: Path, name: str, data: object) -> None:
+    write_cache_file(site, name, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def write_cache_file(site: Path, name: str, data: bytes) -> None:
@@ -295,4 +299,4 @@ def save_batches(site: Path, files: BatchFiles) -> None:
             stored = (source, batch_file_entry(source.digest if source is not None else "", result, problems))
         entries.append((rel, key, stored[1]))
     data = {"stamp": _stamp(), "stems": files.cache.stems, "files": entries}
-    write_cache_file(site, BATCHES_FILE, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    write_pickle(site, BATCHES_FILE, data)
