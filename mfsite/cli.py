@@ -80,7 +80,7 @@ def build(**options: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(source: Path, fmt: str) -> None:
     """Validate the site and list every problem; write nothing."""
-    from mfsite.build import check_site
+    from mfsite.engine import check_site
 
     checked = check_site(source, os.environ.get("MFSITE_BASE_URL"))
     if fmt == "json":
@@ -136,7 +136,7 @@ def serve(**options: Any) -> None:
 def labels(ids: tuple[str, ...], copies: int, out: Path, source: Path, base_url: str | None) -> None:
     """Write one printable A4 sheet of batch labels (all batches, or the IDs given)."""
     from mfsite import sheet
-    from mfsite.build import check_site
+    from mfsite.engine import check_site
 
     checked = check_site(source, base_url, need_base_url=True)
     report(checked.diagnostics)

@@ -48,6 +48,11 @@ class Diagnostic:
             "message": self.message,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Diagnostic:
+        span = Span(str(data["file"]), int(data["line"]), int(data["column"]))  # type: ignore[call-overload]
+        return cls(span, str(data["code"]), str(data["message"]), str(data["severity"]))
+
 
 class SiteErrors(Exception):
     """Raised when a stage cannot go on; carries every diagnostic found so far."""

@@ -41,7 +41,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 MARKER = ".mfsite-output"
@@ -53,6 +53,14 @@ _AT_FDCWD = -100
 
 class OutputRefused(Exception):
     """The output folder is one mfsite must not write to."""
+
+
+class PublishStopped(Exception):
+    """Publishing in place failed with some files already replaced."""
+
+    def __init__(self, error: OSError, replaced: int, total: int) -> None:
+        super().__init__(error, replaced, total)
+        self.error, self.replaced, self.total = error, replaced, total
 
 
 def check_output(source: Path, output: Path) -> None:
@@ -96,7 +104,7 @@ def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
     is not later than the marker's modification time).
     """
     known = set(known)
-    known_dirs = {"/".join(p.split("/")[:i]) for p in known for i in range(1, p.count("/") + 1)}
+    known_dirs = _folders(known)
     try:
         built = os.stat(output / MARKER).st_mtime_ns
     except OSError:
@@ -276,23 +284,46 @@ class Staging:
         """Publish in place: move each staged file over the live one in one atomic rename
         (new files first, so no page links to one that is not there yet), then delete the
         files an earlier build wrote that this one does not (`removed`) and the folders
-        that leaves empty. Files of others are never touched."""
-        made: set[str] = set()
+        that leaves empty. Files of others are never touched.
+
+        Removed files whose place a new file or folder takes (a static file become a folder
+        of the same name, or the other way round) go first. Raises PublishStopped, naming
+        the path that refused, when it fails with some files already replaced."""
         first = set(new)
-        for rel in new + [p for p in todo if p not in first]:
-            folder = os.path.dirname(rel)
-            if folder not in made:
-                (self.output / folder).mkdir(parents=True, exist_ok=True)
-                made.add(folder)
-            os.replace(self.root / rel, self.output / rel)
+        order = new + [p for p in todo if p not in first]
+        replaced = 0
+        try:
+            self._clear_the_way(order, removed)
+            made: set[str] = set()
+            for rel in order:
+                folder = os.path.dirname(rel)
+                if folder not in made:
+                    _call(os.makedirs, self.output / folder, exist_ok=True)
+                    made.add(folder)
+                _call(os.replace, self.root / rel, self.output / rel, shown=self.output / rel)
+                replaced += 1
+            for rel in removed:
+                self._remove(rel)
+        except OSError as exc:
+            raise PublishStopped(exc, replaced, len(order)) from None
+        finally:
+            self.discard()
+
+    def _clear_the_way(self, order: list[str], removed: list[str]) -> None:
+        folders = _folders(order)
+        placed = set(order)
         for rel in removed:
-            with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                (self.output / rel).unlink()
-            folder = (self.output / rel).parent
-            while folder != self.output and _empty_folder(folder):
-                folder.rmdir()
-                folder = folder.parent
-        self.discard()
+            if rel in folders or not placed.isdisjoint(_folders([rel])):
+                self._remove(rel)
+
+    def _remove(self, rel: str) -> None:
+        path = self.output / rel
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            _call(path.unlink, shown=path)
+        folder = path.parent
+        while folder != self.output and _empty_folder(folder):
+            _call(folder.rmdir, shown=folder)
+            folder = folder.parent
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -302,6 +333,21 @@ class Staging:
         if self.lock is not None:
             os.close(self.lock)
             self.lock = None
+
+
+def _call(action: Callable[..., object], *args: object, shown: Path | None = None, **kwargs: object) -> None:
+    """Do it; an error names the live path (`shown`), not a file in the staging folder."""
+    try:
+        action(*args, **kwargs)
+    except OSError as exc:
+        if shown is not None:
+            exc.filename, exc.filename2 = str(shown), None
+        raise
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder these paths lie in (`a/b/c` lies in `a` and `a/b`)."""
+    return {"/".join(parts[:i]) for p in paths for parts in [p.split("/")] for i in range(1, len(parts))}
 
 
 def _empty_folder(path: Path) -> bool:

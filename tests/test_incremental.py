@@ -1,4 +1,4 @@
-"""Incremental rebuilds are always byte-identical to a clean full build."""
+"""Rebuilds by one engine kept in memory (as watch and serve keep it) are byte-identical to a clean build."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_example, mfsite, tree_bytes
 
-from mfsite.incremental import Workspace
+from mfsite.engine import Engine
 
 BASE = "https://shop.example.test/kiez/"
 
@@ -77,49 +77,54 @@ CHANGES: list[tuple[str, Callable[[Path], None]]] = [
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Workspace]:
+def engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Engine]:
     site = copy_example(tmp_path_factory.mktemp("incremental") / "site")
-    work = Workspace(site, site / "output", BASE)
-    first = work.rebuild()
-    assert first.ok and first.full, first.diagnostics
+    work = Engine(site, site / "output", BASE)
+    first = work.run()
+    assert first.ok and first.written == first.files, first.diagnostics
     return site, work
 
 
 @pytest.mark.parametrize(("name", "change"), CHANGES, ids=[name for name, _ in CHANGES])
 def test_change_then_rebuild_equals_a_clean_build(
-    workspace: tuple[Path, Workspace], tmp_path: Path, name: str, change: Callable[[Path], None]
+    engine: tuple[Path, Engine], tmp_path: Path, name: str, change: Callable[[Path], None]
 ) -> None:
-    site, work = workspace
+    site, work = engine
     change(site)
-    result = work.rebuild()
+    result = work.run()
     assert result.ok, result.diagnostics
-    assert not result.full
+    assert result.changed
     clean = tmp_path / "clean"
     assert mfsite("build", "--source", site, "--output", clean, "--base-url", BASE).code == 0
     assert tree_bytes(site / "output") == tree_bytes(clean)
     shutil.rmtree(clean)
 
 
-def test_an_unrelated_edit_rewrites_only_its_batch(workspace: tuple[Path, Workspace]) -> None:
-    site, work = workspace
+def test_an_edit_renders_its_batch_and_the_lists_that_show_it(engine: tuple[Path, Engine]) -> None:
+    site, work = engine
+    page = site / "output/b/tee-2503-a/index.html"
+    before = page.stat().st_ino
     edit(site / "batches/2025/tee-2503-a.yaml", "notes: |\n", "notes: |\n  Restocked.\n")
-    result = work.rebuild()
+    result = work.run()
     assert result.changed == ["batches/2025/tee-2503-a.yaml"]
-    assert 1 <= result.written <= 3  # its page, and its passport if it has one: nothing else changed
+    assert page.stat().st_ino != before and "Restocked." in page.read_text(encoding="utf-8")
+    assert result.written < result.files / 3  # not the other batches' files
+    assert work.run().written == 0  # and nothing the next time
 
 
-def test_a_build_after_watch_mode_takes_its_files_as_its_own(tmp_path: Path) -> None:
-    """Watch mode publishes in place, outside the build manifest: it notes what it wrote, so a
-    later `mfsite build` neither refuses those files as someone else's nor trusts them."""
+def test_a_build_after_watch_mode_knows_what_it_wrote(tmp_path: Path) -> None:
+    """Watch mode saves its state after each rebuild: a later `mfsite build` takes the files it
+    wrote as mfsite's own, and finds nothing to do."""
     site = copy_example(tmp_path / "site")
-    work = Workspace(site, site / "output", BASE)
-    assert work.rebuild().full
+    work = Engine(site, site / "output", BASE)
+    assert work.run().ok
     add_batch(site)
     edit(site / "batches/hoodie-nov-26.yaml", "quantity: 48", "quantity: 50")
-    assert work.rebuild().ok
+    assert work.run().ok
     assert (site / "output/b/hd-2612-b/index.html").is_file()
     run = mfsite("build", "--source", site, "--base-url", BASE)
     assert run.code == 0, run.err
+    assert ": 0 files written" in run.out
     clean = tmp_path / "clean"
     shutil.copytree(site, clean, ignore=shutil.ignore_patterns("output", ".mfsite-cache"))
     assert mfsite("build", "--source", clean, "--base-url", BASE).code == 0

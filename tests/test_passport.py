@@ -14,7 +14,7 @@ from conftest import REPO, mfsite, write_site
 from htmlcheck import parse
 from jsonschema import Draft202012Validator, FormatChecker
 
-from mfsite.build import check_site
+from mfsite.engine import check_site
 from mfsite.model import Site
 
 BASE = "https://shop.example.test/kiez/"

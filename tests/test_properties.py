@@ -30,7 +30,7 @@ from conftest import MINI_SITE, mfsite, write_site
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mfsite.build import check_site
+from mfsite.engine import check_site
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import UNPRINTABLE, load_sources
 from mfsite.load.yamltree import YAML_11_BREAKS, Map, Node, Seq, read_yaml

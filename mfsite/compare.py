@@ -1,0 +1,197 @@
+"""Compare: what each planned output is made from, as one signature, against the output record.
+
+This is the one place that turns inputs into signatures. A signature hashes the bytes of
+every source file an output is made from, plus what every page shares (site.yaml, the free
+pages in the footer, the site's templates, and mfsite itself: its version, the bytes of its
+code and theme, and the versions of Python and of the libraries that shape its output,
+`mfsite.dependencies`).
+
+The dependencies are deliberately broad: a batch's files depend on the batch and every
+content file it names; a partner, material or story page on its file, on the batches it
+shows (by the batches' own signatures, so with every file they name) and on how many more
+name it; a month page on its batches; the site-wide files on everything. Too broad only
+costs time; too narrow would be a stale page, and the tests compare rebuilds with clean
+builds byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from operator import attrgetter
+from pathlib import Path
+
+from mfsite import dependencies
+from mfsite.load.sources import StatKey, file_digest, stat_key
+from mfsite.model import Batch, Site, users
+from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
+from mfsite.render.pages import shown_on_page
+from mfsite.state.record import SEP, Record
+from mfsite.urls import by_month
+
+PACKAGE = Path(__file__).parent
+
+
+def package_files() -> list[Path]:
+    """mfsite's own files: its code, theme and schemas. A page depends on all of them, so a
+    change to any (a new mfsite, or a working copy being edited) makes every output anew."""
+    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def sources_print(stats: list[tuple[str, StatKey]], settings: tuple[str, ...]) -> str:
+    """The status of every source file (load.sources.source_stats, taken before reading them),
+    of mfsite's own files, and this build's settings, as one value: while it is unchanged, and
+    every output file is as written, a build has nothing to do."""
+    own = [f"{p.relative_to(PACKAGE)} {stat_key(p)}" for p in package_files()]
+    return digest(dependencies(), *settings, *own, *(f"{rel} {key}" for rel, key in stats))
+
+
+class Signatures:
+    """Signatures of a site's outputs, from the bytes of its source files."""
+
+    def __init__(self, site: Site, source: Path, digests: dict[str, str], kept: Record) -> None:
+        self.site = site
+        self.source = source
+        self.kept = kept  # the output record: its batches' signatures, where still right
+        self.files: dict[str, str] = dict(digests)  # the loader's digests: no second read
+        self.shared = digest(
+            dependencies(),
+            repr(site.config),  # the settings in effect: --base-url and MFSITE_BASE_URL too
+            os.environ.get("SOURCE_DATE_EPOCH", ""),  # the feed's date when the data has none
+            self.file("site.yaml"),
+            *(self.file(page.span.path) for page in site.pages.values()),
+            *self.templates(),
+        )
+        self.users = users(site.batches)
+
+    def file(self, rel: str) -> str:
+        found = self.files.get(rel)
+        if found is None:
+            try:
+                found = file_digest((self.source / rel).read_bytes())
+            except OSError:
+                found = "missing"
+            self.files[rel] = found
+        return found
+
+    def templates(self) -> Iterable[str]:
+        """What renders every page: mfsite itself (its code and theme) and the site's overrides."""
+        for path in package_files():
+            yield f"mfsite/{path.relative_to(PACKAGE).as_posix()}"
+            yield file_digest(path.read_bytes())
+        overrides = self.source / "templates"
+        for path in sorted(overrides.rglob("*")) if overrides.is_dir() else ():
+            if path.is_file():
+                yield f"templates/{path.relative_to(overrides).as_posix()}"
+                yield file_digest(path.read_bytes())
+
+    @cached_property
+    def context(self) -> str:
+        """What a batch's own signature covers besides its file: what every page shares, and
+        every content file (which of them a batch names follows from its file and their names)."""
+        return digest(self.shared, *self.content)
+
+    @cached_property
+    def content(self) -> list[str]:
+        """Every content file (named by a batch or not), with its digest."""
+        paths = sorted(f"content/{k}/{s}.md" for k in CONTENT_KINDS for s in getattr(self.site, k))
+        return [f"{path} {self.file(path)}" for path in paths]
+
+    @cached_property
+    def sources(self) -> dict[str, str]:
+        """By batch id: its file (its path too: an id can come from the file's name) and digest."""
+        file = self.file
+        return {b.id: f"{b.span.path} {file(b.span.path)}" for b in self.site.batches}
+
+    @cached_property
+    def own(self) -> dict[str, str]:
+        """By batch id: its file and every content file it names (the same for all its outputs).
+        A batch whose file is unchanged, in an unchanged context, keeps the record's."""
+        kept = self.kept if self.kept.context == self.context else Record()
+        sources = self.sources
+        found = {}
+        for batch in self.site.batches:
+            if kept.sources.get(batch.id) == sources[batch.id] and (signature := kept.batches.get(batch.id)):
+                found[batch.id] = signature  # (empty where a stopped publish left its files in doubt)
+            else:
+                names = {f"content/{kind}/{stem}.md" for kind, stem in batch.named()}
+                parts = sorted(f"{name} {self.file(name)}" for name in names)
+                found[batch.id] = digest(self.shared, sources[batch.id], *parts)
+        return found
+
+    def listed(self, batches: Iterable[Batch]) -> list[str]:
+        """Batches as lists show them (with their maker): by their own signatures, which are
+        broader (every file a batch names) but made anyway."""
+        return list(map(self.own.__getitem__, map(attrgetter("id"), batches)))  # no Python step per batch
+
+    def of(self, out: Output) -> str:
+        """Any output but a batch's own files: those share the batch's own signature, which
+        covers what decides them (the settings and the batch)."""
+        if out.kind == "static":
+            return digest("static", self.file(f"static/{out.key}"))
+        if out.kind in CONTENT_KINDS:
+            own = self.file(f"content/{out.kind}/{out.key}.md")
+            shown, more = shown_on_page(self.users.get((out.kind, out.key), []))
+            return digest(self.shared, out.kind, own, str(more), *self.listed(shown))
+        if out.kind == "archive":
+            return digest(self.shared, "archive", *self.listed(self.months[out.key]))
+        return digest(self.shared, out.kind, self.all)
+
+    @cached_property
+    def months(self) -> dict[str, list[Batch]]:
+        return by_month(self.site.batches)
+
+    @cached_property
+    def all(self) -> str:
+        """Every source file: content files (named by a batch or not) and the batches'."""
+        return digest(*self.content, *self.own.values())  # (by batch, in the batches' order)
+
+
+@dataclass(slots=True)
+class Changes:
+    """What turns the output the record describes into this build's."""
+
+    todo: list[Output]  # to render, by path: new, changed, or no longer as mfsite wrote it
+    removed: list[str]  # to delete: files of the old output this build does not make
+    now: Record  # the output once published (its stats are filled in by the publish)
+    files: int  # how many files it holds
+
+
+def compare(site: Site, signatures: Signatures, before: Record, altered: set[str]) -> Changes:
+    """The files to render and to delete. A file is kept while its signature is unchanged and it
+    is not `altered` (Record.changed_files: gone, or not the file mfsite wrote); a batch keeps
+    its files, which are not even planned, while its own signature is unchanged and none of
+    them is altered. Against an empty record, every file is made."""
+    shared = plan_shared(site)
+    own = signatures.own
+    now = Record(
+        batches=own,
+        files={out.path: signatures.of(out) for out in shared},
+        context=signatures.context,
+        sources=signatures.sources,
+    )
+    todo = [out for out in shared if out.path in altered or before.files.get(out.path) != now.files[out.path]]
+    kept_batches = [
+        batch_id
+        for batch_id, signature in own.items()
+        if before.batches.get(batch_id) == signature and altered.isdisjoint(before.batch_paths(batch_id))
+    ]
+    now.paths = {batch_id: before.paths[batch_id] for batch_id in kept_batches}
+    for batch in site.batches:
+        if batch.id not in now.paths:
+            outputs = plan_batch(site.config, batch)
+            todo += outputs
+            now.paths[batch.id] = SEP.join(out.path for out in outputs)
+    made = {out.path for out in todo}  # (a batch whose id changed case makes the same paths)
+    kept = [out.path for out in shared if out.path not in made]
+    kept += (path for batch_id in kept_batches for path in before.batch_paths(batch_id))
+    now.stats = {path: before.stats[path] for path in kept}
+    removed = sorted(before.stats.keys() - now.stats.keys() - made)  # recorded, and neither kept nor made
+    return Changes(sorted(todo, key=attrgetter("path")), removed, now, len(kept) + len(made))

@@ -1,0 +1,549 @@
+"""The engine: load -> validate -> plan -> compare -> render -> publish, with its state.
+
+`mfsite build` runs it once, with the state loaded from `.mfsite-cache/`; `watch` and `serve`
+keep one Engine and run it after every change, its state in memory. Each run decides what to
+render the same way, so what it leaves is what a clean build would make:
+
+- the sources are listed with their status; where none changed and every output file is as
+  the record says mfsite wrote it, there is nothing to do;
+- the sources are read (only those whose status changed) and validated, every error at once;
+- the plan names every output, compare.py gives each its signature and keeps the files whose
+  signature is unchanged and that one stat shows untouched; the rest are rendered, in worker
+  processes for a large build;
+- publish.py puts them in place: the whole folder swapped at once on a first build or with
+  `--clean`, else each file renamed over the live one; the record and the rest of the state
+  are saved last.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from jinja2 import Environment, TemplateError
+
+from mfsite import codes
+from mfsite.compare import Changes, Signatures, compare, sources_print
+from mfsite.diagnostics import Diagnostic, SiteErrors, Span
+from mfsite.load.sources import (
+    BATCHES,
+    Listing,
+    SourceCache,
+    StatKey,
+    batch_file_reader,
+    content_stems,
+    load_sources,
+    same_bytes,
+    source_stats,
+)
+from mfsite.model import Batch, Site, Users
+from mfsite.plan import BATCH_FILE_KINDS, Output
+from mfsite.publish import PublishStopped, Staging, check_output, one_at_a_time, refuse_unknown, written_files
+from mfsite.render import Renderer, make_environment
+from mfsite.render.feeds import BatchParts, Parts
+from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
+from mfsite.render.qr import QrTooLong
+from mfsite.state import BuildState, Symbols
+from mfsite.state.batches import BatchFiles, add_entry, entry_of
+from mfsite.state.record import Record, Report, status_of
+from mfsite.urls import qr_url
+from mfsite.validate import ValidationMemo, validate
+from mfsite.validate.batch import read_batch
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+
+@dataclass(slots=True)
+class Checked:
+    site: Site | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # source path -> digest of its bytes
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def check_site(
+    source: Path,
+    base_url: str | None = None,
+    need_base_url: bool = False,
+    files: BatchFiles | None = None,
+    listing: Listing | None = None,
+) -> Checked:
+    """Load and validate. With the state's batch files, only files whose status changed are
+    read and validated again."""
+    cache, memo = (files.cache, files.memo) if files is not None else (None, None)
+    sources, problems = load_sources(source, cache, listing)
+    site, more = validate(sources, base_url, need_base_url, memo)
+    diagnostics = problems + more
+    # A file that could not be read is missing from the model: never build without it.
+    if any(d.severity == "error" for d in diagnostics):
+        site = None
+    files_read = [sources.site, *sources.batches, *(f for fs in sources.content.values() for f in fs)]
+    digests = {f.path: f.digest for f in files_read if f is not None and f.digest}
+    return Checked(site, diagnostics, digests)
+
+
+@dataclass(slots=True)
+class Result:
+    """What one run of the engine did, for the one-line report."""
+
+    ok: bool
+    diagnostics: list[Diagnostic]  # errors (when not ok) and warnings
+    changed: list[str] = field(default_factory=list)  # source paths changed since the engine's last run
+    batches: int = 0
+    files: int = 0  # in the output
+    written: int = 0
+    removed: int = 0
+    level: str = ""  # the QR codes' error-correction level
+    facts: dict[str, LabelFacts] = field(default_factory=dict)  # batch id -> its code's version and size
+    base_url: str = ""  # in effect
+    seconds: float = 0.0
+
+
+class RenderFailed(Exception):
+    """A template (or renderer) failed on one output; said as file:line: message."""
+
+
+# The batch cache is written again once the batch files read anew make up this share of it.
+# Fewer are read again by the next build (well under a millisecond each), which costs less
+# than writing every entry after each small edit.
+RESAVE_SHARE = 0.02
+PREREAD_AT_LEAST = 400  # batch files to read before it pays to start processes for it
+CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small enough to balance
+
+
+class Engine:
+    def __init__(
+        self, source: Path, output: Path, base_url: str | None = None, strict: bool = False, jobs: int = 1
+    ) -> None:
+        self.source = source
+        self.output = output
+        self.base_url = base_url
+        self.strict = strict
+        self.jobs = jobs
+        self.state = BuildState(source, output)
+        self.listed: dict[str, StatKey] | None = None  # the sources' status at the last run
+
+    def run(self, clean: bool = False, progress: Callable[[int, int], None] | None = None) -> Result:
+        """One build. Raises OutputRefused, RenderFailed, PublishStopped and OSError, the output
+        left as it was (but for PublishStopped, which says what was replaced)."""
+        started = time.perf_counter()
+        check_output(self.source, self.output)
+        with one_at_a_time(self.state.folder), collector_paused():
+            result = self._run(clean, progress)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _run(self, clean: bool, progress: Callable[[int, int], None] | None) -> Result:
+        listing = source_stats(self.source)
+        changed = self._changed(listing)
+        settings = (self.base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(self.strict))
+        fingerprint = sources_print(listing.stats, settings)
+        record = Record() if clean else self.state.record
+        altered = record.changed_files(str(self.output))
+        if not altered and not record.empty and record.report.sources == fingerprint:
+            return self._unchanged(record, changed)
+        if clean:
+            self.state.forget_batch_files()  # trust nothing: every file is read again
+        checked = self._check(listing)
+        if checked.site is None or (self.strict and checked.warnings):
+            return Result(False, checked.diagnostics, changed)
+        site = checked.site
+        result, now = self._build(site, checked.digests, record, altered, clean, progress)
+        result.changed = changed
+        result.diagnostics = sorted(set(checked.diagnostics + result.diagnostics), key=lambda d: d.span)
+        result.level = site.config.qr.error_correction
+        result.base_url = site.config.base_url or ""
+        facts = _by_version(result.facts)
+        now.report = Report(
+            fingerprint, result.base_url, len(site.batches), result.level, facts, result.diagnostics
+        )
+        self.state.save_record(now)
+        return result
+
+    def _changed(self, listing: Listing) -> list[str]:
+        """The sources added, changed or gone since this engine's last run (watch's report)."""
+        now = dict(listing.stats)
+        before, self.listed = self.listed, now
+        if before is None:
+            return []
+        return sorted(rel for rel in now.keys() | before.keys() if now.get(rel) != before.get(rel))
+
+    def _unchanged(self, record: Record, changed: list[str]) -> Result:
+        report = record.report
+        of_version = {v: LabelFacts(v, m, *map(Decimal, sizes)) for v, (m, *sizes) in report.facts.items()}
+        facts = {batch_id: of_version[v] for batch_id, v in record.versions.items()}
+        files = len(record.stats)
+        return Result(
+            True, report.warnings, changed, report.batches, files, 0, 0, report.level, facts, report.base_url
+        )
+
+    def _check(self, listing: Listing) -> Checked:
+        files = self.state.batch_files
+        read_in_parallel = read_batches_in_parallel(self.source, files, self.jobs, listing)
+        before = {rel: entry[0] for rel, entry in files.cache.entries.items()}
+        checked = check_site(self.source, self.base_url, True, files, listing)
+        read_anew = sum(
+            1
+            for rel, entry in files.cache.entries.items()
+            if rel.startswith(f"{BATCHES.path}/") and before.get(rel) != entry[0]
+        )
+        gone = len(before.keys() - files.cache.entries.keys())
+        if read_in_parallel or gone or read_anew >= max(1, RESAVE_SHARE * len(files.cache.entries)):
+            self.state.save_batch_files()
+        return checked
+
+    def _build(
+        self,
+        site: Site,
+        digests: dict[str, str],
+        before: Record,
+        altered: set[str],
+        clean: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> tuple[Result, Record]:
+        state = self.state
+        signatures = Signatures(site, self.source, digests, before)
+        changes = compare(site, signatures, before, altered)
+        in_place = not before.empty
+        if in_place:
+            _refuse_files_in_the_way(self.output, changes, before)
+        todo = [out.path for out in changes.todo]
+        staging = None
+        if todo or changes.removed or not in_place:
+            staging = Staging(self.output, clean=clean, planned=None if in_place else todo)
+        try:
+            job = Job(
+                site, self.source, staging, state.symbols, signatures.users, signatures.own, state.parts
+            )
+            done = render(job, changes.todo, progress, self.jobs)
+            facts, warnings = done.facts, done.warnings
+            more_facts, more_warnings = kept_qr_facts(
+                site, before.versions, (b for b in site.batches if b.id not in facts)
+            )
+            facts.update(more_facts)
+            warnings = sorted(set(warnings + more_warnings), key=lambda d: d.span)
+            if self.strict and warnings:
+                raise SiteErrors(warnings)
+            if staging is not None and in_place:
+                self._publish_in_place(staging, changes, before)
+            elif staging is not None:
+                staging.commit()
+        except BaseException:
+            if staging is not None:
+                staging.discard()
+            raise
+        now = changes.now
+        now.versions = {batch_id: found.version for batch_id, found in facts.items()}
+        now.stats.update(status_of(str(self.output), todo))
+        if done.parts:
+            state.save_parts({**state.parts, **done.parts})
+        # One code per batch: the cache keeps the codes in use, looked for only when it holds
+        # more than there are batches; else it is saved when it holds new ones.
+        if len(state.symbols) > len(site.batches):
+            state.save_symbols(_in_use(site, state.symbols))
+        elif len(state.symbols) != state.saved_codes:
+            state.save_symbols()
+        result = Result(
+            True, warnings, batches=len(site.batches), files=changes.files, written=len(todo),
+            removed=len(changes.removed), facts=facts,
+        )  # fmt: skip
+        return result, now
+
+    def _publish_in_place(self, staging: Staging, changes: Changes, before: Record) -> None:
+        """Each file renamed over the live one, new files first; a note of what is being
+        replaced is kept until the record is saved, so a stop half-way is finished next time."""
+        todo = [out.path for out in changes.todo]
+        self.state.begin(todo + changes.removed)
+        try:
+            staging.apply([p for p in todo if not before.holds(p)], todo, changes.removed)
+        except PublishStopped:
+            before.forget({*todo, *changes.removed})  # (the state kept in memory, as on disk)
+            raise
+
+
+def _refuse_files_in_the_way(output: Path, changes: Changes, before: Record) -> None:
+    """A file of someone else's where a new file goes is never overwritten: the build stops
+    and names it. (A folder of mfsite's own files, all to be removed, is not in the way.)"""
+    removed = set(changes.removed)
+    in_the_way = []
+    for out in changes.todo:
+        path = out.path
+        if before.holds(path) or not os.path.lexists(output / path):
+            continue
+        folder = output / path
+        ours = os.path.isdir(folder) and not os.path.islink(folder)
+        if not (ours and all(f"{path}/{inner}" in removed for inner in written_files(folder))):
+            in_the_way.append(path)
+    if in_the_way:
+        refuse_unknown(output, in_the_way, "overwrite")
+
+
+def _by_version(facts: dict[str, LabelFacts]) -> dict[int, tuple[int, str, str]]:
+    """The QR facts by code version: the same for every code of one."""
+    return {f.version: (f.modules, str(f.qr_mm), str(f.module_mm)) for f in facts.values()}
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection during a build.
+
+    Loading 10,000 cached batches makes some 150,000 objects that hold no reference cycles;
+    each of the collector's passes would walk all made so far (it doubled the time of loading
+    them). Watch mode, which keeps them, collects between rebuilds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Read(NamedTuple):
+    """One batch file, read and validated in a worker process."""
+
+    rel: str
+    key: StatKey
+    unchanged: bool  # the bytes the cache holds, under a new status (a fresh checkout)
+    entry: bytes = b""  # else its cache entry, pickled once, here, for the cache file too
+
+
+def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing: Listing) -> bool:
+    """Read and validate the batch files the state does not hold, in `jobs` processes, into
+    the state, where check_site then finds them. Worth it for a cold build of a large site
+    (reading YAML is a quarter of it, and no file depends on another) and for a fresh
+    checkout, where every file has a new status and the bytes are compared instead."""
+    if jobs < 2:
+        return False
+    stems = content_stems(listing)
+    if files.cache.stems != stems:  # validated against other content files: all read again
+        files.cache, files.memo = SourceCache(), ValidationMemo()
+    entries = files.cache.entries
+    # (A name shown with escapes is not a path: load_sources reads that file itself.)
+    folder = f"{BATCHES.path}/"
+    stale = []
+    for rel, key in listing.stats:
+        if not rel.startswith(folder) or "\\" in rel:
+            continue
+        if (entry := entries.get(rel)) is None or entry[0] != key:
+            stale.append((rel, str(source / rel), key, entry[1].digest if entry and entry[1] else ""))
+    if len(stale) < PREREAD_AT_LEAST:
+        return False  # load_sources reads these few (or sees their bytes are unchanged)
+    files.cache.stems = files.memo.stems = stems
+    size = -(-len(stale) // (jobs * 4))  # a few parts per process, so they finish together
+    parts = [(source, stale[i : i + size], stems) for i in range(0, len(stale), size)]
+    with _pool(jobs) as pool:
+        for part in pool.imap(_read_part, parts):
+            for read in part:
+                if read.unchanged:
+                    entries[read.rel] = (read.key, *entries[read.rel][1:])
+                else:
+                    add_entry(files, read.rel, read.key, read.entry)
+    return True
+
+
+@contextmanager
+def _pool(jobs: int) -> Iterator[Pool]:
+    """Worker processes forked from this one, sharing its memory (the site) rather than a copy.
+
+    The objects made so far are frozen out of the garbage collector first: a collection in a
+    worker would otherwise walk, and so write to, every one of them, copying the pages it
+    shares with this process."""
+    import multiprocessing  # here: a rebuild of a few files starts no process, and spares the import
+
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
+def _read_part(part: tuple[Path, list[tuple[str, str, StatKey, str]], dict[str, list[str]]]) -> list[_Read]:
+    source, stale, stems = part
+    read_batch_file = batch_file_reader(source)
+    found = []
+    for rel, path, key, digest in stale:
+        if digest and same_bytes(path, digest):
+            found.append(_Read(rel, key, unchanged=True))
+            continue
+        parsed, problems = read_batch_file(path)
+        result = read_batch(parsed, stems) if parsed is not None else None
+        found.append(_Read(rel, key, False, entry_of(parsed.digest if parsed else "", result, problems)))
+    return found
+
+
+def qr_facts(renderer: Renderer, batches: Iterable[Batch]) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
+    """These batches' QR codes, made once; warnings where a label would print too small."""
+    facts: dict[str, LabelFacts] = {}
+    warnings = []
+    for batch in batches:
+        try:
+            found = facts[batch.id] = renderer.label_facts(batch)
+        except QrTooLong as exc:
+            message = f"base_url: the address of batch '{batch.id}' is too long for a QR code ({exc})"
+            raise SiteErrors([Diagnostic(Span("site.yaml"), codes.BAD_URL, message)]) from None
+        if found.too_small:
+            warnings.append(too_small(batch, found))
+    return facts, warnings
+
+
+def kept_qr_facts(
+    site: Site, versions: dict[str, int], batches: Iterable[Batch]
+) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
+    """The facts of codes the output keeps, from their versions in the record: the same, since
+    a kept batch has the same address, without a look at the codes."""
+    of_version: dict[int, LabelFacts] = {}
+    facts: dict[str, LabelFacts] = {}
+    warnings = []
+    for batch in batches:
+        version = versions[batch.id]
+        if version not in of_version:
+            of_version[version] = LabelFacts.of_version(version, site.config)
+        found = facts[batch.id] = of_version[version]
+        if found.too_small:
+            warnings.append(too_small(batch, found))
+    return facts, warnings
+
+
+def too_small(batch: Batch, found: LabelFacts) -> Diagnostic:
+    message = (
+        f"the label's QR code prints at {found.module_mm} mm per module (version "
+        f"{found.version}, {found.modules} modules in {found.qr_mm} mm); below {MIN_MODULE_MM} mm "
+        "phones may fail to scan it: raise label.qr_mm or shorten the address"
+    )
+    return Diagnostic(batch.span, codes.QR_PRINT_SIZE, message, "warning")
+
+
+@dataclass(slots=True)
+class Job:
+    """What every rendering process needs. Set before the workers fork, so the site is
+    shared with them, not pickled; each compiles the templates once."""
+
+    site: Site
+    source: Path
+    staging: Staging | None
+    symbols: Symbols
+    used_by: Users  # who names each content file (the signatures' own)
+    own: dict[str, str]  # each batch's own signature, which keeps its parts of the lists
+    parts: Parts  # those parts, as the last build made them
+    renderer: Renderer | None = None
+
+    def env(self) -> Environment:
+        return make_environment(self.source / "templates")
+
+
+@dataclass(slots=True)
+class Done:
+    files: int = 0
+    facts: dict[str, LabelFacts] = field(default_factory=dict)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    symbols: Symbols = field(default_factory=dict)  # codes made, for the state
+    parts: Parts = field(default_factory=dict)  # lists made, for the state
+
+
+_JOB: Job | None = None
+
+
+def render(job: Job, todo: list[Output], progress: Callable[[int, int], None] | None, jobs: int) -> Done:
+    """Render the outputs into the staging folder, in `jobs` processes when it pays."""
+    global _JOB
+    done = Done()
+    _JOB = job
+    try:
+        # The plan is sorted by path, so a batch's page, label and codes sit together
+        # and share one QR code in one worker.
+        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        if jobs > 1 and len(chunks) > 1:
+            with _pool(jobs) as pool:
+                _collect(pool.imap_unordered(_render_chunk, chunks), done, progress, len(todo))
+        else:
+            _collect(map(_render_chunk, chunks), done, progress, len(todo))
+    finally:
+        _JOB = None
+    job.symbols.update(done.symbols)
+    return done
+
+
+def _render_chunk(chunk: list[Output]) -> Done:
+    job = _JOB
+    assert job is not None and job.staging is not None
+    if job.renderer is None:
+        job.renderer = Renderer(job.site, job.env(), job.symbols, job.used_by, BatchParts(job.own, job.parts))
+    renderer = job.renderer
+    known = set(renderer.symbols)
+    ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)
+    facts, warnings = qr_facts(renderer, (renderer.batches[i] for i in ids))
+    for out in chunk:
+        if out.kind == "static":
+            job.staging.copy(job.source / "static" / out.key, out.path)
+            continue
+        try:
+            data = renderer.render(out)
+        except (SiteErrors, QrTooLong):
+            raise
+        except Exception as exc:  # a template's mistake, said where it is: never a traceback
+            raise RenderFailed(render_problem(exc, out)) from None
+        job.staging.write(out.path, data)
+    made = {key: symbol for key, symbol in renderer.symbols.items() if key not in known}
+    return Done(len(chunk), facts, warnings, made, renderer.parts.take_made())
+
+
+def render_problem(exc: Exception, out: Output) -> str:
+    """`templates/x.html:LINE:1: error: ...` for a mistake in a template (Jinja's frames carry
+    the template's file and line), else the output that failed and why."""
+    what = str(exc.message if isinstance(exc, TemplateError) and exc.message else exc)
+    where = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".txt", ".xml", ".css")):
+            where = frame
+    if getattr(exc, "lineno", None) and getattr(exc, "name", None):  # a syntax error
+        return f"templates/{exc.name}:{exc.lineno}:1: error: {what}"  # type: ignore[attr-defined]
+    if where is not None:
+        name = _template_name(where.filename)
+        return f"{name}:{where.lineno}:1: error: {type(exc).__name__}: {what} (while rendering {out.path})"
+    return f"error: {type(exc).__name__}: {what} (while rendering {out.path})"
+
+
+def _template_name(filename: str) -> str:
+    parts = Path(filename).parts
+    if "templates" in parts:
+        at = len(parts) - 1 - parts[::-1].index("templates")
+        inner = "/".join(parts[at + 1 :])
+        return f"templates/{inner}" if "theme" not in parts else f"mfsite theme {inner}"
+    return filename
+
+
+def _collect(
+    chunks: Iterable[Done], done: Done, progress: Callable[[int, int], None] | None, total: int
+) -> None:
+    for chunk in chunks:
+        done.files += chunk.files
+        done.facts.update(chunk.facts)
+        done.warnings.extend(chunk.warnings)
+        done.symbols.update(chunk.symbols)
+        done.parts.update(chunk.parts)
+        if progress is not None:
+            progress(done.files, total)
+
+
+def _in_use(site: Site, symbols: Symbols) -> set[tuple[str, str]]:
+    """The state keeps the codes this site uses now, not every URL it ever had."""
+    level = site.config.qr.error_correction
+    return {(qr_url(site.config, batch), level) for batch in site.batches}

@@ -1,0 +1,208 @@
+"""The build state: everything one build keeps for the next, behind one object.
+
+`mfsite build` loads it from `.mfsite-cache/` in the site folder; `watch` and `serve` keep one
+in memory between rebuilds and save it after each, so a later `mfsite build` knows what they
+wrote. It holds:
+
+- the batch files, read and validated, keyed by each file's status (batches.pickle);
+- the QR codes by URL and error-correction level (qr-codes.pickle): making one is among the
+  costliest steps;
+- each batch's part of the long lists (batch-parts.pickle), by the batch's signature;
+- per output folder, the output record (output-*.pickle, record.py): what each file was made
+  from, its status as written, and the last report.
+
+Every file carries one version stamp: mfsite's version and those of Python and the libraries
+that shape the output (`mfsite.dependencies`). A file with another stamp, or damaged, is
+ignored: the state is a cache, safe to delete at any time, and one that cannot be written
+costs speed, never correctness (every kept output file is checked against its record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from mfsite import dependencies
+from mfsite.publish import inside
+from mfsite.render.feeds import Parts
+from mfsite.render.qr import QrSymbol, size_of
+from mfsite.state import batches, record
+from mfsite.state.batches import BatchFiles
+from mfsite.state.record import Record
+from mfsite.state.store import (
+    CACHE_DIR,
+    model_data,
+    plain_data,
+    remove_file,
+    strings_only,
+    write_file,
+    write_pickle,
+)
+
+Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
+FORMAT = 5  # of the files below: part of the stamp
+BATCHES_FILE = "batches.pickle"
+QR_FILE = "qr-codes.pickle"
+PARTS_FILE = "batch-parts.pickle"
+
+
+def stamp() -> str:
+    return f"{dependencies()}; state {FORMAT}"
+
+
+class BuildState:
+    """The state of one site built into one output folder. Each part is read from disk the
+    first time it is asked for (a build that finds nothing changed reads the record only)."""
+
+    def __init__(self, source: Path, output: Path) -> None:
+        self.folder = source / CACHE_DIR
+        self.output = output
+        self.record_name = f"output-{_digest(str(output.resolve()))}.pickle"
+        self._batches: BatchFiles | None = None
+        self._symbols: Symbols | None = None
+        self._parts: Parts | None = None
+        self._record: Record | None = None
+        self.saved_codes = 0  # how many codes the QR file holds
+
+    # -- the parts, each loaded on first use ----------------------------------------------
+
+    @property
+    def batch_files(self) -> BatchFiles:
+        if self._batches is None:
+            data = self._load(BATCHES_FILE, model_data)
+            try:
+                self._batches = batches.from_data(data) if isinstance(data, dict) else BatchFiles()
+            except Exception:  # damaged in any way: read the files instead
+                self._batches = BatchFiles()
+        return self._batches
+
+    def forget_batch_files(self) -> None:
+        """Read every batch file again (`--clean`: trust nothing)."""
+        self._batches = BatchFiles()
+
+    @property
+    def symbols(self) -> Symbols:
+        if self._symbols is None:
+            self._symbols = {}
+            data = self._load(QR_FILE, plain_data)
+            try:
+                for url, level, version, packed in data if isinstance(data, list) else ():
+                    self._symbols[url, level] = _symbol(url, level, version, packed)
+            except (TypeError, ValueError):  # damaged: make them anew
+                self._symbols = {}
+            self.saved_codes = len(self._symbols)
+        return self._symbols
+
+    @property
+    def parts(self) -> Parts:
+        if self._parts is None:
+            data = self._load(PARTS_FILE, plain_data)
+            self._parts = data if isinstance(data, dict) and _valid_parts(data) else {}
+        return self._parts
+
+    @property
+    def record(self) -> Record:
+        """The record of the output folder; empty where none is kept, or the one kept is for
+        another folder (a path's digest can collide) or damaged."""
+        if self._record is None:
+            data = self._load(self.record_name, plain_data)
+            found = None
+            if isinstance(data, dict) and data.get("output") == str(self.output.resolve()):
+                found = record.from_data(data)
+            self._record = self._finish_pending(found if found is not None else Record())
+        return self._record
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save_batch_files(self) -> None:
+        self._save(BATCHES_FILE, batches.to_data(self.batch_files))
+
+    def save_symbols(self, in_use: set[tuple[str, str]] | None = None) -> None:
+        """Save the codes; with `in_use`, only those (the cache keeps the codes the site uses)."""
+        symbols = self.symbols
+        keys = sorted(symbols if in_use is None else in_use & symbols.keys())
+        codes = [(url, level, symbols[url, level].version, symbols[url, level].packed) for url, level in keys]
+        if self._save(QR_FILE, codes):
+            self.saved_codes = len(codes)
+
+    def save_parts(self, parts: Parts) -> None:
+        self._parts = parts
+        self._save(PARTS_FILE, parts)
+
+    def save_record(self, now: Record) -> None:
+        """Keep the new record; where it cannot be written, the old one must not stay either
+        (it would describe files that were replaced since)."""
+        self._record = now
+        data = {"output": str(self.output.resolve()), **record.to_data(now)}
+        if self._save(self.record_name, data):
+            remove_file(self.folder, self._pending_name)
+        else:
+            remove_file(self.folder, self.record_name)
+
+    # -- a publish that may stop half-way --------------------------------------------------
+
+    @property
+    def _pending_name(self) -> str:
+        return self.record_name.replace(".pickle", ".publishing")
+
+    def begin(self, paths: list[str]) -> None:
+        """Note the files a publish is about to replace or delete, in case it stops half-way:
+        the next build makes them again. Where the note cannot be written, neither can the
+        record: the record is removed, and the next build replaces the folder whole."""
+        if not write_file(self.folder, self._pending_name, json.dumps(paths).encode()):
+            remove_file(self.folder, self.record_name)
+
+    def _finish_pending(self, found: Record) -> Record:
+        try:
+            pending = json.loads((self.folder / self._pending_name).read_bytes())
+        except (OSError, ValueError):
+            return found  # no publish was stopped half-way
+        if found.empty:
+            return found  # the folder is replaced whole
+        if not isinstance(pending, list) or not all(type(p) is str and inside(p) for p in pending):
+            return Record()  # damaged: trust none of it
+        found.forget(set(pending))
+        return found
+
+    # -- the files -------------------------------------------------------------------------
+
+    def _load(self, name: str, loader: object) -> object:
+        """A state file's data, or None when it is missing, damaged or of another stamp."""
+        try:
+            data = loader((self.folder / name).read_bytes())  # type: ignore[operator]
+        except Exception:  # missing, or damaged (pickle's errors are of many kinds)
+            return None
+        if type(data) is not tuple or len(data) != 2 or data[0] != stamp():
+            return None
+        return data[1]
+
+    def _save(self, name: str, data: object) -> bool:
+        return write_pickle(self.folder, name, (stamp(), data))
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _symbol(url: str, level: str, version: int, packed: bytes) -> QrSymbol:
+    """A code stored as its version and QrSymbol.packed, checked where a damage is caught."""
+    if (
+        type(url) is not str
+        or type(level) is not str
+        or type(version) is not int
+        or not 1 <= version <= 40
+        or type(packed) is not bytes
+        or len(packed) != -(-(size_of(version) ** 2) // 8)
+    ):
+        raise ValueError("a damaged QR code")
+    return QrSymbol(url, version, packed)
+
+
+def _valid_parts(data: dict) -> bool:
+    for name, part in data.items():
+        if type(name) is not str or type(part) is not tuple or len(part) != 2:
+            return False
+        if not all(map(strings_only, part)) or part[0].keys() != part[1].keys():
+            return False
+    return True

@@ -1,0 +1,137 @@
+"""The output record: what each file of one output folder was made from, and its status as
+mfsite left it.
+
+A file is kept by a rebuild only while both still hold: its signature (what it is made from,
+compare.py) is unchanged, and one stat shows the very file mfsite wrote (size, modification
+time and inode). A page deleted, edited by hand or put back from an older copy is made again.
+A batch's own files (its page, label, passport, QR images: most of the output) share the
+batch's signature and are kept as one entry, so a rebuild compares batches, not files.
+
+The record also holds the report of the build that wrote it, so a build that finds nothing
+changed says what that one said.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from mfsite.diagnostics import Diagnostic
+from mfsite.load.sources import StatKey
+from mfsite.publish import inside
+from mfsite.state.store import strings_only
+
+SEP = "\0"  # between the paths of a batch's files (no path holds it)
+
+
+@dataclass(slots=True)
+class Report:
+    """What a build said: kept for a later build that finds nothing changed."""
+
+    sources: str = ""  # the sources' status when the build began (compare.sources_print)
+    base_url: str = ""  # in effect (site.yaml's, or the one given)
+    batches: int = 0
+    level: str = ""  # the QR codes' error-correction level
+    facts: dict[int, tuple[int, str, str]] = field(default_factory=dict)  # version -> modules, sizes
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Record:
+    batches: dict[str, str] = field(default_factory=dict)  # batch id -> its own signature
+    paths: dict[str, str] = field(default_factory=dict)  # batch id -> its files' paths, SEP between
+    files: dict[str, str] = field(default_factory=dict)  # any other file's path -> its signature
+    context: str = ""  # compare.Signatures.context when it was written
+    sources: dict[str, str] = field(default_factory=dict)  # batch id -> its file and digest
+    versions: dict[str, int] = field(default_factory=dict)  # batch id -> its QR code's version
+    stats: dict[str, StatKey] = field(default_factory=dict)  # every file -> its status as written
+    report: Report = field(default_factory=Report)
+
+    @property
+    def empty(self) -> bool:
+        return not self.stats
+
+    def holds(self, path: str) -> bool:
+        return path in self.stats
+
+    def batch_paths(self, batch_id: str) -> list[str]:
+        return self.paths[batch_id].split(SEP)
+
+    def changed_files(self, output: str) -> set[str]:
+        """The recorded files that are no longer as mfsite wrote them (or gone): one stat each."""
+        prefix = os.path.join(output, "")
+        return {path for path, key in self.stats.items() if _status(prefix + path) != key}
+
+    def forget(self, paths: set[str]) -> None:
+        """These files may hold anything (a publish stopped while writing them): each is made
+        again, and its batch's other files with it."""
+        for batch_id, joined in self.paths.items():
+            if not paths.isdisjoint(joined.split(SEP)):
+                self.batches[batch_id] = ""
+        for path in paths:
+            if path in self.files:
+                self.files[path] = ""
+            self.stats[path] = (-1, -1, -1)  # mfsite's own file, whatever it holds now
+
+
+def _status(path: str) -> StatKey | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def status_of(output: str, paths: list[str]) -> dict[str, StatKey]:
+    """The status of files just written (they are there: a missing one is an error)."""
+    prefix = os.path.join(output, "")
+    found = {}
+    for path in paths:
+        st = os.lstat(prefix + path)
+        found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    return found
+
+
+def to_data(record: Record) -> dict:
+    """The record as plain data (containers, strings, numbers), which loads without any class."""
+    report = record.report
+    data = {name: getattr(record, name) for name in Record.__match_args__ if name != "report"}
+    warnings = [w.as_dict() for w in report.warnings]
+    data["report"] = (report.sources, report.base_url, report.batches, report.level, report.facts, warnings)
+    return data
+
+
+def from_data(data: object) -> Record | None:
+    """A record from plain data, or None where it lacks the shapes the engine relies on (a
+    damaged or planted cache file is ignored)."""
+    try:
+        sources, base_url, batches, level, facts, warnings = data["report"]  # type: ignore[index]
+        report = Report(sources, base_url, batches, level, facts, [Diagnostic.from_dict(w) for w in warnings])
+        record = Record(
+            **{name: data[name] for name in Record.__match_args__ if name != "report"}, report=report
+        )  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    dicts = (record.batches, record.paths, record.files, record.sources)
+    if (
+        type(record.context) is not str
+        or type(report.sources) is not str
+        or not all(map(strings_only, dicts))
+    ):
+        return None
+    if record.batches.keys() != record.paths.keys() or record.batches.keys() != record.versions.keys():
+        return None
+    if type(record.stats) is not dict or not all(type(p) is str and inside(p) for p in record.stats):
+        return None
+    if not all(
+        type(k) is tuple and len(k) == 3 and all(type(n) is int for n in k) for k in record.stats.values()
+    ):
+        return None
+    if not all(type(v) is int and 1 <= v <= 40 for v in record.versions.values()):
+        return None
+    if record.stats.keys() != {
+        *record.files,
+        *(p for paths in record.paths.values() for p in paths.split(SEP)),
+    }:
+        return None  # every file it names has its status, and no other
+    return record
