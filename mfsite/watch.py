@@ -10,13 +10,17 @@ most one more.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 WATCHED_FOLDERS = ("batches", "content", "templates", "static")
@@ -35,16 +39,15 @@ def is_noise(name: str) -> bool:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, root: Path, poke: Callable[[], None], new_folder: Callable[[Path], None]) -> None:
-        self.root = root.resolve()
+    def __init__(self, root: Path, poke: Callable[[], None]) -> None:
+        self.root = root  # absolute, links not resolved: events come under the paths watched
         self.poke = poke
-        self.new_folder = new_folder
 
     def relevant(self, path: str | bytes) -> bool:
         if isinstance(path, bytes):
             path = path.decode(errors="replace")
         try:
-            rel = Path(path).resolve().relative_to(self.root)
+            rel = Path(os.path.abspath(path)).relative_to(self.root)
         except ValueError:
             return False
         parts = rel.parts
@@ -59,16 +62,18 @@ class _Handler(FileSystemEventHandler):
             return  # a folder's own time stamp: what changed inside has an event of its own
         paths = [event.src_path, getattr(event, "dest_path", "")]
         if any(p and self.relevant(p) for p in paths):
-            if event.is_directory and event.event_type in ("created", "moved"):
-                self.new_folder(Path(str(paths[-1] or paths[0])))
             self.poke()
 
 
 class Watcher:
-    """Calls `build` after every settled burst of changes, one build at a time."""
+    """Calls `build` after every settled burst of changes, one build at a time.
 
-    def __init__(self, root: Path, build: Callable[[], None], poll: bool = False) -> None:
-        self.root = root
+    Before each build the source folders are watched anew where one was made, replaced (a
+    restore, a branch switch) or is a link that now leads elsewhere: a watch follows a folder,
+    not its name, and the build that follows reads whatever changed meanwhile."""
+
+    def __init__(self, root: Path, build: Callable[[], object], poll: bool = False) -> None:
+        self.root = Path(os.path.abspath(root))
         self.build = build
         self.changed = threading.Event()
         self.stopping = threading.Event()
@@ -76,35 +81,42 @@ class Watcher:
         self.observer: BaseObserver | None = None
         self.polling = poll
         self.fallback_reason: str | None = None
+        self.handler = _Handler(self.root, self.changed.set)
+        self.watches: dict[str, tuple[tuple[str, int, int], ObservedWatch]] = {}
 
     def start(self) -> None:
-        handler = _Handler(self.root, self.changed.set, self._folder_created)
-        self.handler = handler
         if not self.polling:
             try:
-                self.observer = self._observe(Observer(), handler)
+                self.observer = self._observe(Observer())
             except OSError as exc:  # inotify out of watches or instances, unsupported mounts
                 self.fallback_reason = f"cannot watch with inotify ({exc.strerror or exc})"
                 self.polling = True
         if self.polling:
-            self.observer = self._observe(PollingObserver(timeout=0.5), handler)
+            self.observer = self._observe(PollingObserver(timeout=0.5))
         self.worker.start()
 
-    def _observe(self, observer: BaseObserver, handler: _Handler) -> BaseObserver:
-        # The site folder itself only for site.yaml and new top folders; the
-        # source folders in full. Never the output: a build must not trigger a build.
-        observer.schedule(handler, str(self.root), recursive=False)
-        for name in WATCHED_FOLDERS:
-            if (self.root / name).is_dir():
-                observer.schedule(handler, str(self.root / name), recursive=True)
+    def _observe(self, observer: BaseObserver) -> BaseObserver:
+        # The site folder itself only for site.yaml and the source folders' coming and going;
+        # the source folders in full. Never the output: a build must not trigger a build.
+        self.watches = {}
+        observer.schedule(self.handler, str(self.root), recursive=False)
+        self._arm(observer)
         observer.start()
         return observer
 
-    def _folder_created(self, path: Path) -> None:
-        """A source folder made after the start (say, templates/): watch it too."""
-        is_source_folder = path.parent.resolve() == self.root.resolve() and path.name in WATCHED_FOLDERS
-        if is_source_folder and self.observer is not None:
-            self.observer.schedule(self.handler, str(path), recursive=True)
+    def _arm(self, observer: BaseObserver) -> None:
+        for name in WATCHED_FOLDERS:
+            folder = self.root / name
+            now = _identity(folder)
+            known = self.watches.get(name)
+            if known is not None and known[0] == now:
+                continue
+            if known is not None:
+                with contextlib.suppress(KeyError, OSError):
+                    observer.unschedule(known[1])
+                del self.watches[name]
+            if now is not None:
+                self.watches[name] = (now, observer.schedule(self.handler, str(folder), recursive=True))
 
     def _run(self) -> None:
         while not self.stopping.is_set():
@@ -117,6 +129,11 @@ class Watcher:
                     break
             if self.stopping.is_set():
                 return
+            if self.observer is not None:
+                try:
+                    self._arm(self.observer)
+                except OSError as exc:  # out of inotify watches: the build still reads everything
+                    print(f"mfsite: cannot watch a source folder ({exc.strerror or exc})", file=sys.stderr)
             self.build()
 
     def stop(self) -> None:
@@ -126,3 +143,14 @@ class Watcher:
             self.observer.stop()
             self.observer.join(timeout=5)
         self.worker.join()
+
+
+def _identity(folder: Path) -> tuple[str, int, int] | None:
+    """Which folder a name stands for now (through a link too); None where there is none."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    return (os.path.realpath(folder), st.st_dev, st.st_ino)

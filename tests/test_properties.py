@@ -30,8 +30,8 @@ from conftest import MINI_SITE, mfsite, write_site
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mfsite.engine import check_site
 from mfsite.diagnostics import Diagnostic
+from mfsite.engine import check_site
 from mfsite.load.sources import UNPRINTABLE, load_sources
 from mfsite.load.yamltree import YAML_11_BREAKS, Map, Node, Seq, read_yaml
 from mfsite.plan import plan_site

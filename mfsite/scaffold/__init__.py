@@ -16,7 +16,7 @@ EXAMPLE = "example"  # the package folder holding the init example site
 ID_LINE = re.compile(r"^id:.*\n?", re.MULTILINE)
 
 BATCH_TEMPLATE = """\
-# A production batch: see the README for every key.
+# A production batch: see docs/site-format.md in mfsite for every key.
 product: {product}
 produced: {today}
 quantity: 24
