@@ -129,13 +129,21 @@ CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small 
 
 class Engine:
     def __init__(
-        self, source: Path, output: Path, base_url: str | None = None, strict: bool = False, jobs: int = 1
+        self,
+        source: Path,
+        output: Path,
+        base_url: str | None = None,
+        strict: bool = False,
+        jobs: int = 1,
+        once: bool = False,
     ) -> None:
+        """`once`: the process ends after one run (`mfsite build`), rather than keep the state."""
         self.source = source
         self.output = output
         self.base_url = base_url
         self.strict = strict
         self.jobs = jobs
+        self.once = once
         self.state = BuildState(source, output)
         self.listed: dict[str, StatKey] | None = None  # the sources' status at the last run
 
@@ -144,7 +152,7 @@ class Engine:
         left as it was (but for PublishStopped, which says what was replaced)."""
         started = time.perf_counter()
         check_output(self.source, self.output)
-        with one_at_a_time(self.state.folder), collector_paused():
+        with one_at_a_time(self.state.folder), collector_paused(freeze=self.once):
             result = self._run(clean, progress)
         result.seconds = time.perf_counter() - started
         return result
@@ -300,18 +308,23 @@ def _by_version(facts: dict[str, LabelFacts]) -> dict[int, tuple[int, str, str]]
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection during a build.
+def collector_paused(freeze: bool) -> Iterator[None]:
+    """No garbage collection during a build, and (`freeze`) none of what it made looked at later.
 
     Loading 10,000 cached batches makes some 150,000 objects that hold no reference cycles;
     each of the collector's passes would walk all made so far (it doubled the time of loading
-    them). Watch mode, which keeps them, collects between rebuilds."""
+    them), and the first pass after the build would walk them once more. A build whose
+    process ends with it freezes them out of the collector's sight (they are still freed as
+    usual when nothing refers to them); watch mode, which keeps its state and makes a new
+    model each time, lets the collector run between rebuilds."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 
@@ -369,7 +382,8 @@ def _pool(jobs: int) -> Iterator[Pool]:
 
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        # The workers collect: they render thousands of pages, and templates make cycles.
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
             yield pool
     finally:
         gc.unfreeze()

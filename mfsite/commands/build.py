@@ -28,7 +28,7 @@ def run(
 ) -> None:
     """Build what changed (or, with `clean`, everything, trusting nothing); one line of report."""
     output = output if output is not None else source / "output"
-    engine = Engine(source, output, base_url, strict, jobs)
+    engine = Engine(source, output, base_url, strict, jobs, once=True)
     left = f"{output} was left as it was"
     try:
         with Progress() as progress:

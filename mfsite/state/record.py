@@ -14,11 +14,13 @@ changed says what that one said.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import StatKey
-from mfsite.publish import inside
 from mfsite.state.store import strings_only
 
 SEP = "\0"  # between the paths of a batch's files (no path holds it)
@@ -74,6 +76,16 @@ class Record:
             self.stats[path] = (-1, -1, -1)  # mfsite's own file, whatever it holds now
 
 
+# A part of a path that is empty, `.` or `..`, or a backslash: what publish.inside refuses.
+_OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\", re.MULTILINE)
+
+
+def _all_inside(paths: Iterable[str]) -> bool:
+    """publish.inside for every path, in one pass of a pattern (a record names 50,000)."""
+    joined = "\n".join(paths)
+    return "\n\n" not in joined and _OUTSIDE.search(joined) is None
+
+
 def _status(path: str) -> StatKey | None:
     try:
         st = os.lstat(path)
@@ -121,17 +133,16 @@ def from_data(data: object) -> Record | None:
         return None
     if record.batches.keys() != record.paths.keys() or record.batches.keys() != record.versions.keys():
         return None
-    if type(record.stats) is not dict or not all(type(p) is str and inside(p) for p in record.stats):
+    stats = record.stats
+    if type(stats) is not dict or not strings_only(dict.fromkeys(stats, "")) or not _all_inside(stats):
         return None
-    if not all(
-        type(k) is tuple and len(k) == 3 and all(type(n) is int for n in k) for k in record.stats.values()
+    keys = stats.values()
+    if set(map(type, keys)) > {tuple} or set(map(len, keys)) > {3} or set(map(type, chain(*keys))) > {int}:
+        return None
+    if set(map(type, record.versions.values())) > {int} or not all(
+        map(range(1, 41).__contains__, record.versions.values())
     ):
         return None
-    if not all(type(v) is int and 1 <= v <= 40 for v in record.versions.values()):
-        return None
-    if record.stats.keys() != {
-        *record.files,
-        *(p for paths in record.paths.values() for p in paths.split(SEP)),
-    }:
+    if stats.keys() != {*record.files, *chain.from_iterable(p.split(SEP) for p in record.paths.values())}:
         return None  # every file it names has its status, and no other
     return record
