@@ -66,7 +66,8 @@ class Signatures:
             repr(site.config),  # the settings in effect: --base-url and MFSITE_BASE_URL too
             os.environ.get("SOURCE_DATE_EPOCH", ""),  # the feed's date when the data has none
             self.file("site.yaml"),
-            *(self.file(page.span.path) for page in site.pages.values()),
+            # The free pages by path and bytes: the footer links each (a renamed page moves).
+            *(f"{page.span.path} {self.file(page.span.path)}" for page in site.pages.values()),
             *self.templates(),
         )
         self.users = users(site.batches)

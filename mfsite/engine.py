@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -382,11 +383,18 @@ def _pool(jobs: int) -> Iterator[Pool]:
 
     gc.freeze()
     try:
-        # The workers collect: they render thousands of pages, and templates make cycles.
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_starts) as pool:
             yield pool
     finally:
         gc.unfreeze()
+
+
+def _worker_starts() -> None:
+    """A worker collects garbage (it renders thousands of pages, and templates make cycles), and
+    leaves Ctrl-C to the build, which ends it (watch mode turns a polite kill into Ctrl-C)."""
+    gc.enable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _read_part(part: tuple[Path, list[tuple[str, str, StatKey, str]], dict[str, list[str]]]) -> list[_Read]:

@@ -40,16 +40,28 @@ def is_noise(name: str) -> bool:
 
 class _Handler(FileSystemEventHandler):
     def __init__(self, root: Path, poke: Callable[[], None]) -> None:
-        self.root = root  # absolute, links not resolved: events come under the paths watched
+        self.root = root  # absolute, links not resolved
         self.poke = poke
+        # A source folder that is a link is watched where it leads: its events come from there.
+        self.linked: dict[Path, str] = {}  # real folder -> its name in the site
 
     def relevant(self, path: str | bytes) -> bool:
         if isinstance(path, bytes):
             path = path.decode(errors="replace")
-        try:
-            rel = Path(os.path.abspath(path)).relative_to(self.root)
-        except ValueError:
-            return False
+        full = Path(os.path.abspath(path))
+        rel = next(
+            (
+                Path(name) / full.relative_to(real)
+                for real, name in self.linked.items()
+                if full.is_relative_to(real)
+            ),
+            None,
+        )
+        if rel is None:
+            try:
+                rel = full.relative_to(self.root)
+            except ValueError:
+                return False
         parts = rel.parts
         if not parts or any(is_noise(part) for part in parts):
             return False
@@ -115,8 +127,12 @@ class Watcher:
                 with contextlib.suppress(KeyError, OSError):
                     observer.unschedule(known[1])
                 del self.watches[name]
+                self.handler.linked = {r: n for r, n in self.handler.linked.items() if n != name}
             if now is not None:
-                self.watches[name] = (now, observer.schedule(self.handler, str(folder), recursive=True))
+                real = Path(now[0])
+                if real != folder:
+                    self.handler.linked[real] = name
+                self.watches[name] = (now, observer.schedule(self.handler, str(real), recursive=True))
 
     def _run(self) -> None:
         while not self.stopping.is_set():
