@@ -54,7 +54,7 @@ from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
 from mfsite.render.qr import QrTooLong
 from mfsite.state import BuildState, Symbols
 from mfsite.state.batches import BatchFiles, add_entry, entry_of
-from mfsite.state.record import Record, Report, status_of
+from mfsite.state.record import Record, Report, statuses
 from mfsite.urls import qr_url
 from mfsite.validate import ValidationMemo, validate
 from mfsite.validate.batch import read_batch
@@ -259,7 +259,7 @@ class Engine:
             raise
         now = changes.now
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
-        now.stats.update(status_of(str(self.output), todo))
+        now.stats.update(statuses(str(self.output), todo))
         if done.parts:
             state.save_parts({**state.parts, **done.parts})
         # One code per batch: the cache keeps the codes in use, looked for only when it holds

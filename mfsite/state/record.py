@@ -61,8 +61,8 @@ class Record:
 
     def changed_files(self, output: str) -> set[str]:
         """The recorded files that are no longer as mfsite wrote them (or gone): one stat each."""
-        prefix = os.path.join(output, "")
-        return {path for path, key in self.stats.items() if _status(prefix + path) != key}
+        found = statuses(output, self.stats, missing_ok=True)
+        return {path for path, key in self.stats.items() if found.get(path) != key}
 
     def forget(self, paths: set[str]) -> None:
         """These files may hold anything (a publish stopped while writing them): each is made
@@ -86,21 +86,28 @@ def _all_inside(paths: Iterable[str]) -> bool:
     return "\n\n" not in joined and _OUTSIDE.search(joined) is None
 
 
-def _status(path: str) -> StatKey | None:
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+def _only(values: Iterable[object], kind: type) -> bool:
+    """Whether every value is of exactly this type (a loop in C: a record holds 50,000)."""
+    return set(map(type, values)) <= {kind}
 
 
-def status_of(output: str, paths: list[str]) -> dict[str, StatKey]:
-    """The status of files just written (they are there: a missing one is an error)."""
-    prefix = os.path.join(output, "")
+def statuses(output: str, paths: Iterable[str], missing_ok: bool = False) -> dict[str, StatKey]:
+    """The status of these files in the output folder (a missing one is left out where
+    `missing_ok`, else an error). Taken relative to the folder, opened once: the kernel then
+    walks two or three names a file rather than the whole path."""
     found = {}
-    for path in paths:
-        st = os.lstat(prefix + path)
-        found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    folder = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for path in paths:
+            try:
+                st = os.stat(path, dir_fd=folder, follow_symlinks=False)
+            except OSError:
+                if missing_ok:
+                    continue
+                raise
+            found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    finally:
+        os.close(folder)
     return found
 
 
@@ -136,12 +143,10 @@ def from_data(data: object) -> Record | None:
     stats = record.stats
     if type(stats) is not dict or not strings_only(dict.fromkeys(stats, "")) or not _all_inside(stats):
         return None
-    keys = stats.values()
-    if set(map(type, keys)) > {tuple} or set(map(len, keys)) > {3} or set(map(type, chain(*keys))) > {int}:
+    keys, versions = stats.values(), record.versions.values()
+    if not _only(keys, tuple) or not set(map(len, keys)) <= {3} or not _only(chain.from_iterable(keys), int):
         return None
-    if set(map(type, record.versions.values())) > {int} or not all(
-        map(range(1, 41).__contains__, record.versions.values())
-    ):
+    if not _only(versions, int) or not all(map(range(1, 41).__contains__, versions)):
         return None
     if stats.keys() != {*record.files, *chain.from_iterable(p.split(SEP) for p in record.paths.values())}:
         return None  # every file it names has its status, and no other

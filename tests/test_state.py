@@ -1,0 +1,57 @@
+"""The build state: what a build keeps for the next is read back only when it is whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mfsite.diagnostics import Diagnostic, Span
+from mfsite.state.record import Record, Report, from_data, to_data
+
+GOOD = Record(
+    batches={"a": "sig"},
+    paths={"a": "b/a/index.html\0b/a/qr.png"},
+    files={"index.html": "sig2"},
+    context="ctx",
+    sources={"a": "batches/a.yaml digest"},
+    versions={"a": 3},
+    stats={"b/a/index.html": (1, 2, 3), "b/a/qr.png": (4, 5, 6), "index.html": (7, 8, 9)},
+    report=Report("print", "https://x.example/", 1, "M", {3: (29, "15", "0.5")}, [
+        Diagnostic(Span("batches/a.yaml", 2, 3), "MF001", "a warning", "warning")
+    ]),
+)  # fmt: skip
+
+
+def test_a_record_comes_back_as_it_was_saved() -> None:
+    assert from_data(to_data(GOOD)) == GOOD
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"stats": {**GOOD.stats, "b/a/qr.png": "x"}},  # a status that is no tuple
+        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5)}},  # of the wrong length
+        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5, 6.0)}},  # not whole numbers
+        {"stats": {**GOOD.stats, "../elsewhere": (1, 1, 1)}},  # a file outside the output
+        {"stats": {"index.html": (7, 8, 9)}},  # a batch's files without their status
+        {"versions": {"a": "3"}},  # a version that is no number
+        {"versions": {"a": 41}},  # no QR code has it
+        {"versions": {}},  # a batch without one
+        {"files": {"index.html": 1}},  # a signature that is no text
+        {"report": ("print", "", 1, "M")},  # a report cut short
+        {"report": None},
+    ],
+)
+def test_a_damaged_record_is_not_trusted(damage: dict[str, object]) -> None:
+    assert from_data({**to_data(GOOD), **damage}) is None
+
+
+def test_a_record_of_another_folder_is_not_used(tmp_path: Path) -> None:
+    from mfsite.state import BuildState
+
+    site, one, other = tmp_path / "site", tmp_path / "one", tmp_path / "other"
+    site.mkdir()
+    BuildState(site, one).save_record(GOOD)
+    assert BuildState(site, one).record == GOOD
+    assert BuildState(site, other).record.empty
