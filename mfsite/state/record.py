@@ -95,8 +95,13 @@ def statuses(output: str, paths: Iterable[str], missing_ok: bool = False) -> dic
     """The status of these files in the output folder (a missing one is left out where
     `missing_ok`, else an error). Taken relative to the folder, opened once: the kernel then
     walks two or three names a file rather than the whole path."""
-    found = {}
-    folder = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    found: dict[str, StatKey] = {}
+    try:
+        folder = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        if missing_ok:
+            return found  # no output folder (yet): every file is missing
+        raise
     try:
         for path in paths:
             try:
