@@ -24,10 +24,13 @@ from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from mfsite import dependencies
-from mfsite.load.sources import StatKey, file_digest, stat_key
+from mfsite.load.sources import TEMPLATES, StatKey, file_digest, stat_key
 from mfsite.model import Batch, Site, users
 from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
+from mfsite.render import BATCH_TEMPLATES, make_environment, template_for, templates_used
 from mfsite.render.pages import shown_on_page
 from mfsite.state.record import SEP, Record
 from mfsite.urls import by_month
@@ -61,6 +64,8 @@ class Signatures:
         self.source = source
         self.kept = kept  # the output record: its batches' signatures, where still right
         self.files: dict[str, str] = dict(digests)  # the loader's digests: no second read
+        # What every page shares: the settings, site.yaml, the free pages and mfsite itself.
+        # Of the site's template overrides, each output covers those its template uses (theme).
         self.shared = digest(
             dependencies(),
             repr(site.config),  # the settings in effect: --base-url and MFSITE_BASE_URL too
@@ -68,9 +73,13 @@ class Signatures:
             self.file("site.yaml"),
             # The free pages by path and bytes: the footer links each (a renamed page moves).
             *(f"{page.span.path} {self.file(page.span.path)}" for page in site.pages.values()),
-            *self.templates(),
+            *(
+                f"mfsite/{p.relative_to(PACKAGE).as_posix()} {file_digest(p.read_bytes())}"
+                for p in package_files()
+            ),
         )
         self.users = users(site.batches)
+        self.themes: dict[tuple[str, ...], str] = {}
 
     def file(self, rel: str) -> str:
         found = self.files.get(rel)
@@ -82,22 +91,41 @@ class Signatures:
             self.files[rel] = found
         return found
 
-    def templates(self) -> Iterable[str]:
-        """What renders every page: mfsite itself (its code and theme) and the site's overrides."""
-        for path in package_files():
-            yield f"mfsite/{path.relative_to(PACKAGE).as_posix()}"
-            yield file_digest(path.read_bytes())
-        overrides = self.source / "templates"
-        for path in sorted(overrides.rglob("*")) if overrides.is_dir() else ():
-            if path.is_file():
-                yield f"templates/{path.relative_to(overrides).as_posix()}"
-                yield file_digest(path.read_bytes())
+    @cached_property
+    def overrides(self) -> dict[str, str]:
+        """The site's template overrides: name (as templates name each other) -> digest."""
+        folder = self.source / TEMPLATES.path
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        return {p.relative_to(folder).as_posix(): file_digest(p.read_bytes()) for p in files}
+
+    def theme(self, *kinds: str) -> str:
+        """The overrides that the templates of these kinds of output use (all of them where a
+        template names another by a variable); empty for outputs made without a template."""
+        if kinds not in self.themes:
+            used: set[str] = set()
+            if self.overrides:
+                env = make_environment(self.source / TEMPLATES.path)
+                for kind in kinds:
+                    if kind in template_for:
+                        try:
+                            names = templates_used(env, template_for[kind])
+                        except TemplateError:  # a broken override: rendering says where
+                            names = None
+                        used |= self.overrides.keys() if names is None else names
+            found = sorted(used & self.overrides.keys())
+            self.themes[kinds] = digest(*(f"{name} {self.overrides[name]}" for name in found))
+        return self.themes[kinds]
 
     @cached_property
     def context(self) -> str:
-        """What a batch's own signature covers besides its file: what every page shares, and
-        every content file (which of them a batch names follows from its file and their names)."""
-        return digest(self.shared, *self.content)
+        """What a batch's own signature covers besides its file: what every page shares, the
+        theme of a batch's files, and every content file (which of them a batch names follows
+        from its file and their names)."""
+        return digest(self.batch_shared, *self.content)
+
+    @cached_property
+    def batch_shared(self) -> str:
+        return digest(self.shared, self.theme(*BATCH_TEMPLATES))
 
     @cached_property
     def content(self) -> list[str]:
@@ -124,7 +152,7 @@ class Signatures:
             else:
                 names = {f"content/{kind}/{stem}.md" for kind, stem in batch.named()}
                 parts = sorted(f"{name} {self.file(name)}" for name in names)
-                found[batch.id] = digest(self.shared, sources[batch.id], *parts)
+                found[batch.id] = digest(self.batch_shared, sources[batch.id], *parts)
         return found
 
     def listed(self, batches: Iterable[Batch]) -> list[str]:
@@ -140,10 +168,11 @@ class Signatures:
         if out.kind in CONTENT_KINDS:
             own = self.file(f"content/{out.kind}/{out.key}.md")
             shown, more = shown_on_page(self.users.get((out.kind, out.key), []))
-            return digest(self.shared, out.kind, own, str(more), *self.listed(shown))
+            theme = self.theme(out.kind)
+            return digest(self.shared, theme, out.kind, own, str(more), *self.listed(shown))
         if out.kind == "archive":
-            return digest(self.shared, "archive", *self.listed(self.months[out.key]))
-        return digest(self.shared, out.kind, self.all)
+            return digest(self.shared, self.theme("archive"), "archive", *self.listed(self.months[out.key]))
+        return digest(self.shared, self.theme(out.kind), out.kind, self.all)
 
     @cached_property
     def months(self) -> dict[str, list[Batch]]:

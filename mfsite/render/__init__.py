@@ -19,6 +19,7 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     StrictUndefined,
+    meta,
 )
 
 from mfsite.model import Batch, Site, Users, users
@@ -51,8 +52,26 @@ SIMPLE_TEMPLATES = {
     "archive": "archive.html",
 }
 BATCH_TEMPLATES = {"batch": "batch.html", "redirect": "redirect.html", "label": "label.html"}
-# Which top-level template renders each kind of output (watch mode re-renders by it).
+# Which top-level template renders each kind of output (what its signature covers of the theme).
 template_for = {**SIMPLE_TEMPLATES, **CONTENT_TEMPLATES, **BATCH_TEMPLATES}
+
+
+def templates_used(env: Environment, name: str) -> set[str] | None:
+    """The template and every template it extends, includes or imports, as far down as they
+    go; None where one names another by a variable (then it may use any)."""
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+        for child in meta.find_referenced_templates(env.parse(source)):
+            if child is None:
+                return None
+            pending.append(child)
+    return found
 
 
 def make_environment(site_templates: Path | None) -> Environment:
