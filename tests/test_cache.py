@@ -1,4 +1,4 @@
-"""The build cache and parallel rendering never change a byte of the output."""
+"""The build state and parallel rendering never change a byte of the output."""
 
 from __future__ import annotations
 
@@ -6,21 +6,25 @@ import json
 import os
 import pickle
 import re
+import shlex
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_example, mfsite, tree_bytes, write_site
 from realparts import need
 
-from mfsite import build as build_module
-from mfsite.build import check_cached, check_site
-from mfsite.cache import StoredBatch
+from mfsite import engine as engine_module
+from mfsite.engine import Engine, check_site, read_batches_in_parallel
 from mfsite.load.sources import source_stats
 from mfsite.model import Batch
+from mfsite.publish import MARKER
+from mfsite.state import BuildState, stamp
 
 BASE = "https://shop.example.test/kiez/"
+CACHE = ".mfsite-cache"
 
 
 def build(site: Path, output: Path, *extra: str) -> str:
@@ -33,11 +37,95 @@ def clean_build(site: Path, tmp: Path) -> dict[str, bytes]:
     """A build from nothing: no cache, no previous output, in a copy of the sources."""
     copy = tmp / "clean-source"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".mfsite-cache"))
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", CACHE))
     build(copy, tmp / "clean-output")
     result = tree_bytes(tmp / "clean-output")
     shutil.rmtree(tmp / "clean-output")
     return result
+
+
+def written(out: str) -> tuple[int, int]:
+    """A build's report: how many files it wrote, and how many it kept."""
+    found = re.search(r": (\d+) files written, (\d+) unchanged", out)
+    assert found is not None, out
+    return int(found[1]), int(found[2])
+
+
+def record_file(site: Path) -> Path:
+    """The output record of the one output folder this site was built into."""
+    [found] = (site / CACHE).glob("output-*.pickle")
+    assert re.fullmatch(r"output-[0-9a-f]{16}\.pickle", found.name), found.name
+    return found
+
+
+def read_state(path: Path) -> object:
+    """A state file's data, after checking it carries this mfsite's stamp."""
+    found, data = pickle.loads(path.read_bytes())
+    assert found == stamp(), found
+    return data
+
+
+def write_state(path: Path, data: object) -> None:
+    """Data written as the state writes it, under this mfsite's stamp: the loader gets past the
+    stamp and reads the data."""
+    path.write_bytes(pickle.dumps((stamp(), data)))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def status(path: Path) -> tuple[int, int, int]:
+    """What a stat tells of a file: the record's and the batch cache's key."""
+    found = os.lstat(path)
+    return (found.st_mtime_ns, found.st_size, found.st_ino)
+
+
+def edit_unseen(path: Path, old: str, new: str) -> None:
+    """Edit a file in place and give it back its time: as far as a stat can tell (time, size,
+    inode), it is the file the cache holds."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    with path.open("r+", encoding="utf-8") as handle:
+        handle.write(text.replace(old, new, 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert status(path) == (before.st_mtime_ns, before.st_size, before.st_ino)
+
+
+class Planted:
+    """Runs a command when unpickled: what a cache file planted to run code holds."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {shlex.quote(str(self.marker))}",))
+
+
+@pytest.fixture
+def marker(tmp_path: Path) -> Path:
+    """Where planted code leaves its trace; checked to work with plain pickle first."""
+    found = tmp_path / "planted"
+    pickle.loads(pickle.dumps(Planted(found)))
+    assert found.exists(), "the planted payload runs no code even in plain pickle"
+    found.unlink()
+    return found
+
+
+def spy_on_parallel_reads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each run of the engine read the batch files in worker processes."""
+    found: list[bool] = []
+
+    def spy(*args: object) -> bool:
+        found.append(read_batches_in_parallel(*args))  # type: ignore[arg-type]
+        return found[-1]
+
+    monkeypatch.setattr(engine_module, "read_batches_in_parallel", spy)
+    return found
 
 
 @pytest.fixture
@@ -49,8 +137,14 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     output = site / "output"
     cold = build(site, output)
     assert "0 unchanged" in cold
-    assert (site / ".mfsite-cache/qr-codes.pickle").is_file()
-    assert len(list((site / ".mfsite-cache").glob("manifest-*.pickle"))) == 1
+    names = sorted(p.name for p in (site / CACHE).iterdir())
+    assert names == ["batch-parts.pickle", "batches.pickle", record_file(site).name, "qr-codes.pickle"]
+    record = read_state(record_file(site))
+    assert isinstance(record, dict) and record["output"] == str(output.resolve())
+    # Every file it wrote, with its status as written; the folder's marker is no output.
+    assert record["stats"].keys() == tree_bytes(output).keys() - {MARKER}
+    for path, key in record["stats"].items():
+        assert status(output / path) == key, path
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
     cached = build(site, output)
@@ -93,15 +187,15 @@ def test_a_rebuild_keeps_the_qr_cache_a_clean_build_writes(site: Path, tmp_path:
     (site / "batches/hd-2612-b.yaml").write_text(hoodie.replace("id: HD-2611-A\n", ""), encoding="utf-8")
     build(site, site / "output")
     clean_build(site, tmp_path)
-    codes = site / ".mfsite-cache/qr-codes.pickle"
+    codes = site / CACHE / "qr-codes.pickle"
     assert b"hd-2612-b" in codes.read_bytes()
-    assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.pickle").read_bytes()
+    assert codes.read_bytes() == (tmp_path / "clean-source" / CACHE / "qr-codes.pickle").read_bytes()
 
     (site / "batches/2025/tee-2503-a.yaml").unlink()  # its code leaves the cache
     build(site, site / "output")
     clean_build(site, tmp_path)
     assert b"tee-2503-a" not in codes.read_bytes()
-    assert codes.read_bytes() == (tmp_path / "clean-source/.mfsite-cache/qr-codes.pickle").read_bytes()
+    assert codes.read_bytes() == (tmp_path / "clean-source" / CACHE / "qr-codes.pickle").read_bytes()
 
 
 def test_batch_files_read_in_parallel_say_what_one_process_says(
@@ -115,14 +209,20 @@ def test_batch_files_read_in_parallel_say_what_one_process_says(
         (site / f"batches/tee-{n}.yaml").write_text(tee, encoding="utf-8")
     (site / "batches/tee-3.yaml").write_text(tee + "colour: blue\n", encoding="utf-8")  # unknown key
     (site / "batches/tee-5.yaml").write_text("product: [unclosed\n", encoding="utf-8")  # YAML syntax
-    monkeypatch.setattr(build_module, "PREREAD_AT_LEAST", 2)  # the workers fork with it
-    parallel = check_cached(site, BASE, True, jobs=2, listing=source_stats(site))
-    assert (site / ".mfsite-cache/batches.pickle").is_file()
+    monkeypatch.setattr(engine_module, "PREREAD_AT_LEAST", 2)  # the workers fork with it
+    in_parallel = spy_on_parallel_reads(monkeypatch)
+    parallel = Engine(site, site / "output", BASE, jobs=2).run()
+    assert in_parallel == [True]  # the files were read in the workers
+    assert not parallel.ok and not (site / "output").exists()
+    assert (site / CACHE / "batches.pickle").is_file()  # kept, with the files' problems
     alone = check_site(site, BASE, True)
     shown = [f"{d.span} {d.code}" for d in parallel.diagnostics]
     assert shown == [f"{d.span} {d.code}" for d in alone.diagnostics]
     assert [line.split(":")[0] for line in shown].count("batches/tee-3.yaml") == 1
     assert any(line.startswith("batches/tee-5.yaml") for line in shown)
+    # And read back from the cache, in one process: the same again.
+    again = Engine(site, site / "output", BASE, jobs=1).run()
+    assert [f"{d.span} {d.code}" for d in again.diagnostics] == shown
 
 
 def test_a_small_edit_leaves_the_batch_cache_to_be_read_again(tmp_path: Path) -> None:
@@ -133,7 +233,7 @@ def test_a_small_edit_leaves_the_batch_cache_to_be_read_again(tmp_path: Path) ->
     tee = (site / "batches/tee-1.yaml").read_text(encoding="utf-8")
     for n in range(2, 61):
         (site / f"batches/tee-{n}.yaml").write_text(tee, encoding="utf-8")
-    cache_file = site / ".mfsite-cache/batches.pickle"
+    cache_file = site / CACHE / "batches.pickle"
     build(site, site / "output")
     first = cache_file.read_bytes()
 
@@ -167,27 +267,32 @@ def test_a_content_page_follows_the_count_of_batches_it_does_not_show(tmp_path: 
 
 
 def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
+    """Every state file damaged at once: the output record (so every file is made again, with
+    the codes, the lists' parts and the batches the other files hold), and a note of a publish
+    stopped half-way. The build is a clean build's, and leaves a state the next build trusts."""
     build(site, site / "output")
-    (site / ".mfsite-cache/qr-codes.pickle").write_bytes(b"\x80\x05damaged")
-    for manifest in (site / ".mfsite-cache").glob("manifest-*.pickle"):
-        manifest.write_text("[]", encoding="utf-8")
-    (site / ".mfsite-cache/batches.pickle").write_bytes(b"\x80\x05damaged")
-    parts = site / ".mfsite-cache/batch-parts.pickle"  # each part a number, under its true signature
-    kept = {
-        name: (signed, dict.fromkeys(texts, 0))
-        for name, (signed, texts) in pickle.loads(parts.read_bytes()).items()
-    }
-    parts.write_bytes(pickle.dumps(kept))
-    (site / ".mfsite-cache/last-build.json").write_text("{", encoding="utf-8")
-    build(site, site / "output")
+    cache = site / CACHE
+    (cache / "qr-codes.pickle").write_bytes(b"\x80\x05damaged")
+    record = record_file(site)
+    record.write_text("[]", encoding="utf-8")
+    record.with_suffix(".publishing").write_text("[", encoding="utf-8")
+    (cache / "batches.pickle").write_bytes(b"\x80\x05damaged")
+    parts = cache / "batch-parts.pickle"  # each part a number, under its true signature
+    found = read_state(parts)
+    assert isinstance(found, dict) and found
+    write_state(parts, {name: (signed, dict.fromkeys(texts, 0)) for name, (signed, texts) in found.items()})
+    out = build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+    assert written(out)[1] == 0  # no file of the output was trusted
+    assert not record.with_suffix(".publishing").exists()
+    assert ": 0 files written" in build(site, site / "output")  # the state is whole again
 
 
 def test_a_new_version_of_a_library_that_shapes_the_output_builds_everything_anew(
     site: Path, tmp_path: Path
 ) -> None:
     """A new markdown-it or Jinja can change the bytes of every page, with no source changed:
-    the up-to-date check, the signatures and the caches all count those libraries' versions.
+    the no-change check, the signatures and the state all count those libraries' versions.
     (Metadata earlier on the path stands in for the upgrade: importlib.metadata takes the first.)"""
     build(site, site / "output")
     meta = tmp_path / "upgraded" / "markdown_it_py-99.0.0.dist-info"
@@ -197,65 +302,118 @@ def test_a_new_version_of_a_library_that_shapes_the_output_builds_everything_ane
     upgraded = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, env=upgraded)
     assert run.code == 0, run.err
-    found = re.search(r"(\d+) files written, (\d+) unchanged", run.out)
-    assert found is not None, run.out
-    static = sum(1 for path in (site / "static").rglob("*") if path.is_file())  # copies: no library
-    assert int(found[2]) == static and int(found[1]) > 100
+    made, kept = written(run.out)
+    # The record, under the old stamp, is not trusted: every file is made again, even the
+    # static files' copies (whose signatures count no library).
+    assert kept == 0 and made == len(tree_bytes(site / "output")) - 1  # (and the folder's marker)
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
-    stamp = pickle.loads((site / ".mfsite-cache/qr-codes.pickle").read_bytes())["stamp"]
-    assert "markdown-it-py 99.0.0" in stamp  # the caches were made anew too
+    files = sorted((site / CACHE).glob("*.pickle"))
+    assert len(files) == 4
+    for file in files:  # the state was made anew too
+        found, _ = pickle.loads(file.read_bytes())
+        assert "markdown-it-py 99.0.0" in found, file.name
 
 
 def test_a_qr_code_damaged_in_the_cache_is_made_anew(site: Path, tmp_path: Path) -> None:
     """A code the cache holds is unpacked only when it is drawn: a damaged one must be refused
     when the cache is read, not fail the build later."""
     build(site, site / "output")
-    cached = site / ".mfsite-cache/qr-codes.pickle"
-    data = pickle.loads(cached.read_bytes())
+    cached = site / CACHE / "qr-codes.pickle"
+    codes = read_state(cached)
+    assert isinstance(codes, list) and codes
     # 3.0: the size of its data is right, but it is not a version
-    data["codes"] = [(url, level, float(version), packed) for url, level, version, packed in data["codes"]]
-    cached.write_bytes(pickle.dumps(data))
+    write_state(cached, [(url, level, float(version), packed) for url, level, version, packed in codes])
     run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, "--clean")
     assert run.code == 0 and "Traceback" not in run.err, run.err
     summary = next(line for line in run.out.splitlines() if line.startswith("QR codes"))
     assert "× version" in summary and ".0" not in summary
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+    assert read_state(cached) == codes  # made anew, and saved as they were
 
 
-def test_a_manifest_naming_files_outside_the_output_deletes_nothing(site: Path, tmp_path: Path) -> None:
-    """The manifest says which files a rebuild deletes (those no longer planned). One that names
-    a path outside the output (a poisoned CI cache) is not trusted at all."""
+def test_a_record_naming_files_outside_the_output_deletes_nothing(site: Path, tmp_path: Path) -> None:
+    """The output record says which files a rebuild deletes (those no longer planned), and the
+    note of a stopped publish which it makes again. One that names a path outside the output
+    (a poisoned CI cache) is not trusted at all."""
     output = site / "output"
     build(site, output)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me", encoding="utf-8")
-    [manifest] = (site / ".mfsite-cache").glob("manifest-*.pickle")
-    data = pickle.loads(manifest.read_bytes())
+    record = record_file(site)
+    data = read_state(record)
+    assert isinstance(data, dict)
     escape = os.path.relpath(victim, output)
     for path in (escape, str(victim)):
         for planted in (
-            {"files": {**data["files"], path: "x"}},  # a file of its own
+            {"files": {**data["files"], path: "x"}, "stats": {**data["stats"], path: (1, 1, 1)}},  # its own
             {
                 "batches": {**data["batches"], "gone": "x"},
                 "paths": {**data["paths"], "gone": path},
+                "versions": {**data["versions"], "gone": 4},
+                "stats": {**data["stats"], path: (1, 1, 1)},
             },  # a batch's
         ):
-            manifest.write_bytes(pickle.dumps({**data, **planted}))
-            (site / "site.yaml").touch()  # not up to date: the manifest is read
+            write_state(record, {**data, **planted})
+            (site / "site.yaml").touch()  # the build goes the whole way
             build(site, output)
             assert victim.read_text(encoding="utf-8") == "keep me"
             assert tree_bytes(output) == clean_build(site, tmp_path)
+            data = read_state(record)
+            assert isinstance(data, dict)
+        record.with_suffix(".publishing").write_text(json.dumps([path]), encoding="utf-8")
+        (site / "site.yaml").touch()
+        build(site, output)
+        assert victim.read_text(encoding="utf-8") == "keep me"
+        assert tree_bytes(output) == clean_build(site, tmp_path)
+        data = read_state(record)
+        assert isinstance(data, dict)
 
 
-def test_a_manifest_with_a_damaged_qr_version_is_not_trusted(site: Path, tmp_path: Path) -> None:
-    """A kept batch's QR facts come from the version the manifest holds: one that is no number
-    (here a superscript two, a digit int() refuses) makes the manifest ignored, never a crash."""
-    build(site, site / "output")
-    [manifest] = (site / ".mfsite-cache").glob("manifest-*.pickle")
-    data = pickle.loads(manifest.read_bytes())
-    manifest.write_bytes(pickle.dumps({**data, "versions": dict.fromkeys(data["versions"], "\u00b2")}))
-    (site / "site.yaml").touch()  # not up to date: the manifest is read
-    build(site, site / "output")
+def with_facts(data: dict, facts: object) -> dict:
+    """The record with other QR facts in its report (by code version: modules, sizes)."""
+    report = data["report"]
+    return {**data, "report": (*report[:4], facts, report[5])}
+
+
+# Damage to the QR facts the record keeps for a build that finds nothing changed: first to the
+# batches' versions (a superscript two, a digit int() refuses; 4.0 and True, which equal a
+# version in range), then to the facts of each version the report keeps.
+QR_DAMAGE: dict[str, Callable[[dict], dict]] = {
+    "a version no number": lambda data: {**data, "versions": dict.fromkeys(data["versions"], "\u00b2")},
+    "a version a float": lambda data: {**data, "versions": dict.fromkeys(data["versions"], 4.0)},
+    "a version a truth value": lambda data: {**data, "versions": dict.fromkeys(data["versions"], True)},
+    "a version the report lacks": lambda data: with_facts(data, {}),
+    "a version's facts no tuple": lambda data: with_facts(data, dict.fromkeys(data["report"][4], "x")),
+    "a version's sizes no numbers": lambda data: with_facts(
+        data, dict.fromkeys(data["report"][4], (33, "x", "y"))
+    ),
+}
+
+
+def qr_damage_cases() -> list[object]:
+    cases = []
+    for name in QR_DAMAGE:
+        for touched in (False, True):
+            shown = f"{name}, {'site.yaml touched' if touched else 'nothing changed'}"
+            cases.append(pytest.param(name, touched, id=shown))
+    return cases
+
+
+@pytest.mark.parametrize(("damage", "touched"), qr_damage_cases())
+def test_a_record_with_damaged_qr_facts_is_not_trusted(
+    site: Path, tmp_path: Path, damage: str, touched: bool
+) -> None:
+    """A kept batch's QR facts come from the version the record holds, and the facts of each
+    version from its report: damaged, the record (or its report) is ignored, never a crash, and
+    the build says what a clean build says."""
+    first = build(site, site / "output")
+    record = record_file(site)
+    write_state(record, QR_DAMAGE[damage](read_state(record)))
+    if touched:
+        (site / "site.yaml").touch()  # the build goes the whole way
+    run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE)
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[0] == first.splitlines()[0]  # the same QR facts
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
@@ -263,24 +421,39 @@ def test_a_hand_edited_output_file_is_not_trusted_after_the_cache_is_deleted(
     site: Path, tmp_path: Path
 ) -> None:
     build(site, site / "output")
-    shutil.rmtree(site / ".mfsite-cache")  # "safe to delete": the next build renders everything
+    shutil.rmtree(site / CACHE)  # "safe to delete": the next build renders everything
     page = site / "output/b/hd-2611-a/index.html"
     page.write_text("tampered", encoding="utf-8")
     assert "0 unchanged" in build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def test_a_hand_edited_or_deleted_output_file_is_written_again(site: Path, tmp_path: Path) -> None:
+    """Every kept output file is checked with one stat against the record: a page edited by
+    hand, a file deleted, and one put back from elsewhere with its old size and time (another
+    inode) are each written again by a plain build, and only they (with their batch's files)."""
+    output = site / "output"
+    build(site, output)
+    (output / "b/hd-2611-a/index.html").write_text("tampered", encoding="utf-8")  # a batch's page
+    (output / "sitemap.xml").unlink()  # a file of the site's own
+    label = output / "b/tee-2503-a/label/index.html"
+    old = label.stat()
+    other = output / "put-back"
+    other.write_bytes(b"x" * old.st_size)
+    os.utime(other, ns=(old.st_atime_ns, old.st_mtime_ns))
+    os.replace(other, label)
+    assert status(label)[:2] == (old.st_mtime_ns, old.st_size)  # only the inode tells
+    made, kept = written(build(site, output))
+    assert 3 <= made <= 11 and kept > 100  # two batches' five files and the sitemap: not all
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    assert ": 0 files written" in build(site, output)
 
 
 def test_the_long_lists_show_a_partners_new_name(site: Path, tmp_path: Path) -> None:
     """batches.json and sitemap.xml keep each batch's part between builds, under the batch's own
     signature: a partner's new name (in another file than the batch's) reaches every part."""
     build(site, site / "output")
-    assert (site / ".mfsite-cache/batch-parts.pickle").is_file()
+    assert (site / CACHE / "batch-parts.pickle").is_file()
     edit(site / "content/partners/naehwerk-neukoelln.md", "name: Nähwerk Neukölln", "name: Nähwerk Ost")
     build(site, site / "output")
     listed = json.loads((site / "output/batches.json").read_text(encoding="utf-8"))["batches"]
@@ -290,7 +463,7 @@ def test_the_long_lists_show_a_partners_new_name(site: Path, tmp_path: Path) -> 
 
 
 def test_a_batch_whose_id_changes_case_keeps_its_files(site: Path, tmp_path: Path) -> None:
-    """Its paths are the same (lower case), under another id in the manifest: they are neither
+    """Its paths are the same (lower case), under another id in the record: they are neither
     refused as someone else's nor deleted as the old id's."""
     build(site, site / "output")
     edit(site / "batches/hoodie-nov-26.yaml", "id: HD-2611-A", "id: hd-2611-A")
@@ -326,11 +499,7 @@ def test_an_unchanged_batch_file_is_not_read_again(site: Path) -> None:
     the last build saw it is taken from the cache. (An edit always changes the time.)"""
     build(site, site / "output")
     batch = site / "batches/hoodie-nov-26.yaml"
-    stat = batch.stat()
-    text = batch.read_text(encoding="utf-8")
-    with batch.open("r+", encoding="utf-8") as handle:  # same size, same inode, same time
-        handle.write(text.replace("quantity: 48", "quantity: 49"))
-    os.utime(batch, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    edit_unseen(batch, "quantity: 48", "quantity: 49")
     (site / "site.yaml").touch()  # something changed, so the build goes the whole way
     build(site, site / "output")
     page = (site / "output/b/hd-2611-a/index.html").read_text(encoding="utf-8")
@@ -354,98 +523,147 @@ def test_a_build_that_finds_nothing_changed_says_what_the_last_one_said(site: Pa
     assert (site / "output/b/hd-2611-a/index.html").is_file()
 
 
-class Planted:
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return (os.system, ("touch planted",))
-
-
-def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path) -> None:
+def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path, marker: Path) -> None:
+    """Every state file planted to run code when unpickled: first inside its data, under the
+    true stamp (so each loader reads the data), then as its stamp. None runs; the build is a
+    clean build's."""
     build(site, site / "output")
-    payload = {"stamp": "x", "stems": {}, "files": [("batches/x.yaml", (0, 0, 0), pickle.dumps(Planted()))]}
-    (site / ".mfsite-cache/batches.pickle").write_bytes(pickle.dumps(payload))
-    [manifest] = (site / ".mfsite-cache").glob("manifest-*.pickle")
-    manifest.write_bytes(pickle.dumps({"output": Planted(), "files": {}}))
-    (site / ".mfsite-cache/qr-codes.pickle").write_bytes(pickle.dumps({"stamp": Planted(), "codes": []}))
-    (site / ".mfsite-cache/last-build.json").unlink()
+    cache = site / CACHE
+    record = record_file(site)
+    code = Planted(marker)
+    entry = pickle.dumps(code)
+    write_state(cache / "batches.pickle", {"stems": {}, "files": [("batches/x.yaml", (0, 0, 0), entry)]})
+    write_state(record, {"output": code, "files": {}})
+    write_state(cache / "qr-codes.pickle", [("https://x.example/", "M", 1, code)])
+    write_state(cache / "batch-parts.pickle", {"batches.json": code})
     (site / "site.yaml").touch()
     build(site, site / "output")
-    assert not (site / "planted").exists() and not (REPO / "planted").exists()
+    assert not marker.exists()
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+    for name in ("batches.pickle", record.name, "qr-codes.pickle", "batch-parts.pickle"):
+        (cache / name).write_bytes(pickle.dumps((code, {})))  # the code as the stamp
+    (cache / "batches.pickle").write_bytes(pickle.dumps(code))  # or as the whole file
+    (site / "site.yaml").touch()
+    build(site, site / "output")
+    assert not marker.exists()
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
-def test_cached_batches_are_unpickled_only_where_used(site: Path) -> None:
-    """A batch from the cache has what every build reads of all batches at once, and the rest
-    when first asked for: then it is the batch the file makes, equal, hashed and pickled alike."""
-    build(site, site / "output")
-    checked = check_cached(site, BASE, True, jobs=1, listing=source_stats(site))
-    fresh = {b.id: b for b in check_site(site, BASE, True).site.batches}
-    assert checked.site is not None and checked.site.batches
-    stored = checked.site.batches[0]
-    assert isinstance(stored, StoredBatch)
-    assert all(b._body for b in checked.site.batches)  # none unpickled by checking the site
-    assert stored.named() == fresh[stored.id].named() and stored.produced == fresh[stored.id].produced
-    assert all(b._body for b in checked.site.batches)
-    assert stored.product == fresh[stored.id].product and not stored._body  # now whole
-    for batch in checked.site.batches:
+def fresh_batches(site: Path) -> dict[str, Batch]:
+    """The site's batches, each read from its file in this process (no cache)."""
+    checked = check_site(site, BASE, True)
+    assert checked.site is not None
+    return {batch.id: batch for batch in checked.site.batches}
+
+
+def assert_same_batches(batches: list[Batch], fresh: dict[str, Batch]) -> None:
+    assert sorted(b.id for b in batches) == sorted(fresh)
+    for batch in batches:
+        assert type(batch) is Batch  # whole: no stand-in that loads itself later
         assert batch == fresh[batch.id] and fresh[batch.id] == batch
         assert hash(batch) == hash(fresh[batch.id])
         assert pickle.dumps(batch) == pickle.dumps(fresh[batch.id])
-    with pytest.raises(AttributeError):
-        stored.colour  # noqa: B018 (a name no batch has is still an AttributeError)
 
 
-def test_batches_read_in_parallel_are_whole_before_rendering(
-    site: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Batches read anew (a cold build) are rendered anyway: unpickled once, in the build's own
-    process, before the rendering processes fork and share them, not once in each."""
-    monkeypatch.setattr(build_module, "PREREAD_AT_LEAST", 2)
-    checked = check_cached(site, BASE, True, jobs=2, listing=source_stats(site))
-    assert checked.site is not None and len(checked.site.batches) > 2
-    assert {type(b) for b in checked.site.batches} == {Batch}
-    assert (site / ".mfsite-cache/batches.pickle").is_file()
-    again = check_cached(site, BASE, True, jobs=2, listing=source_stats(site))
-    assert again.site is not None and {type(b) for b in again.site.batches} == {StoredBatch}
-
-
-def test_a_damaged_cached_batch_is_read_from_its_file(site: Path, tmp_path: Path) -> None:
-    """A batch's stored body that does not unpickle to a batch (damaged, or planted to run code)
-    is made from its file again, when it is first needed: the output is a clean build's."""
+def test_cached_batches_are_the_batches_their_files_make(site: Path) -> None:
+    """Batches from the cache load whole: each is the batch its file makes, equal, hashed and
+    pickled alike, and no batch file is read to make it."""
     build(site, site / "output")
-    cache_file = site / ".mfsite-cache/batches.pickle"
-    data = pickle.loads(cache_file.read_bytes())
-    planted = []
-    for n, (rel, key, entry) in enumerate(data["files"]):
-        digest, result, problems, head = pickle.loads(entry)
-        body = pickle.dumps(Planted()) if n % 2 else b"\x80\x05damaged"
-        planted.append((rel, key, pickle.dumps((digest, result, problems, (*head[:5], body)))))
-    cache_file.write_bytes(pickle.dumps({**data, "files": planted}))
-    (site / "site.yaml").touch()  # every page is made again
-    build(site, site / "output", "--clean")
-    assert not (site / "planted").exists() and not (REPO / "planted").exists()
+    files = BuildState(site, site / "output").batch_files
+    stored = {rel: entry for rel, entry in files.cache.entries.items() if rel.startswith("batches/")}
+    assert len(stored) == 16
+    checked = check_site(site, BASE, True, files, source_stats(site))
+    assert checked.site is not None and not checked.errors
+    assert all(files.cache.entries[rel] is entry for rel, entry in stored.items())  # none read again
+    assert_same_batches(checked.site.batches, fresh_batches(site))
+
+
+def test_batches_read_in_parallel_are_whole_batches(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches read anew in worker processes (a cold build) come back whole, the batches their
+    files make, before the rendering processes fork and share them; saved, they load back the
+    same."""
+    monkeypatch.setattr(engine_module, "PREREAD_AT_LEAST", 2)
+    in_parallel = spy_on_parallel_reads(monkeypatch)
+    engine = Engine(site, site / "output", BASE, jobs=2)
+    result = engine.run()
+    assert result.ok and in_parallel == [True], result.diagnostics
+    fresh = fresh_batches(site)
+    read = engine.state.batch_files.memo.results.values()
+    assert_same_batches([found.batch for _, found in read if found.batch is not None], fresh)
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+    again = BuildState(site, site / "output").batch_files
+    checked = check_site(site, BASE, True, again, source_stats(site))
+    assert checked.site is not None
+    assert_same_batches(checked.site.batches, fresh)
+
+
+def replace_entry(site: Path, rel: str, make: Callable[..., object]) -> None:
+    """One batch file's entry in batches.pickle replaced by make(digest, result, problems), from
+    the entry unpickled (bytes are stored as they are, anything else pickled), under the file's
+    status and the true stamp."""
+    cache_file = site / CACHE / "batches.pickle"
+    data = read_state(cache_file)
+    assert isinstance(data, dict)
+    files = []
+    for name, key, entry in data["files"]:
+        if name == rel:
+            made = make(*pickle.loads(entry))
+            entry = made if isinstance(made, bytes) else pickle.dumps(made)
+        files.append((name, key, entry))
+    assert [name for name, _, _ in files].count(rel) == 1
+    write_state(cache_file, {**data, "files": files})
+
+
+# What replaces one batch file's entry, made from planted code and the entry's own digest,
+# result and problems: bytes are stored as they are, anything else pickled.
+ENTRY_DAMAGE: dict[str, Callable[[Planted, str, object, list], object]] = {
+    "not a pickle": lambda code, digest, result, problems: b"\x80\x05damaged",
+    "two values": lambda code, digest, result, problems: (digest, result),
+    "planted code": lambda code, digest, result, problems: code,
+    "planted result": lambda code, digest, result, problems: (digest, code, problems),
+    "planted problem": lambda code, digest, result, problems: (digest, result, [code]),
+    "no result, no problem": lambda code, digest, result, problems: (digest, None, []),
+    "a result no BatchResult": lambda code, digest, result, problems: (digest, "a result", problems),
+    "problems no list": lambda code, digest, result, problems: (digest, result, 5),
+    "a problem no Diagnostic": lambda code, digest, result, problems: (digest, result, ["a problem"]),
+}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ENTRY_DAMAGE,
+)
+def test_a_damaged_or_planted_cached_batch_is_read_from_its_file(
+    site: Path, tmp_path: Path, marker: Path, damage: str
+) -> None:
+    """A batch file's entry in the cache that is damaged, or planted to run code, is not used:
+    the build reads the file. Here the file was edited under its old status, so only reading it
+    shows the edit: the output is a clean build's, and no planted code runs."""
+    build(site, site / "output")
+    edit_unseen(site / "batches/hoodie-nov-26.yaml", "quantity: 48", "quantity: 49")
+    replace_entry(
+        site, "batches/hoodie-nov-26.yaml", lambda *entry: ENTRY_DAMAGE[damage](Planted(marker), *entry)
+    )
+    (site / "site.yaml").touch()  # the build goes the whole way
+    build(site, site / "output")
+    assert not marker.exists()
+    assert "49" in (site / "output/b/hd-2611-a/index.html").read_text(encoding="utf-8")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
 def test_a_damaged_cached_batch_whose_file_no_longer_reads_fails_cleanly(site: Path) -> None:
-    """A stored body that will not unpickle is read from its file again. Where that file now has
-    errors under an unchanged status (edited, its time set back: the cache cannot tell), the
-    build reports them at the file, as file:line:column, and leaves the output as it was."""
+    """A damaged entry makes the build read the file. Where that file now has errors under an
+    unchanged status (edited, its time set back: the cache cannot tell), the build reports them
+    at the file, as file:line:column, and leaves the output as it was."""
     build(site, site / "output")
     before = tree_bytes(site / "output")
-    cache_file = site / ".mfsite-cache/batches.pickle"
-    data = pickle.loads(cache_file.read_bytes())
-    damaged = []
-    for rel, key, entry in data["files"]:
-        digest, result, problems, head = pickle.loads(entry)
-        if rel == "batches/hoodie-nov-26.yaml":
-            entry = pickle.dumps((digest, result, problems, (*head[:5], b"\x80\x05damaged")))
-        damaged.append((rel, key, entry))
-    cache_file.write_bytes(pickle.dumps({**data, "files": damaged}))
-    hoodie = site / "batches/hoodie-nov-26.yaml"
-    status = hoodie.stat()
-    hoodie.write_text(hoodie.read_text(encoding="utf-8").replace("product:", "producx:"), encoding="utf-8")
-    os.utime(hoodie, ns=(status.st_atime_ns, status.st_mtime_ns))  # the same status as cached
-    run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE, "--clean")
+    replace_entry(site, "batches/hoodie-nov-26.yaml", lambda *_: b"\x80\x05damaged")
+    edit_unseen(site / "batches/hoodie-nov-26.yaml", "product:", "producx:")
+    (site / "site.yaml").touch()  # the build goes the whole way
+    run = mfsite("build", "--source", site, "--output", site / "output", "--base-url", BASE)
     assert run.code == 1, run.out + run.err
     assert "Traceback" not in run.err
     assert re.search(r"batches/hoodie-nov-26\.yaml:2:1: error: .*producx", run.err), run.err
@@ -453,29 +671,43 @@ def test_a_damaged_cached_batch_whose_file_no_longer_reads_fails_cleanly(site: P
 
 
 def test_a_publish_stopped_half_way_is_finished_by_the_next_build(site: Path, tmp_path: Path) -> None:
-    """What a build killed while renaming files into place leaves: its journal names the files,
-    some of them new, some old. The next build writes them all again."""
+    """What a build killed while renaming files into place leaves: its note names the files,
+    some of them new, some old. The next build writes them all again, even one whose status is
+    the one the record holds (written in place, its time set back): only the note tells."""
     output = site / "output"
     build(site, output)
-    [journal] = (site / ".mfsite-cache").glob("manifest-*.pickle")
-    journal = journal.with_suffix(".publishing")
-    journal.write_text('["b/hd-2611-a/index.html"]', encoding="utf-8")
-    (output / "b/hd-2611-a/index.html").write_text("half-published", encoding="utf-8")
-    edit(site / "batches/2025/tee-2503-a.yaml", "notes: |\n", "notes: |\n  Restocked.\n")
+    hoodie = (site / "batches/hoodie-nov-26.yaml").read_text(encoding="utf-8")
+    (site / "batches/hd-2612-b.yaml").write_text(hoodie.replace("id: HD-2611-A\n", ""), encoding="utf-8")
+    note = record_file(site).with_suffix(".publishing")
+    note.write_text('["b/hd-2611-a/index.html", "b/hd-2612-b/index.html"]', encoding="utf-8")
+    page = output / "b/hd-2611-a/index.html"
+    before = status(page)
+    old = page.stat()
+    page.write_bytes(b"half-published".ljust(old.st_size, b" "))
+    os.utime(page, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert status(page) == before  # as the record holds it
+    # The new batch's page, renamed into place before the stop: in no record, yet mfsite's own.
+    (output / "b/hd-2612-b").mkdir()
+    (output / "b/hd-2612-b/index.html").write_text("half-published", encoding="utf-8")
     build(site, output)
-    assert not journal.exists()
+    assert not note.exists()
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
 
-def test_a_second_output_folder_has_its_own_manifest(site: Path, tmp_path: Path) -> None:
+def test_a_second_output_folder_has_its_own_record(site: Path, tmp_path: Path) -> None:
+    """A preview built into another folder keeps its own record: the site's output is still
+    published in place, and the preview, behind, is brought up to date on its next build."""
     build(site, site / "output")
     edit(site / "batches/2025/tee-2503-a.yaml", "notes: |\n", "notes: |\n  Restocked.\n")
     build(site, site / "output")  # published in place
     build(site, tmp_path / "preview")
+    assert len(list((site / CACHE).glob("output-*.pickle"))) == 2
     edit(site / "batches/2025/tee-2503-a.yaml", "Restocked.", "Restocked again.")
     out = build(site, site / "output")  # still in place: no refusal of its own files
     assert " 0 unchanged" not in out
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+    assert ": 0 files written" not in build(site, tmp_path / "preview")  # its record: behind
+    assert tree_bytes(tmp_path / "preview") == clean_build(site, tmp_path)
 
 
 def test_a_fresh_checkout_with_a_restored_cache_equals_a_clean_build(site: Path, tmp_path: Path) -> None:
@@ -504,14 +736,14 @@ def test_a_large_site_reads_its_batches_in_parallel_with_the_same_result(tmp_pat
     assert both.code == 1 and both.err.startswith(one.out)  # the same error, found in a worker
     edit(site / "batches/hd-007.yaml", "quantity: lots", "quantity: 7")
     build(site, tmp_path / "two", "--jobs", "2")
-    shutil.rmtree(site / ".mfsite-cache")
+    shutil.rmtree(site / CACHE)
     build(site, tmp_path / "one", "--jobs", "1")  # one file after another, in one process
     assert tree_bytes(tmp_path / "two") == tree_bytes(tmp_path / "one")
 
 
 def test_jobs_1_and_2_give_identical_output(site: Path, tmp_path: Path) -> None:
     build(site, tmp_path / "one", "--jobs", "1")
-    shutil.rmtree(site / ".mfsite-cache")
+    shutil.rmtree(site / CACHE)
     build(site, tmp_path / "two", "--jobs", "2")
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
 

@@ -34,10 +34,15 @@ def entry_of(digest: str, result: BatchResult | None, problems: list[Diagnostic]
 
 
 def add_entry(files: BatchFiles, rel: str, key: StatKey, entry: bytes) -> None:
-    """A stored entry, back as a hollow source and its result; the bytes are kept for saving."""
+    """A stored entry, back as a hollow source and its result; the bytes are kept for saving.
+    Raises ValueError for an entry of other shapes: the whole cache is then set aside."""
     digest, result, problems = model_data(entry)
+    if type(digest) is not str or type(problems) is not list or set(map(type, problems)) - {Diagnostic}:
+        raise ValueError("a damaged batch entry")
+    if type(result) is not BatchResult and (result is not None or not problems):
+        raise ValueError("a damaged batch entry")  # (a file that did not read has its problems)
     source = None
-    if isinstance(result, BatchResult):
+    if result is not None:
         source = SourceFile(rel, None, digest=digest)
         files.memo.results[rel] = (source, result)
     files.cache.entries[rel] = (key, source, problems)

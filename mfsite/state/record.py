@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import chain
 
 from mfsite.diagnostics import Diagnostic
@@ -86,6 +87,24 @@ def _all_inside(paths: Iterable[str]) -> bool:
     return "\n\n" not in joined and _OUTSIDE.search(joined) is None
 
 
+def _valid_report(report: Report, versions: set[int]) -> bool:
+    """The report a build that finds nothing changed repeats: the QR facts of every version in
+    use, as numbers and decimal text."""
+    if type(report.batches) is not int or type(report.level) is not str or type(report.base_url) is not str:
+        return False
+    facts = report.facts
+    if type(facts) is not dict or not versions <= facts.keys():
+        return False
+    for fact in facts.values():
+        if type(fact) is not tuple or len(fact) != 3 or [type(f) for f in fact] != [int, str, str]:
+            return False
+        try:
+            Decimal(fact[1]), Decimal(fact[2])
+        except (TypeError, ValueError, ArithmeticError):
+            return False
+    return True
+
+
 def _only(values: Iterable[object], kind: type) -> bool:
     """Whether every value is of exactly this type (a loop in C: a record holds 50,000)."""
     return set(map(type, values)) <= {kind}
@@ -152,6 +171,8 @@ def from_data(data: object) -> Record | None:
     if not _only(keys, tuple) or not set(map(len, keys)) <= {3} or not _only(chain.from_iterable(keys), int):
         return None
     if not _only(versions, int) or not all(map(range(1, 41).__contains__, versions)):
+        return None
+    if not _valid_report(report, set(versions)):
         return None
     if stats.keys() != {*record.files, *chain.from_iterable(p.split(SEP) for p in record.paths.values())}:
         return None  # every file it names has its status, and no other
