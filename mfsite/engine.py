@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -159,17 +160,23 @@ class Engine:
         return result
 
     def _run(self, clean: bool, progress: Callable[[int, int], None] | None) -> Result:
+        # The output is checked against its record while the sources are listed and read:
+        # both wait on the file system far more than they run Python.
+        verified = _Verification(self.state, self.output, clean)
         listing = source_stats(self.source)
         changed = self._changed(listing)
         settings = (self.base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(self.strict))
         fingerprint = sources_print(listing.stats, settings)
-        record = Record() if clean else self.state.record
-        altered = record.changed_files(str(self.output))
-        if not altered and not record.empty and record.report.sources == fingerprint:
-            return self._unchanged(record, changed)
-        if clean:
+        if not clean:
+            record, altered = verified.result()
+            if not altered and not record.empty and record.report.sources == fingerprint:
+                return self._unchanged(record, changed)
+        else:
             self.state.forget_batch_files()  # trust nothing: every file is read again
-        checked = self._check(listing)
+        try:
+            checked = self._check(listing)
+        finally:
+            record, altered = verified.result()
         if checked.site is None or (self.strict and checked.warnings):
             return Result(False, checked.diagnostics, changed)
         site = checked.site
@@ -284,6 +291,33 @@ class Engine:
         except PublishStopped:
             before.forget({*todo, *changes.removed})  # (the state kept in memory, as on disk)
             raise
+
+
+class _Verification(threading.Thread):
+    """The output record, and the files it names that are no longer as mfsite wrote them,
+    found in a thread of their own (one stat a file). Against `clean`, nothing is recorded."""
+
+    def __init__(self, state: BuildState, output: Path, clean: bool) -> None:
+        super().__init__(name="mfsite-verify", daemon=True)
+        self.state, self.output, self.clean = state, output, clean
+        self.found: tuple[Record, set[str]] = (Record(), set())
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        if self.clean:
+            return
+        try:
+            record = self.state.record
+            self.found = (record, record.changed_files(str(self.output)))
+        except BaseException as exc:  # raised again in the build's own thread
+            self.error = exc
+
+    def result(self) -> tuple[Record, set[str]]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
 
 
 def _refuse_files_in_the_way(output: Path, changes: Changes, before: Record) -> None:
