@@ -17,51 +17,33 @@ render the same way, so what it leaves is what a clean build would make:
 
 from __future__ import annotations
 
-import gc
 import os
-import signal
 import threading
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment
 
-from mfsite import codes
 from mfsite.compare import Changes, Signatures, compare, sources_print
-from mfsite.diagnostics import Diagnostic, SiteErrors, Span
-from mfsite.load.sources import (
-    BATCHES,
-    Listing,
-    SourceCache,
-    StatKey,
-    batch_file_reader,
-    content_stems,
-    load_sources,
-    same_bytes,
-    source_stats,
-)
-from mfsite.model import Batch, Site, Users
+from mfsite.diagnostics import Diagnostic, SiteErrors
+from mfsite.load.parallel import read_batches_in_parallel
+from mfsite.load.sources import BATCHES, Listing, StatKey, load_sources, source_stats
+from mfsite.model import Site, Users
 from mfsite.plan import BATCH_FILE_KINDS, Output
 from mfsite.publish import PublishStopped, Staging, check_output, one_at_a_time, refuse_unknown, written_files
-from mfsite.render import Renderer, make_environment
+from mfsite.render import Renderer, make_environment, template_problem
 from mfsite.render.feeds import BatchParts, Parts
-from mfsite.render.labels import MIN_MODULE_MM, LabelFacts
+from mfsite.render.labels import LabelFacts, kept_qr_facts, qr_facts
 from mfsite.render.qr import QrTooLong
 from mfsite.state import BuildState, Symbols
-from mfsite.state.batches import BatchFiles, add_entry, entry_of
+from mfsite.state.batches import BatchFiles
 from mfsite.state.record import Record, Report, statuses
 from mfsite.urls import qr_url
-from mfsite.validate import ValidationMemo, validate
-from mfsite.validate.batch import read_batch
-
-if TYPE_CHECKING:
-    from multiprocessing.pool import Pool
+from mfsite.validate import validate
+from mfsite.workers import collector_paused, pool
 
 
 @dataclass(slots=True)
@@ -125,7 +107,6 @@ class RenderFailed(Exception):
 # Fewer are read again by the next build (well under a millisecond each), which costs less
 # than writing every entry after each small edit.
 RESAVE_SHARE = 0.02
-PREREAD_AT_LEAST = 400  # batch files to read before it pays to start processes for it
 CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small enough to balance
 
 
@@ -342,151 +323,6 @@ def _by_version(facts: dict[str, LabelFacts]) -> dict[int, tuple[int, str, str]]
     return {f.version: (f.modules, str(f.qr_mm), str(f.module_mm)) for f in facts.values()}
 
 
-@contextmanager
-def collector_paused(freeze: bool) -> Iterator[None]:
-    """No garbage collection during a build, and (`freeze`) none of what it made looked at later.
-
-    Loading 10,000 cached batches makes some 150,000 objects that hold no reference cycles;
-    each of the collector's passes would walk all made so far (it doubled the time of loading
-    them), and the first pass after the build would walk them once more. A build whose
-    process ends with it freezes them out of the collector's sight (they are still freed as
-    usual when nothing refers to them); watch mode, which keeps its state and makes a new
-    model each time, lets the collector run between rebuilds."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if freeze:
-                gc.freeze()
-            gc.enable()
-
-
-class _Read(NamedTuple):
-    """One batch file, read and validated in a worker process."""
-
-    rel: str
-    key: StatKey
-    unchanged: bool  # the bytes the cache holds, under a new status (a fresh checkout)
-    entry: bytes = b""  # else its cache entry, pickled once, here, for the cache file too
-
-
-def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing: Listing) -> bool:
-    """Read and validate the batch files the state does not hold, in `jobs` processes, into
-    the state, where check_site then finds them. Worth it for a cold build of a large site
-    (reading YAML is a quarter of it, and no file depends on another) and for a fresh
-    checkout, where every file has a new status and the bytes are compared instead."""
-    if jobs < 2:
-        return False
-    stems = content_stems(listing)
-    if files.cache.stems != stems:  # validated against other content files: all read again
-        files.cache, files.memo = SourceCache(), ValidationMemo()
-    entries = files.cache.entries
-    # (A name shown with escapes is not a path: load_sources reads that file itself.)
-    folder = f"{BATCHES.path}/"
-    stale = []
-    for rel, key in listing.stats:
-        if not rel.startswith(folder) or "\\" in rel:
-            continue
-        if (entry := entries.get(rel)) is None or entry[0] != key:
-            stale.append((rel, str(source / rel), key, entry[1].digest if entry and entry[1] else ""))
-    if len(stale) < PREREAD_AT_LEAST:
-        return False  # load_sources reads these few (or sees their bytes are unchanged)
-    files.cache.stems = files.memo.stems = stems
-    size = -(-len(stale) // (jobs * 4))  # a few parts per process, so they finish together
-    parts = [(source, stale[i : i + size], stems) for i in range(0, len(stale), size)]
-    with _pool(jobs) as pool:
-        for part in pool.imap(_read_part, parts):
-            for read in part:
-                if read.unchanged:
-                    entries[read.rel] = (read.key, *entries[read.rel][1:])
-                else:
-                    add_entry(files, read.rel, read.key, read.entry)
-    return True
-
-
-@contextmanager
-def _pool(jobs: int) -> Iterator[Pool]:
-    """Worker processes forked from this one, sharing its memory (the site) rather than a copy.
-
-    The objects made so far are frozen out of the garbage collector first: a collection in a
-    worker would otherwise walk, and so write to, every one of them, copying the pages it
-    shares with this process."""
-    import multiprocessing  # here: a rebuild of a few files starts no process, and spares the import
-
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_starts) as pool:
-            yield pool
-    finally:
-        gc.unfreeze()
-
-
-def _worker_starts() -> None:
-    """A worker collects garbage (it renders thousands of pages, and templates make cycles), and
-    leaves Ctrl-C to the build, which ends it (watch mode turns a polite kill into Ctrl-C)."""
-    gc.enable()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _read_part(part: tuple[Path, list[tuple[str, str, StatKey, str]], dict[str, list[str]]]) -> list[_Read]:
-    source, stale, stems = part
-    read_batch_file = batch_file_reader(source)
-    found = []
-    for rel, path, key, digest in stale:
-        if digest and same_bytes(path, digest):
-            found.append(_Read(rel, key, unchanged=True))
-            continue
-        parsed, problems = read_batch_file(path)
-        result = read_batch(parsed, stems) if parsed is not None else None
-        found.append(_Read(rel, key, False, entry_of(parsed.digest if parsed else "", result, problems)))
-    return found
-
-
-def qr_facts(renderer: Renderer, batches: Iterable[Batch]) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
-    """These batches' QR codes, made once; warnings where a label would print too small."""
-    facts: dict[str, LabelFacts] = {}
-    warnings = []
-    for batch in batches:
-        try:
-            found = facts[batch.id] = renderer.label_facts(batch)
-        except QrTooLong as exc:
-            message = f"base_url: the address of batch '{batch.id}' is too long for a QR code ({exc})"
-            raise SiteErrors([Diagnostic(Span("site.yaml"), codes.BAD_URL, message)]) from None
-        if found.too_small:
-            warnings.append(too_small(batch, found))
-    return facts, warnings
-
-
-def kept_qr_facts(
-    site: Site, versions: dict[str, int], batches: Iterable[Batch]
-) -> tuple[dict[str, LabelFacts], list[Diagnostic]]:
-    """The facts of codes the output keeps, from their versions in the record: the same, since
-    a kept batch has the same address, without a look at the codes."""
-    of_version: dict[int, LabelFacts] = {}
-    facts: dict[str, LabelFacts] = {}
-    warnings = []
-    for batch in batches:
-        version = versions[batch.id]
-        if version not in of_version:
-            of_version[version] = LabelFacts.of_version(version, site.config)
-        found = facts[batch.id] = of_version[version]
-        if found.too_small:
-            warnings.append(too_small(batch, found))
-    return facts, warnings
-
-
-def too_small(batch: Batch, found: LabelFacts) -> Diagnostic:
-    message = (
-        f"the label's QR code prints at {found.module_mm} mm per module (version "
-        f"{found.version}, {found.modules} modules in {found.qr_mm} mm); below {MIN_MODULE_MM} mm "
-        "phones may fail to scan it: raise label.qr_mm or shorten the address"
-    )
-    return Diagnostic(batch.span, codes.QR_PRINT_SIZE, message, "warning")
-
-
 @dataclass(slots=True)
 class Job:
     """What every rendering process needs. Set before the workers fork, so the site is
@@ -527,8 +363,8 @@ def render(job: Job, todo: list[Output], progress: Callable[[int, int], None] | 
         # and share one QR code in one worker.
         chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
         if jobs > 1 and len(chunks) > 1:
-            with _pool(jobs) as pool:
-                _collect(pool.imap_unordered(_render_chunk, chunks), done, progress, len(todo))
+            with pool(jobs) as workers:
+                _collect(workers.imap_unordered(_render_chunk, chunks), done, progress, len(todo))
         else:
             _collect(map(_render_chunk, chunks), done, progress, len(todo))
     finally:
@@ -545,7 +381,7 @@ def _render_chunk(chunk: list[Output]) -> Done:
     renderer = job.renderer
     known = set(renderer.symbols)
     ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)
-    facts, warnings = qr_facts(renderer, (renderer.batches[i] for i in ids))
+    facts, warnings = qr_facts(renderer.label_facts, (renderer.batches[i] for i in ids))
     for out in chunk:
         if out.kind == "static":
             job.staging.copy(job.source / "static" / out.key, out.path)
@@ -555,35 +391,10 @@ def _render_chunk(chunk: list[Output]) -> Done:
         except (SiteErrors, QrTooLong):
             raise
         except Exception as exc:  # a template's mistake, said where it is: never a traceback
-            raise RenderFailed(render_problem(exc, out)) from None
+            raise RenderFailed(template_problem(exc, out.path)) from None
         job.staging.write(out.path, data)
     made = {key: symbol for key, symbol in renderer.symbols.items() if key not in known}
     return Done(len(chunk), facts, warnings, made, renderer.parts.take_made())
-
-
-def render_problem(exc: Exception, out: Output) -> str:
-    """`templates/x.html:LINE:1: error: ...` for a mistake in a template (Jinja's frames carry
-    the template's file and line), else the output that failed and why."""
-    what = str(exc.message if isinstance(exc, TemplateError) and exc.message else exc)
-    where = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith((".html", ".txt", ".xml", ".css")):
-            where = frame
-    if getattr(exc, "lineno", None) and getattr(exc, "name", None):  # a syntax error
-        return f"templates/{exc.name}:{exc.lineno}:1: error: {what}"  # type: ignore[attr-defined]
-    if where is not None:
-        name = _template_name(where.filename)
-        return f"{name}:{where.lineno}:1: error: {type(exc).__name__}: {what} (while rendering {out.path})"
-    return f"error: {type(exc).__name__}: {what} (while rendering {out.path})"
-
-
-def _template_name(filename: str) -> str:
-    parts = Path(filename).parts
-    if "templates" in parts:
-        at = len(parts) - 1 - parts[::-1].index("templates")
-        inner = "/".join(parts[at + 1 :])
-        return f"templates/{inner}" if "theme" not in parts else f"mfsite theme {inner}"
-    return filename
 
 
 def _collect(

@@ -17,7 +17,9 @@ from conftest import REPO, copy_example, mfsite, tree_bytes, write_site
 from realparts import need
 
 from mfsite import engine as engine_module
-from mfsite.engine import Engine, check_site, read_batches_in_parallel
+from mfsite.engine import Engine, check_site
+from mfsite.load import parallel as parallel_module
+from mfsite.load.parallel import read_batches_in_parallel
 from mfsite.load.sources import source_stats
 from mfsite.model import Batch
 from mfsite.publish import MARKER
@@ -209,7 +211,7 @@ def test_batch_files_read_in_parallel_say_what_one_process_says(
         (site / f"batches/tee-{n}.yaml").write_text(tee, encoding="utf-8")
     (site / "batches/tee-3.yaml").write_text(tee + "colour: blue\n", encoding="utf-8")  # unknown key
     (site / "batches/tee-5.yaml").write_text("product: [unclosed\n", encoding="utf-8")  # YAML syntax
-    monkeypatch.setattr(engine_module, "PREREAD_AT_LEAST", 2)  # the workers fork with it
+    monkeypatch.setattr(parallel_module, "PREREAD_AT_LEAST", 2)  # the workers fork with it
     in_parallel = spy_on_parallel_reads(monkeypatch)
     parallel = Engine(site, site / "output", BASE, jobs=2).run()
     assert in_parallel == [True]  # the files were read in the workers
@@ -585,7 +587,7 @@ def test_batches_read_in_parallel_are_whole_batches(
     """Batches read anew in worker processes (a cold build) come back whole, the batches their
     files make, before the rendering processes fork and share them; saved, they load back the
     same."""
-    monkeypatch.setattr(engine_module, "PREREAD_AT_LEAST", 2)
+    monkeypatch.setattr(parallel_module, "PREREAD_AT_LEAST", 2)
     in_parallel = spy_on_parallel_reads(monkeypatch)
     engine = Engine(site, site / "output", BASE, jobs=2)
     result = engine.run()

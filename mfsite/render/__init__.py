@@ -7,6 +7,7 @@ by file. Nothing here writes a file.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterable
 from functools import cache, cached_property
 from pathlib import Path
@@ -19,6 +20,7 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     StrictUndefined,
+    TemplateError,
     meta,
 )
 
@@ -223,3 +225,28 @@ class Renderer:
         ]
         context = {"site": self.site.config, "cards": cards}
         return self.env.get_template("labels.html").render(context)
+
+
+def template_problem(exc: Exception, path: str) -> str:
+    """`templates/x.html:LINE:1: error: ...` for a mistake in a template (Jinja's frames carry
+    the template's file and line), else the output that failed and why."""
+    what = str(exc.message if isinstance(exc, TemplateError) and exc.message else exc)
+    where = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".txt", ".xml", ".css")):
+            where = frame
+    if getattr(exc, "lineno", None) and getattr(exc, "name", None):  # a syntax error
+        return f"templates/{exc.name}:{exc.lineno}:1: error: {what}"  # type: ignore[attr-defined]
+    if where is not None:
+        name = _template_name(where.filename)
+        return f"{name}:{where.lineno}:1: error: {type(exc).__name__}: {what} (while rendering {path})"
+    return f"error: {type(exc).__name__}: {what} (while rendering {path})"
+
+
+def _template_name(filename: str) -> str:
+    parts = Path(filename).parts
+    if "templates" in parts:
+        at = len(parts) - 1 - parts[::-1].index("templates")
+        inner = "/".join(parts[at + 1 :])
+        return f"templates/{inner}" if "theme" not in parts else f"mfsite theme {inner}"
+    return filename
