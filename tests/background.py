@@ -22,8 +22,12 @@ class Background:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        for stream in (self.proc.stdout, self.proc.stderr):
-            threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+        self.pumps = [
+            threading.Thread(target=self._pump, args=(stream,), daemon=True)
+            for stream in (self.proc.stdout, self.proc.stderr)
+        ]
+        for pump in self.pumps:
+            pump.start()
 
     def _pump(self, stream) -> None:  # type: ignore[no-untyped-def]
         for line in stream:
@@ -43,7 +47,9 @@ class Background:
             try:
                 line = self.lines.get(timeout=0.1)
             except queue.Empty:
-                assert self.proc.poll() is None, f"mfsite exited: {self.drain()}"
+                # Its output ended (it exited) and every line of it was read: none will come.
+                ended = not any(pump.is_alive() for pump in self.pumps) and self.lines.empty()
+                assert not ended, f"mfsite exited: {self.drain()}"
                 continue
             self.seen.append(line)
             if predicate(line):
@@ -58,7 +64,8 @@ class Background:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        time.sleep(0.1)
+        for pump in self.pumps:  # every line it wrote, read to the end of its output
+            pump.join(timeout=20)
         self.drain()
         assert not any("Traceback" in line for line in self.seen), self.seen
         return self.proc.returncode

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PARTS = ("site.yaml", "batches", "content", "templates", "static")
+
+# A build shows progress once it has run for a second: on a slow machine a test's build would
+# print lines that a fast one does not. Here progress never shows, unless a test asks for it
+# (tests/test_progress.py sets 0), in every mfsite the tests run, in-process or not.
+os.environ["MFSITE_PROGRESS_DELAY"] = "inf"
 
 
 @dataclass

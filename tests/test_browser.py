@@ -19,11 +19,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO
 from PIL import Image
-from realparts import need, need_chromium
+from realparts import need, need_chromium, node_module
 
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WIDTH = 360
 PAGES = {
     "home": "",
@@ -47,7 +45,7 @@ def playwright_api():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        need("playwright", "pip install -e '.[test]' installs it (never run `playwright install`)")
+        need("playwright", "pip install -e '.[test]'; never `playwright install`")
     return sync_playwright
 
 
@@ -190,14 +188,13 @@ def test_journey_text_stays_inside_its_picture(phone, site_url: str, example_bui
 
 @pytest.mark.parametrize("kind", PAGES)
 def test_axe_finds_no_serious_accessibility_problem(browser, site_url: str, kind: str) -> None:
-    if not AXE.is_file():
-        need("node_modules/axe-core", "npm install --no-audit --no-fund axe-core vnu-jar")
+    axe = node_module("axe-core", "axe.min.js")
     # The page's policy forbids every script, axe-core too: the test context bypasses it.
     context = browser.new_context(viewport={"width": WIDTH, "height": 740}, bypass_csp=True)
     problems = []
     try:
         page, _, _ = open_page(context, site_url, PAGES[kind])
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(path=str(axe))
         # Every rule in the light scheme; in the dark one only colours change, so only contrast.
         for scheme, only in [("light", WCAG_AND_PRACTICE), ("dark", CONTRAST)]:
             page.emulate_media(color_scheme=scheme)

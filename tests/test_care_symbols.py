@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 
-import cairosvg
 import pytest
 from markupsafe import Markup
 from PIL import Image
+from realparts import svg2png
 
 from mfsite.model import Care
 from mfsite.render import care_symbols as care_symbols_module
@@ -89,7 +89,7 @@ def texts(svg: ET.Element) -> list[str]:
 
 
 def dark_pixels(symbol: CareSymbol) -> int:
-    png = cairosvg.svg2png(bytestring=str(symbol.svg).encode(), output_width=80, background_color="white")
+    png = svg2png(str(symbol.svg).encode(), 80, background="white")
     image = Image.open(io.BytesIO(png)).convert("L")
     assert image.size == (80, 80)
     return sum(image.histogram()[:128])

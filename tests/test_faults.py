@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_example, mfsite, tree_bytes, write_site
+from realparts import tool
 
 from mfsite.publish import Staging, remove_leftovers, staging_prefix
 
@@ -126,7 +127,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True, text=True
+        [tool("mount", "mount"), "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")

@@ -9,16 +9,14 @@ symbols, a dark logo) plus a printable label sheet.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_example, mfsite
+from conftest import copy_example, mfsite
 from htmlcheck import parse
-from realparts import need
+from realparts import node_module, tool
 
-VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 BUDGET = 30_000  # bytes: a batch page's HTML with its CSS and SVG inline, on a weak connection
 BASE = "https://shop.example.test/kiez/"
 
@@ -43,11 +41,8 @@ def variant_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_page_type_passes_the_nu_html_checker(example_build: Path, variant_build: Path) -> None:
-    java = shutil.which("java")
-    if java is None:
-        need("java", "apt-get install default-jre-headless")
-    if not VNU.is_file():
-        need("node_modules/vnu-jar", "npm install --no-audit --no-fund axe-core vnu-jar")
+    java = tool("java", "default-jre-headless")
+    vnu = node_module("vnu-jar", "build/dist/vnu.jar")
     folders = [example_build, variant_build / "output", variant_build / "sheets"]
     pages = [p for folder in folders for p in folder.rglob("*.html")]
     kinds = {p.relative_to(f).parts[0] for f in folders for p in f.rglob("*.html")}
@@ -55,7 +50,7 @@ def test_every_page_type_passes_the_nu_html_checker(example_build: Path, variant
     assert {"about", "labels.html"} <= kinds
     assert len(pages) > 100
     run = subprocess.run(
-        [java, "-jar", VNU, "--skip-non-html", "--errors-only", *folders],
+        [java, "-jar", vnu, "--skip-non-html", "--errors-only", *folders],
         capture_output=True,
         text=True,
         timeout=300,

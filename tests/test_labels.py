@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import mfsite, write_site
 from htmlcheck import parse
-from realparts import decode_pdf, pdf_pages, print_to_pdf
+from realparts import decode_pdf, need_chromium, need_poppler, pdf_pages, print_to_pdf
 
 BASE = "https://mini.example/shop/"
 LAYERED = {
@@ -28,10 +28,18 @@ LAYERED = {
 }
 
 
+@pytest.fixture
+def printer() -> None:
+    """Chromium prints, poppler reads the PDF back: both asked for before a test does any work."""
+    need_chromium()
+    need_poppler()
+
+
 def close(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return abs(a[0] - b[0]) < 0.5 and abs(a[1] - b[1]) < 0.5  # within half a millimetre
 
 
+@pytest.mark.usefixtures("printer")
 @pytest.mark.parametrize(
     ("label", "size"), [("", (50, 80)), ("label: {width_mm: 62, height_mm: 100, qr_mm: 40}\n", (62, 100))]
 )
@@ -85,6 +93,7 @@ def test_small_codes_warn_and_fail_strict_builds(tmp_path: Path) -> None:
     assert (site / "output/b/tee-1/label/index.html").read_bytes() == before
 
 
+@pytest.mark.usefixtures("printer")
 def test_labels_sheet_for_a_production_run(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", {"batches/tee-2.yaml": LAYERED["batches/tee-1.yaml"], **LAYERED})
     sheet = tmp_path / "run.html"

@@ -8,11 +8,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-import cairosvg
 import pytest
 from conftest import mfsite, write_site
 from PIL import Image
-from realparts import decode_png, decode_svg
+from realparts import decode_png, decode_svg, svg2png
 
 from mfsite.model import QrSettings
 from mfsite.render.qr import QrSymbol, make_symbol, to_png, to_svg
@@ -120,7 +119,7 @@ def test_svg_modules_are_the_modules(url: str, quiet_zone: int) -> None:
     settings = QrSettings(quiet_zone=quiet_zone)
     symbol = make_symbol(url, "H")
     width = symbol.size + 2 * quiet_zone
-    png = cairosvg.svg2png(bytestring=to_svg(symbol, settings).encode(), output_width=width * 4)
+    png = svg2png(to_svg(symbol, settings).encode(), width * 4)
     pixels = Image.open(io.BytesIO(png)).convert("L").load()
     for x, y, module in drawn_modules(symbol, quiet_zone):
         assert (pixels[x * 4 + 2, y * 4 + 2] < 128) == (module == 1), (x, y)

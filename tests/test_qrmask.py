@@ -7,10 +7,10 @@ qrcode's own functions, and whole symbols against qrcode drawing and masking the
 from __future__ import annotations
 
 import random
+import re
 import string
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -19,6 +19,7 @@ import qrcode.exceptions
 import qrcode.LUT
 import qrcode.main
 import qrcode.util
+from conftest import REPO
 from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, MODE_NUMBER, QRData
 
 from mfsite.render import qr, qrdata, qrmask
@@ -407,18 +408,16 @@ def test_placement_as_qrcode_maps_the_data(version: int) -> None:
     assert 0 <= order.size - 8 * total < 8  # and the remainder bits
 
 
-def test_timing_report() -> None:
-    """Not a check: prints the time per code, qrcode's and ours (run with -s to see it)."""
-    urls = [f"https://shop.example.test/kiez/batches/b-2026-{i:05d}/" for i in range(1, 61)]
-    make_symbol(urls[0], "M")  # fill the per-version caches
-    start = time.perf_counter()
-    for url in urls:
-        old_make_symbol(url, "M")
-    old = (time.perf_counter() - start) / len(urls)
-    start = time.perf_counter()
-    for url in urls:
-        make_symbol(url, "M")
-    new = (time.perf_counter() - start) / len(urls)
-    print(
-        f"\nQR per code, {len(urls)} URLs at M: qrcode {old * 1000:.2f} ms, make_symbol {new * 1000:.2f} ms"
+def test_the_benchmark_runs() -> None:
+    """benchmarks/qrmask.py (qrcode's time per code beside make_symbol's), a small round of it,
+    so it keeps working; its timings are not judged."""
+    run = subprocess.run(
+        [sys.executable, REPO / "benchmarks/qrmask.py", "--codes", "3", "--rounds", "1", "--level", "Q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("QR per code: 3 URLs at level Q; medians of 1 rounds\n"), run.stdout
+    row = r"^ +\d+\.\d\dms +\d+\.\d\dms +\d+\.\d\d +\d+\.\d\d$"  # both times, both ratios
+    assert re.search(row, run.stdout, re.MULTILINE), run.stdout
