@@ -20,6 +20,7 @@ process. Timings are never asserted anywhere.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -208,16 +209,16 @@ def table(size: int, results: dict[str, list[dict[str, Measured]]]) -> str:
     # noisy machine the best rounds are the nearest to what each tool itself needs.
     rows = [f"\n{size} batches ({len(results['mfsite'])} rounds, medians)",
             f"{'':<20}{'mfsite':>10}{'Hugo':>10}{'mfsite/Hugo':>13}{'best/best':>11}"]  # fmt: skip
-    for scenario in SCENARIOS:
-        ours_all = [r[scenario][0] for r in results["mfsite"]]
-        theirs_all = [r[scenario][0] for r in results["Hugo"]]
-        ours, theirs = median(ours_all), median(theirs_all)
-        best = min(ours_all) / min(theirs_all)
-        rows.append(f"{scenario:<20}{ours:>9.2f}s{theirs:>9.2f}s{ours / theirs:>13.2f}{best:>11.2f}")
-    for name, column in (("peak memory (PSS)", 2), ("peak memory (RSS)", 1)):
-        ours_mem = max(r[MEMORY][column] for r in results["mfsite"]) / 1024
-        theirs_mem = max(r[MEMORY][column] for r in results["Hugo"]) / 1024
-        rows.append(f"{name:<20}{ours_mem:>8.0f}MB{theirs_mem:>8.0f}MB{ours_mem / theirs_mem:>13.2f}")
+    for name, found in values(results).items():
+        if "mfsite_s" in found:
+            rows.append(
+                f"{name:<20}{found['mfsite_s']:>9.2f}s{found['hugo_s']:>9.2f}s"
+                f"{found['ratio']:>13.2f}{found['best_best']:>11.2f}"
+            )
+        else:
+            rows.append(
+                f"{name:<20}{found['mfsite_mb']:>8.0f}MB{found['hugo_mb']:>8.0f}MB{found['ratio']:>13.2f}"
+            )
     return "\n".join(rows)
 
 
@@ -268,15 +269,19 @@ def profile(site: Path, work: Path, trash: Trash) -> str:
     return "\n".join(lines)
 
 
-REBUILD_STAGES = (  # (what, the function whose cumulative time it is)
+REBUILD_STAGES = (  # (what, the functions whose cumulative time it is)
     ("Python start, the command line", None),
-    ("list sources: anything changed?", ("source_stats", "sources_print", "unchanged")),
-    ("load the cached batch files", "load_batches"),
+    ("list sources: anything changed?", ("source_stats", "sources_print")),
+    ("wait for the output's check", "result"),  # (taken in a thread beside the next stages)
+    ("load the cached batch files", "batch_files"),
     ("read changed files, validate", "check_site"),
-    ("sign, plan what changed", ("users", "compare", "load")),
+    ("sign, plan what changed", ("users", "compare")),
     ("render changed files", "_render_chunk"),
     ("publish in place", "apply"),
-    ("save manifest and caches", ("save", "save_batches", "save_symbols", "remember")),
+    (
+        "record statuses, save the state",
+        ("statuses", "save_record", "save_batch_files", "save_symbols", "save_parts"),
+    ),
 )
 
 
@@ -322,8 +327,9 @@ def rebuild_profile(site: Path, work: Path, trash: Trash) -> str:
     return "\n".join(lines)
 
 
-def compare(size: int, work: Path, rounds: int, jobs: int, trash: Trash) -> None:
-    """One site of `size` batches, built by both tools, alternating; the table and profiles."""
+def compare(size: int, work: Path, rounds: int, jobs: int, trash: Trash) -> dict[str, dict[str, float]]:
+    """One site of `size` batches, built by both tools, alternating; the table and profiles.
+    Returns the table's values, for --save."""
     site = work / f"site-{size}"
     trash.discard(site)
     subprocess.run([sys.executable, SHARED / "make_site.py", site, "--batches", str(size)], check=True)
@@ -340,6 +346,56 @@ def compare(size: int, work: Path, rounds: int, jobs: int, trash: Trash) -> None
     print(profile(site, work, trash))
     restore(site, original)
     print(rebuild_profile(site, work, trash))
+    return values(results)
+
+
+def values(results: dict[str, list[dict[str, Measured]]]) -> dict[str, dict[str, float]]:
+    """The table as data: medians, ratios and peak memory, as benchmarks/results/ keeps them."""
+    found: dict[str, dict[str, float]] = {}
+    for scenario in SCENARIOS:
+        ours_all = [r[scenario][0] for r in results["mfsite"]]
+        theirs_all = [r[scenario][0] for r in results["Hugo"]]
+        ours, theirs = median(ours_all), median(theirs_all)
+        found[scenario] = {
+            "mfsite_s": round(ours, 2),
+            "hugo_s": round(theirs, 2),
+            "ratio": round(ours / theirs, 2),
+            "best_best": round(min(ours_all) / min(theirs_all), 2),
+        }
+    for name, column in (("peak memory (PSS)", 2), ("peak memory (RSS)", 1)):
+        ours_mem = max(r[MEMORY][column] for r in results["mfsite"]) / 1024
+        theirs_mem = max(r[MEMORY][column] for r in results["Hugo"]) / 1024
+        found[name] = {
+            "mfsite_mb": round(ours_mem),
+            "hugo_mb": round(theirs_mem),
+            "ratio": round(ours_mem / theirs_mem, 2),
+        }
+    return found
+
+
+def save(sizes: list[int], rounds: int, found: dict[str, dict[str, dict[str, float]]]) -> Path:
+    """One file in benchmarks/results/ for this run, named by the commit measured."""
+    commit = (
+        subprocess.run(
+            ["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown"
+    )
+    data = {
+        "benchmark": "benchmarks/run.py",
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        "rounds": rounds,
+        "sizes": sizes,
+        "values": "seconds are medians of the rounds; MB the highest peak of the cold builds watched "
+        "for memory (RSS summed over the processes); ratio is mfsite/Hugo; best_best the ratio of "
+        "each tool's best round",
+        "results": found,
+    }
+    path = REPO / "benchmarks" / "results" / f"{commit}-{'-'.join(map(str, sizes))}.json"
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def compile_mfsite() -> None:
@@ -358,6 +414,7 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, default=None, help="a folder for sites and Hugo (default: temporary)"
     )
+    parser.add_argument("--save", action="store_true", help="write the results to benchmarks/results/")
     args = parser.parse_args()
     if not (SHARED / "make_site.py").is_file():
         raise SystemExit(f"needs {SHARED}/make_site.py (the shared benchmark tools beside this repository)")
@@ -365,11 +422,14 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; mfsite --jobs {args.jobs}")
     trash = Trash(work)
     compile_mfsite()
+    found = {}
     try:
         for size in args.batches:
-            compare(size, work, args.rounds, args.jobs, trash)
+            found[str(size)] = compare(size, work, args.rounds, args.jobs, trash)
     finally:
         trash.empty()  # after the last timed build (or a failed one)
+    if args.save:
+        print(f"saved {save(args.batches, args.rounds, found)}")
 
 
 if __name__ == "__main__":
