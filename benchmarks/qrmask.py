@@ -21,32 +21,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import qrcode
-import qrcode.exceptions
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # this checkout's mfsite, installed or not
+sys.path.insert(0, str(REPO / "tests"))  # and the tests' reference drawing
 
-from mfsite.render.qr import FEW_CODES, SEGMENT_THRESHOLDS, make_symbol  # noqa: E402
+from test_qrmask import old_make_symbol  # noqa: E402
+
+from mfsite.render.qr import FEW_CODES, make_symbol  # noqa: E402
 from mfsite.render.qrdata import LEVELS  # noqa: E402
 
 
 def with_qrcode(data: str, level: str) -> tuple[bytes, ...]:
-    """The symbol's rows as plain qrcode draws them: the smallest version over the segment
-    thresholds make_symbol tries, the mask chosen by qrcode itself."""
-    best: qrcode.QRCode | None = None
-    for threshold in SEGMENT_THRESHOLDS:
-        code = qrcode.QRCode(error_correction=LEVELS[level], border=0)
-        code.add_data(data, optimize=threshold)
-        try:
-            code.best_fit()
-        except (ValueError, qrcode.exceptions.DataOverflowError):
-            continue
-        if best is None or code.version < best.version:
-            best = code
-    assert best is not None, data
-    best.make(fit=False)
-    return tuple(bytes(bool(m) for m in row) for row in best.get_matrix())
+    """The symbol's rows as plain qrcode draws them (the tests' reference, old_make_symbol)."""
+    return old_make_symbol(data, level)[1]
 
 
 def per_code(draw: Callable[[str, str], object], urls: list[str], level: str) -> float:

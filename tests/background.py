@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,6 +59,16 @@ class Background:
         raise AssertionError(f"no matching line in {timeout} s; saw {self.seen}")
 
     def stop(self) -> int:
+        """Ctrl-C, every line read; no traceback may have been printed."""
+        self.end()
+        for pump in self.pumps:  # every line it wrote, read to the end of its output
+            pump.join(timeout=20)
+        self.drain()
+        assert not any("Traceback" in line for line in self.seen), self.seen
+        return self.proc.returncode
+
+    def end(self) -> None:
+        """Ctrl-C, and a kill where that does not end it: however a test ends."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
@@ -64,11 +76,6 @@ class Background:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        for pump in self.pumps:  # every line it wrote, read to the end of its output
-            pump.join(timeout=20)
-        self.drain()
-        assert not any("Traceback" in line for line in self.seen), self.seen
-        return self.proc.returncode
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 20) -> None:
@@ -78,3 +85,12 @@ def wait_for(check: Callable[[], bool], timeout: float = 20) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def get(url: str) -> tuple[int, str]:
+    """A served page's status and text (an error status too)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")

@@ -16,6 +16,7 @@ shows the whole sequence instead.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -339,6 +340,15 @@ def check(site: Site, scratch: Path, how: str) -> None:
     )
 
 
+@contextlib.contextmanager
+def fresh_site() -> Iterator[tuple[Site, Path]]:
+    """The starting site in a folder of its own, and a scratch folder for the clean builds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "scratch"
+        scratch.mkdir()
+        yield Site(write_site(Path(tmp) / "site", START)), scratch
+
+
 def history(site: Site) -> str:
     return "edits so far:\n  " + "\n  ".join(site.made)
 
@@ -359,10 +369,7 @@ SETTINGS = settings(
 @example(WHILE_BROKEN)
 @given(sequences)
 def test_edit_sequences_under_build(edits: list[tuple]) -> None:  # type: ignore[type-arg]
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Site(write_site(Path(tmp) / "site", START))
-        scratch = Path(tmp) / "scratch"
-        scratch.mkdir()
+    with fresh_site() as (site, scratch):
         run = mfsite("build", "--source", site.root)
         assert run.code == 0, run.err
         good = tree_bytes(site.root / "output")
@@ -384,33 +391,27 @@ def test_edit_sequences_under_build(edits: list[tuple]) -> None:  # type: ignore
 @example(WHILE_BROKEN)
 @given(sequences)
 def test_edit_sequences_under_one_watch(edits: list[tuple]) -> None:  # type: ignore[type-arg]
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Site(write_site(Path(tmp) / "site", START))
-        scratch = Path(tmp) / "scratch"
-        scratch.mkdir()
-        with running("watch", "--source", site.root) as proc:
-            started(proc)
-            check(site, scratch, "mfsite watch (its first build)")
-            good = tree_bytes(site.root / "output")
-            for edit in edits:
-                for what, valid in apply(site, edit):
-                    site.made.append(what)
-                    try:
-                        line = next_status(proc)
-                    except AssertionError as exc:
-                        raise AssertionError(f"{history(site)}\nwatch did not rebuild: {exc}") from None
-                    said = "\n".join(proc.seen[-12:])
-                    assert "Traceback" not in said, f"{history(site)}\na traceback:\n{said}"
-                    if valid:
-                        assert "files written" in line, f"{history(site)}\nthe rebuild failed:\n{said}"
-                        check(site, scratch, "mfsite watch")
-                        good = tree_bytes(site.root / "output")
-                    else:
-                        assert "files written" not in line, f"{history(site)}\na broken site built:\n{said}"
-                        assert tree_bytes(site.root / "output") == good, (
-                            f"{history(site)}\nthe output changed"
-                        )
-            assert stopped(proc) == 0
+    with fresh_site() as (site, scratch), running("watch", "--source", site.root) as proc:
+        started(proc)
+        check(site, scratch, "mfsite watch (its first build)")
+        good = tree_bytes(site.root / "output")
+        for edit in edits:
+            for what, valid in apply(site, edit):
+                site.made.append(what)
+                try:
+                    line = next_status(proc)
+                except AssertionError as exc:
+                    raise AssertionError(f"{history(site)}\nwatch did not rebuild: {exc}") from None
+                said = "\n".join(proc.seen[-12:])
+                assert "Traceback" not in said, f"{history(site)}\na traceback:\n{said}"
+                if valid:
+                    assert "files written" in line, f"{history(site)}\nthe rebuild failed:\n{said}"
+                    check(site, scratch, "mfsite watch")
+                    good = tree_bytes(site.root / "output")
+                else:
+                    assert "files written" not in line, f"{history(site)}\na broken site built:\n{said}"
+                    assert tree_bytes(site.root / "output") == good, f"{history(site)}\nthe output changed"
+        assert stopped(proc) == 0
 
 
 def stopped(proc: Background) -> int:

@@ -19,16 +19,13 @@ import os
 import queue
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from background import Background
+from background import Background, get
 from conftest import MINI_SITE, REPO, copy_example, mfsite, tree_bytes, write_site
 
 SOURCES = ("site.yaml", "batches", "content", "templates", "static")
@@ -158,13 +155,7 @@ def running(*args: str | Path) -> Iterator[Background]:
     try:
         yield proc
     finally:
-        if proc.proc.poll() is None:
-            proc.proc.send_signal(signal.SIGINT)
-            try:
-                proc.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.proc.kill()
-                proc.proc.wait()
+        proc.end()
 
 
 def is_status(line: str) -> bool:
@@ -213,14 +204,6 @@ def no_traceback(proc: Background) -> None:
 def started(proc: Background) -> None:
     proc.wait_line(lambda line: line.startswith(("watching ", "serving ")), timeout=60)
     settle(proc)
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
 
 
 # Mounts and frozen folders ----------------------------------------------------------------

@@ -5,13 +5,11 @@ from __future__ import annotations
 import http.client
 import re
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from background import Background
+from background import Background, get
 from conftest import MINI_SITE, write_site
 
 
@@ -23,14 +21,6 @@ def serving(tmp_path: Path) -> Iterator[tuple[Path, Background, str]]:
     url = re.match(r"serving (\S+)", line)[1]  # type: ignore[index]
     yield site, proc, url
     assert proc.stop() == 0
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
 
 
 def test_serves_the_site_under_the_base_path(serving: tuple[Path, Background, str]) -> None:
