@@ -3,20 +3,20 @@
 Two ways, both leaving the previous output exactly as it was when a build
 fails or is killed before publishing:
 
-- whole (the first build, `--clean`, or no build cache): the new output is
-  written into a staging folder beside the old one and swapped in whole, in
-  one atomic exchange. A folder is only ever replaced when mfsite made it: a
-  marker file says so.
-- in place (a rebuild with the build cache's manifest): only the changed
-  files are written into a staging folder, then each is renamed over the
-  live one (`Staging.apply`): a reader sees the old file or the new one,
-  never half of one. A build killed half-way through this step leaves some
-  pages new and some old; the manifest's journal (manifest.begin) makes the
-  next build write those again.
+- whole (the first build, `--clean`, or no record of the output): the new
+  output is written into a staging folder beside the old one and swapped in
+  whole, in one atomic exchange. A folder is only ever replaced when mfsite
+  made it: a marker file says so.
+- in place (a rebuild with the output record, state/record.py): only the
+  files to make again are written into a staging folder, then each is
+  renamed over the live one (`Staging.apply`): a reader sees the old file or
+  the new one, never half of one. A build stopped half-way through this step
+  leaves some pages new and some old; the note the engine writes first
+  (BuildState.begin) makes the next build write those again.
 
 Nothing of the user's is deleted or overwritten. In place, only files the
-manifest lists are replaced or deleted, and a file of someone else's where a
-new page goes stops the build with its name. Whole, a file that appeared in
+record lists are replaced or deleted, and a file of someone else's where a
+new file goes stops the build with its name (engine.py). Whole, a file that appeared in
 the output after the build that made it (someone copied a CNAME or notes in),
 and that the new build does not write, stops the build with its name, unless
 the caller asked for a clean build (`mfsite build --clean`). "Appeared after"
@@ -24,9 +24,7 @@ is read from the file system: a file's status-change time, which creating,
 copying, moving, linking or chmod-ing a file sets and nobody can set back,
 against the marker's modification time. Where that cannot tell (an output
 copied elsewhere, or touched by `chmod -R`, or files published in place after
-the marker), it errs on the safe side and names the files. A rebuild with the
-build cache's manifest of the live output needs no such reading: it publishes
-in place, and only the files it lists are mfsite's (build.py).
+the marker), it errs on the safe side and names the files.
 
 Staging folders are locked (flock on the folder itself) while their build
 runs, so a second build removes only what a killed build left behind, never
@@ -141,7 +139,7 @@ def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
 
 def inside(rel: str) -> bool:
     """A path the output can hold, as the plan writes them: relative, without empty, `.` or
-    `..` parts. (The manifest says which files a rebuild deletes: a poisoned cache must not
+    `..` parts. (The output record says which files a rebuild deletes: a poisoned cache must not
     name any elsewhere.)"""
     return "\\" not in rel and all(part not in ("", ".", "..") for part in rel.split("/"))
 
@@ -178,7 +176,7 @@ def _lock(path: Path, wait: bool) -> int | None:
 @contextlib.contextmanager
 def one_at_a_time(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on `folder` (the build cache): a second build of the same site
-    waits, so two builds never interleave their files in one output, nor their manifests.
+    waits, so two builds never interleave their files in one output, nor their records.
     Where the folder cannot be made, builds go unlocked, as a cache-less build would."""
     with contextlib.suppress(OSError):
         folder.mkdir(exist_ok=True)

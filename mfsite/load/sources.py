@@ -52,7 +52,7 @@ class SourceFile:
     tree: Node | None
     body: str = ""  # the markdown after the front matter
     body_line: int = 1  # the line the body starts on
-    digest: str = ""  # of the file's bytes: what the build manifest compares
+    digest: str = ""  # of the file's bytes: what the signatures are made of (compare.py)
 
     @property
     def stem(self) -> str:
@@ -69,9 +69,6 @@ class Sources:
     # naming a broken partner file is not also told the partner is missing.
     stems: dict[str, list[str]] = field(default_factory=dict)
     static: list[str] = field(default_factory=list)  # files under static/, relative to it
-    # Paths (relative to the site) read anew or gone since the cache's last load;
-    # None when there was nothing to compare with.
-    changed: frozenset[str] | None = None
 
 
 StatKey = tuple[int, int, int]  # mtime in ns, size, inode
@@ -83,14 +80,13 @@ class SourceCache:
     """Parsed files kept between loads: only files whose stat changed are read again.
 
     Watch mode keeps one in memory; `mfsite build` restores the batch files'
-    entries from the build cache (cache.py). Restored entries are hollow: a
+    entries from the build state (state/batches.py). Restored entries are hollow: a
     SourceFile without its tree, whose validated result the ValidationMemo
     holds. That result depends on which content files exist (`stems`), so
     when those differ every batch file is read again.
     """
 
     entries: dict[str, tuple[StatKey, SourceFile | None, list[Diagnostic]]] = field(default_factory=dict)
-    loaded: bool = False
     stems: dict[str, list[str]] | None = None  # the content stems hollow entries were validated with
 
 
@@ -150,18 +146,12 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
             sources.batches.append(parsed)
     static = reader.prefix + STATIC.path + "/"
     static_files = reader.listed(STATIC)
-    for path in static_files:
-        reader.cached(path, lambda _path: None)  # only to notice changes
     sources.static = [p[len(static) :] for p in static_files]
     # Template overrides are read by the renderer; a link among them is checked here, with the rest.
     reader.listed(TEMPLATES)
     if cache is not None:
-        gone = set(cache.entries) - reader.seen
-        for rel in gone:
+        for rel in set(cache.entries) - reader.seen:  # gone
             del cache.entries[rel]
-        if cache.loaded:
-            sources.changed = frozenset(reader.read | gone)
-        cache.loaded = True
     return sources, reader.problems
 
 
@@ -253,7 +243,6 @@ class _Reader:
         self.count = 0
         self.cache = cache
         self.seen: set[str] = set()
-        self.read: set[str] = set()
         self.links_checked: dict[Path, bool] = {}
 
     def cached(self, path: str, read: Callable[[str], SourceFile | None]) -> SourceFile | None:
@@ -268,13 +257,11 @@ class _Reader:
         if entry is not None and (entry[0] == key or (entry[1] and same_bytes(path, entry[1].digest))):
             if entry[0] != key:  # the same bytes under a new status: noted, so the cache is saved
                 self.cache.entries[rel] = (key, entry[1], entry[2])
-                self.read.add(rel)
             self.problems.extend(entry[2])
             return entry[1]
         start = len(self.problems)
         result = read(path)
         self.cache.entries[rel] = (key, result, self.problems[start:])
-        self.read.add(rel)
         return result
 
     def rel(self, path: str | Path) -> str:

@@ -69,7 +69,7 @@ Parts = dict[str, tuple[dict[str, str], dict[str, str]]]  # list file -> (signat
 
 class BatchParts:
     """Each batch's part of the long lists for machines (batches.json, sitemap.xml), kept
-    between builds under the batch's own signature (manifest.Signatures.own), which covers
+    between builds under the batch's own signature (compare.Signatures.own), which covers
     all a part shows: a rebuild makes the parts of the batches that changed only, and joins.
     Without signatures (watch mode), every part is made."""
 

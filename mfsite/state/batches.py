@@ -50,7 +50,7 @@ def add_entry(files: BatchFiles, rel: str, key: StatKey, entry: bytes) -> None:
 
 
 def from_data(data: dict) -> BatchFiles:
-    found = BatchFiles(SourceCache(stems=data["stems"], loaded=True), ValidationMemo(stems=data["stems"]))
+    found = BatchFiles(SourceCache(stems=data["stems"]), ValidationMemo(stems=data["stems"]))
     for rel, key, entry in data["files"]:
         add_entry(found, rel, tuple(key), entry)
     return found
