@@ -1,9 +1,11 @@
 """mfsite: static traceability sites for microfactory production batches."""
 
+import hashlib
 import sys
 import zlib
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 try:
     __version__ = version("mfsite")
@@ -32,3 +34,23 @@ def dependencies() -> str:
         except PackageNotFoundError:  # installed without its metadata (a bundled app)
             found.append(f"{name} unknown")
     return "; ".join(found)
+
+
+PACKAGE = Path(__file__).parent
+
+
+def package_files() -> list[Path]:
+    """mfsite's own files: its code, theme and schemas."""
+    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+@cache
+def own_digest() -> str:
+    """The bytes of mfsite's own files as the running process found them, as one value. Part
+    of every signature and of the state's stamp: a change to any (a new mfsite, or a working
+    copy being edited) makes every output, and every cached reading, anew."""
+    found = hashlib.blake2b(digest_size=16)
+    for path in package_files():
+        found.update(f"{path.relative_to(PACKAGE).as_posix()}\0".encode())
+        found.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return found.hexdigest()

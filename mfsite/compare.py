@@ -26,7 +26,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from mfsite import dependencies
+from mfsite import PACKAGE, dependencies, own_digest, package_files
 from mfsite.load.sources import TEMPLATES, StatKey, file_digest, stat_key
 from mfsite.model import Batch, Site, users
 from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
@@ -34,14 +34,6 @@ from mfsite.render import BATCH_TEMPLATES, make_environment, template_for, templ
 from mfsite.render.pages import shown_on_page
 from mfsite.state.record import SEP, Record
 from mfsite.urls import by_month
-
-PACKAGE = Path(__file__).parent
-
-
-def package_files() -> list[Path]:
-    """mfsite's own files: its code, theme and schemas. A page depends on all of them, so a
-    change to any (a new mfsite, or a working copy being edited) makes every output anew."""
-    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def digest(*parts: str) -> str:
@@ -59,9 +51,12 @@ def sources_print(stats: list[tuple[str, StatKey]], settings: tuple[str, ...]) -
 class Signatures:
     """Signatures of a site's outputs, from the bytes of its source files."""
 
-    def __init__(self, site: Site, source: Path, digests: dict[str, str], kept: Record) -> None:
+    def __init__(
+        self, site: Site, source: Path, digests: dict[str, str], kept: Record, templates: list[str]
+    ) -> None:
         self.site = site
         self.source = source
+        self.templates = templates  # the override files, as the listing found them
         self.kept = kept  # the output record: its batches' signatures, where still right
         self.files: dict[str, str] = dict(digests)  # the loader's digests: no second read
         # What every page shares: the settings, site.yaml, the free pages and mfsite itself.
@@ -73,10 +68,7 @@ class Signatures:
             self.file("site.yaml"),
             # The free pages by path and bytes: the footer links each (a renamed page moves).
             *(f"{page.span.path} {self.file(page.span.path)}" for page in site.pages.values()),
-            *(
-                f"mfsite/{p.relative_to(PACKAGE).as_posix()} {file_digest(p.read_bytes())}"
-                for p in package_files()
-            ),
+            own_digest(),
         )
         self.users = users(site.batches)
         self.themes: dict[tuple[str, ...], str] = {}
@@ -93,10 +85,10 @@ class Signatures:
 
     @cached_property
     def overrides(self) -> dict[str, str]:
-        """The site's template overrides: name (as templates name each other) -> digest."""
-        folder = self.source / TEMPLATES.path
-        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-        return {p.relative_to(folder).as_posix(): file_digest(p.read_bytes()) for p in files}
+        """The site's template overrides as the loader lists them (through links inside the
+        site too): name, as templates name each other -> digest."""
+        prefix = os.path.join(str(self.source / TEMPLATES.path), "")
+        return {path[len(prefix) :]: file_digest(Path(path).read_bytes()) for path in self.templates}
 
     def theme(self, *kinds: str) -> str:
         """The overrides that the templates of these kinds of output use (all of them where a

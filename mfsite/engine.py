@@ -30,10 +30,18 @@ from jinja2 import Environment
 from mfsite.compare import Changes, Signatures, compare, sources_print
 from mfsite.diagnostics import Diagnostic, SiteErrors
 from mfsite.load.parallel import read_batches_in_parallel
-from mfsite.load.sources import BATCHES, Listing, StatKey, load_sources, source_stats
+from mfsite.load.sources import BATCHES, TEMPLATES, Listing, StatKey, load_sources, source_stats
 from mfsite.model import Site, Users
 from mfsite.plan import BATCH_FILE_KINDS, Output
-from mfsite.publish import PublishStopped, Staging, check_output, one_at_a_time, refuse_unknown, written_files
+from mfsite.publish import (
+    PublishStopped,
+    Staging,
+    check_output,
+    older_than_marker,
+    one_at_a_time,
+    refuse_unknown,
+    written_files,
+)
 from mfsite.render import Renderer, make_environment, template_problem
 from mfsite.render.feeds import BatchParts, Parts
 from mfsite.render.labels import LabelFacts, kept_qr_facts, qr_facts
@@ -153,7 +161,7 @@ class Engine:
             if not altered and not record.empty and record.report.sources == fingerprint:
                 return self._unchanged(record, changed)
         else:
-            self.state.forget_batch_files()  # trust nothing: every file is read again
+            self.state.forget()  # trust nothing: every file read again, every code made anew
         try:
             checked = self._check(listing)
         finally:
@@ -161,7 +169,8 @@ class Engine:
         if checked.site is None or (self.strict and checked.warnings):
             return Result(False, checked.diagnostics, changed)
         site = checked.site
-        result, now = self._build(site, checked.digests, record, altered, clean, progress)
+        templates = listing.paths.get(TEMPLATES, [])
+        result, now = self._build(site, checked.digests, templates, record, altered, clean, progress)
         result.changed = changed
         result.diagnostics = sorted(set(checked.diagnostics + result.diagnostics), key=lambda d: d.span)
         result.level = site.config.qr.error_correction
@@ -209,22 +218,30 @@ class Engine:
         self,
         site: Site,
         digests: dict[str, str],
+        templates: list[str],
         before: Record,
         altered: set[str],
         clean: bool,
         progress: Callable[[int, int], None] | None,
     ) -> tuple[Result, Record]:
         state = self.state
-        signatures = Signatures(site, self.source, digests, before)
+        signatures = Signatures(site, self.source, digests, before, templates)
         changes = compare(site, signatures, before, altered)
-        in_place = not before.empty
+        in_place, ours = not before.empty, set[str]()
         if in_place:
             _refuse_files_in_the_way(self.output, changes, before)
         todo = [out.path for out in changes.todo]
-        staging = None
-        if todo or changes.removed or not in_place:
-            staging = Staging(self.output, clean=clean, planned=None if in_place else todo)
+        noted = in_place and bool(todo or changes.removed) and state.begin(todo + changes.removed)
+        if in_place and (todo or changes.removed) and not noted:
+            # No note of a publish in place can be kept (the state cannot be written): the
+            # folder is made whole instead, the files the record names taken as mfsite's.
+            in_place, ours = False, set(before.stats)
+            changes = compare(site, signatures, Record(), set())
+            todo = [out.path for out in changes.todo]
+        staging, publishing = None, False
         try:
+            if todo or changes.removed or not in_place:
+                staging = Staging(self.output, clean=clean, planned=None if in_place else todo, ours=ours)
             job = Job(
                 site, self.source, staging, state.symbols, signatures.users, signatures.own, state.parts
             )
@@ -237,6 +254,7 @@ class Engine:
             warnings = sorted(set(warnings + more_warnings), key=lambda d: d.span)
             if self.strict and warnings:
                 raise SiteErrors(warnings)
+            publishing = True  # from here on, a stop leaves the note for the next build
             if staging is not None and in_place:
                 self._publish_in_place(staging, changes, before)
             elif staging is not None:
@@ -244,6 +262,8 @@ class Engine:
         except BaseException:
             if staging is not None:
                 staging.discard()
+            if noted and not publishing:
+                state.end()
             raise
         now = changes.now
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
@@ -263,10 +283,10 @@ class Engine:
         return result, now
 
     def _publish_in_place(self, staging: Staging, changes: Changes, before: Record) -> None:
-        """Each file renamed over the live one, new files first; a note of what is being
-        replaced is kept until the record is saved, so a stop half-way is finished next time."""
+        """Each file renamed over the live one, new files first; the note of what is being
+        replaced (BuildState.begin) is kept until the record is saved, so a stop half-way is
+        finished next time."""
         todo = [out.path for out in changes.todo]
-        self.state.begin(todo + changes.removed)
         try:
             staging.apply([p for p in todo if not before.holds(p)], todo, changes.removed)
         except PublishStopped:
@@ -303,7 +323,8 @@ class _Verification(threading.Thread):
 
 def _refuse_files_in_the_way(output: Path, changes: Changes, before: Record) -> None:
     """A file of someone else's where a new file goes is never overwritten: the build stops
-    and names it. (A folder of mfsite's own files, all to be removed, is not in the way.)"""
+    and names it. (A folder of mfsite's own files, all to be removed, is not in the way; nor is
+    a file the last whole publish wrote, where its record could not be saved.)"""
     removed = set(changes.removed)
     in_the_way = []
     for out in changes.todo:
@@ -314,6 +335,8 @@ def _refuse_files_in_the_way(output: Path, changes: Changes, before: Record) -> 
         ours = os.path.isdir(folder) and not os.path.islink(folder)
         if not (ours and all(f"{path}/{inner}" in removed for inner in written_files(folder))):
             in_the_way.append(path)
+    old = older_than_marker(output)  # (written by the last whole publish, with the record unsaved)
+    in_the_way = [path for path in in_the_way if not old(path)]
     if in_the_way:
         refuse_unknown(output, in_the_way, "overwrite")
 

@@ -103,16 +103,7 @@ def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
     """
     known = set(known)
     known_dirs = _folders(known)
-    try:
-        built = os.stat(output / MARKER).st_mtime_ns
-    except OSError:
-        built = -1
-
-    def old(path: str) -> bool:
-        try:
-            return os.lstat(output / path).st_ctime_ns <= built
-        except OSError:
-            return True  # gone meanwhile: nothing to lose
+    old = older_than_marker(output)
 
     found: list[str] = []
     for folder, dirs, files in os.walk(output):
@@ -137,11 +128,30 @@ def unknown_files(output: Path, known: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+def older_than_marker(output: Path) -> Callable[[str], bool]:
+    """Whether a path in the output has not changed since the build that wrote the marker (its
+    status-change time, which copying, moving or linking a file into place always sets and no
+    user can set back, is not later): mfsite's, since that build refused or replaced whatever
+    else the folder held."""
+    try:
+        built = os.stat(output / MARKER).st_mtime_ns
+    except OSError:
+        built = -1
+
+    def old(path: str) -> bool:
+        try:
+            return os.lstat(output / path).st_ctime_ns <= built
+        except OSError:
+            return True  # gone meanwhile: nothing to lose
+
+    return old
+
+
 def inside(rel: str) -> bool:
     """A path the output can hold, as the plan writes them: relative, without empty, `.` or
     `..` parts. (The output record says which files a rebuild deletes: a poisoned cache must not
     name any elsewhere.)"""
-    return "\\" not in rel and all(part not in ("", ".", "..") for part in rel.split("/"))
+    return "\\" not in rel and "\0" not in rel and all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
 def refuse_unknown(output: Path, extra: list[str], would: str = "delete") -> None:
@@ -220,11 +230,13 @@ class Staging:
         output: Path,
         clean: bool = False,
         planned: Iterable[str] | None = None,
+        ours: Iterable[str] = (),
     ) -> None:
         self.output = output
         self.clean = clean
+        self.ours = list(ours)  # files the output record says mfsite wrote, whatever their time
         if planned is not None and not clean and output.is_dir():
-            extra = unknown_files(output, planned)
+            extra = unknown_files(output, [*planned, *self.ours])
             if extra:
                 refuse_unknown(output, extra)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -262,7 +274,7 @@ class Staging:
             self._unlock()
             return
         if not clean:
-            extra = unknown_files(self.output, written_files(self.root))
+            extra = unknown_files(self.output, [*written_files(self.root), *self.ours])
             if extra:
                 refuse_unknown(self.output, extra)
         if not _exchange(self.root, self.output):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import pickle
 import queue
 import re
 import shutil
@@ -527,7 +528,11 @@ def test_9_watch_sees_edits_in_a_linked_batches_folder(tmp_path: Path) -> None:
 
 # 10. A cache that cannot be written ------------------------------------------------------------
 
-WITH_QUANTITY = {"batches/tee-1.yaml": MINI_SITE["batches/tee-1.yaml"] + "quantity: 40\n"}
+SPARE = "spare/tee-2.yaml"  # a batch file kept where the loader does not look
+WITH_QUANTITY = {
+    "batches/tee-1.yaml": MINI_SITE["batches/tee-1.yaml"] + "quantity: 40\n",
+    SPARE: MINI_SITE["batches/tee-1.yaml"].replace("product: Tee", "product: Duo"),
+}
 
 
 def check_unwritable_cache(site: Path, output: Path, tmp_path: Path, unblock: Callable[[], object]) -> None:
@@ -539,6 +544,14 @@ def check_unwritable_cache(site: Path, output: Path, tmp_path: Path, unblock: Ca
         assert run.code == 0, run.err  # an unwritable cache costs speed, never correctness
         assert f"One of {new.split()[1]} pieces" in page.read_text(encoding="utf-8")
         assert_equals_clean_build(site, output, tmp_path, f"with {new} and the cache unwritable")
+    # A new batch's files, published while no record could be kept, are mfsite's all the same.
+    # (Moved in from a folder the loader does not read: a full disk takes no new file.)
+    spare, second = site / SPARE, site / "batches/tee-2.yaml"
+    for step, (src, dst) in (("a new batch", (spare, second)), ("the new batch gone", (second, spare))):
+        os.rename(src, dst)
+        run = mfsite("build", "--source", site, "--output", output)
+        assert run.code == 0, run.err
+        assert_equals_clean_build(site, output, tmp_path, f"after {step}, the cache unwritable")
     unblock()
     build(site, "--output", output)
     assert_equals_clean_build(site, output, tmp_path, "once the cache is writable again")
@@ -624,3 +637,67 @@ def test_13_a_publish_that_fails_half_way_says_so_and_the_next_build_finishes(re
     release(tmp_path)
     build(site)
     assert_equals_clean_build(site, output, tmp_path, "after the next build")
+
+
+# Found in review -------------------------------------------------------------------------------
+
+
+def test_a_linked_folder_of_templates_is_part_of_the_theme(tmp_path: Path) -> None:
+    """An override that includes one from a folder linked into templates/ (the loader follows
+    links inside the site): an edit there makes the pages that use it anew."""
+    site = write_site(tmp_path / "site")
+    (site / "shared").mkdir()
+    (site / "shared/part.html").write_text("<p>part one</p>\n", encoding="utf-8")
+    (site / "templates").mkdir()
+    os.symlink("../shared", site / "templates/partials")
+    (site / "templates/404.html").write_text('{% include "partials/part.html" %}\n', encoding="utf-8")
+    build(site)
+    (site / "shared/part.html").write_text("<p>part two</p>\n", encoding="utf-8")
+    build(site)
+    assert "part two" in (site / "output/404.html").read_text(encoding="utf-8")
+    assert_equals_clean_build(site, site / "output", tmp_path)
+
+
+def test_a_hidden_template_is_refused_as_the_loader_refuses_hidden_files(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"templates/.part.html": "<p>hidden</p>\n"})
+    (site / "templates/404.html").write_text('{% include ".part.html" %}\n', encoding="utf-8")
+    run = mfsite("build", "--source", site)
+    assert run.code == 1
+    assert "templates/404.html:1:1: error: TemplateNotFound: .part.html" in run.err
+    assert not (site / "output").exists()
+
+
+def test_clean_makes_every_qr_code_anew(tmp_path: Path) -> None:
+    """--clean trusts nothing: not even a QR code the state holds for a batch's address."""
+    site = copy_example(tmp_path / "site")
+    build(site)
+    codes = site / CACHE / "qr-codes.pickle"
+    stamp, data = pickle.loads(codes.read_bytes())
+    same_version = [entry for entry in data if entry[2] == data[0][2]]
+    assert len(same_version) >= 2
+    first, second = same_version[0], same_version[1]
+    swapped = {first[0]: second[3], second[0]: first[3]}  # each address given the other's code
+    codes.write_bytes(pickle.dumps((stamp, [(u, lv, v, swapped.get(u, p)) for u, lv, v, p in data])))
+    build(site, "--clean")
+    assert_equals_clean_build(site, site / "output", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"versions": []},
+        {"report": ("x", "", 1, "M", {}, [{"file": "a", "line": float("inf"), "column": 1}])},
+        {"files": {"index.html\0x": "sig"}},
+    ],
+    ids=["versions no dict", "a warning's line no number", "a path with a NUL"],
+)
+def test_a_damaged_record_is_ignored(tmp_path: Path, damage: dict[str, object]) -> None:
+    site = write_site(tmp_path / "site")
+    build(site)
+    [record] = (site / CACHE).glob("output-*.pickle")
+    stamp, data = pickle.loads(record.read_bytes())
+    record.write_bytes(pickle.dumps((stamp, {**data, **damage})))
+    (site / "site.yaml").touch()
+    for _ in range(2):  # ignored, then replaced
+        build(site)
+        assert_equals_clean_build(site, site / "output", tmp_path)

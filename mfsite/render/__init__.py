@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemBytecodeCache,
@@ -21,6 +22,7 @@ from jinja2 import (
     PackageLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     meta,
 )
 
@@ -76,10 +78,22 @@ def templates_used(env: Environment, name: str) -> set[str] | None:
     return found
 
 
+class _Overrides(FileSystemLoader):
+    """The site's templates/ folder. Hidden files are not read there, as nowhere in the site's
+    sources (the listing that tells a build what changed leaves them out too)."""
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool]]:
+        if any(part.startswith(".") for part in template.split("/")):
+            raise TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 def make_environment(site_templates: Path | None) -> Environment:
-    loaders = [PackageLoader("mfsite", "theme/templates")]
+    loaders: list[BaseLoader] = [PackageLoader("mfsite", "theme/templates")]
     if site_templates is not None:  # even before the folder exists: watch mode may see it made
-        loaders.insert(0, FileSystemLoader(site_templates))
+        loaders.insert(0, _Overrides(site_templates))
     env = Environment(
         loader=ChoiceLoader(loaders),
         bytecode_cache=_compiled_templates(),

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 
-from mfsite import dependencies
+from mfsite import dependencies, own_digest
 from mfsite.publish import inside
 from mfsite.render.feeds import Parts
 from mfsite.render.qr import QrSymbol, size_of
@@ -47,8 +48,11 @@ QR_FILE = "qr-codes.pickle"
 PARTS_FILE = "batch-parts.pickle"
 
 
+@cache
 def stamp() -> str:
-    return f"{dependencies()}; state {FORMAT}"
+    """The versions that shape the output, and the bytes of the running mfsite: what the state
+    was made by (a working copy being edited makes it anew)."""
+    return f"{dependencies()}; state {FORMAT}; {own_digest()}"
 
 
 class BuildState:
@@ -77,9 +81,9 @@ class BuildState:
                 self._batches = BatchFiles()
         return self._batches
 
-    def forget_batch_files(self) -> None:
-        """Read every batch file again (`--clean`: trust nothing)."""
-        self._batches = BatchFiles()
+    def forget(self) -> None:
+        """Trust nothing kept (`--clean`): every file read again, every code made anew."""
+        self._batches, self._symbols, self._parts = BatchFiles(), {}, {}
 
     @property
     def symbols(self) -> Symbols:
@@ -109,7 +113,10 @@ class BuildState:
             data = self._load(self.record_name, plain_data)
             found = None
             if isinstance(data, dict) and data.get("output") == str(self.output.resolve()):
-                found = record.from_data(data)
+                try:
+                    found = record.from_data(data)
+                except Exception:  # damaged in a way no check foresaw: build as without one
+                    found = None
             self._record = self._finish_pending(found if found is not None else Record())
         return self._record
 
@@ -146,12 +153,15 @@ class BuildState:
     def _pending_name(self) -> str:
         return self.record_name.replace(".pickle", ".publishing")
 
-    def begin(self, paths: list[str]) -> None:
-        """Note the files a publish is about to replace or delete, in case it stops half-way:
-        the next build makes them again. Where the note cannot be written, neither can the
-        record: the record is removed, and the next build replaces the folder whole."""
-        if not write_file(self.folder, self._pending_name, json.dumps(paths).encode()):
-            remove_file(self.folder, self.record_name)
+    def begin(self, paths: list[str]) -> bool:
+        """Note the files a publish in place is about to replace or delete, in case it stops
+        half-way: the next build makes them again. False where the note cannot be written:
+        then the build must not publish in place."""
+        return write_file(self.folder, self._pending_name, json.dumps(paths).encode())
+
+    def end(self) -> None:
+        """No publish under way after all (the build failed before it)."""
+        remove_file(self.folder, self._pending_name)
 
     def _finish_pending(self, found: Record) -> Record:
         try:

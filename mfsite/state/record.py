@@ -78,7 +78,7 @@ class Record:
 
 
 # A part of a path that is empty, `.` or `..`, or a backslash: what publish.inside refuses.
-_OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\", re.MULTILINE)
+_OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[\\\0]", re.MULTILINE)
 
 
 def _all_inside(paths: Iterable[str]) -> bool:
@@ -161,6 +161,8 @@ def from_data(data: object) -> Record | None:
         or type(report.sources) is not str
         or not all(map(strings_only, dicts))
     ):
+        return None
+    if type(record.versions) is not dict or type(record.stats) is not dict:
         return None
     if record.batches.keys() != record.paths.keys() or record.batches.keys() != record.versions.keys():
         return None
