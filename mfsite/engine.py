@@ -112,8 +112,8 @@ class RenderFailed(Exception):
 
 
 # The batch cache is written again once the batch files read anew make up this share of it.
-# Fewer are read again by the next build (well under a millisecond each), which costs less
-# than writing every entry after each small edit.
+# Fewer are read again by the next build, which costs less than writing every entry after
+# each small edit.
 RESAVE_SHARE = 0.02
 CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small enough to balance
 

@@ -21,15 +21,14 @@ Coordinates = tuple[float, float]  # latitude, longitude in degrees
 class Record:
     """The base of the model's dataclasses: pickled as a call of the class with its fields.
 
-    The build cache keeps every batch, read and validated, between builds; loaded
-    this way, 10,000 batches take about half the time of dataclasses' own
-    pickling of slotted classes (a Python-level __setstate__ per object).
+    The build state keeps every batch, read and validated, between builds; loaded this
+    way, they come back faster than through dataclasses' own pickling of slotted classes,
+    which calls a Python-level __setstate__ per object.
 
     The classes are not frozen, though nothing changes an object once made: a frozen
-    dataclass's __init__ sets each field through object.__setattr__, which makes it three
-    times slower, and a rebuild of 10,000 batches loads about 150,000 of them from the
-    cache (unfrozen, that takes 0.1 s less). `unsafe_hash` keeps them hashable by value,
-    as frozen ones are.
+    dataclass's __init__ sets each field through object.__setattr__, which is slower, and a
+    rebuild of a large site loads hundreds of thousands of them from the state.
+    `unsafe_hash` keeps them hashable by value, as frozen ones are.
     """
 
     __slots__ = ()

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 def collector_paused(freeze: bool) -> Iterator[None]:
     """No garbage collection during a build, and (`freeze`) none of what it made looked at later.
 
-    Loading 10,000 cached batches makes some 150,000 objects that hold no reference cycles;
-    each of the collector's passes would walk all made so far (it doubled the time of loading
-    them), and the first pass after the build would walk them once more. A build whose
+    Loading a large site's cached batches makes hundreds of thousands of objects that hold no
+    reference cycles; each of the collector's passes would walk all made so far, and the
+    first pass after the build would walk them once more. A build whose
     process ends with it freezes them out of the collector's sight (they are still freed as
     usual when nothing refers to them); watch mode, which keeps its state and makes a new
     model each time, lets the collector run between rebuilds."""

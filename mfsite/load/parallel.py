@@ -1,6 +1,6 @@
 """Reading many batch files at once, in worker processes, into the build state.
 
-Worth it for a cold build of a large site (reading YAML is a quarter of it, and no file
+Worth it for a cold build of a large site (reading YAML is a large share of it, and no file
 depends on another) and for a fresh checkout, where every file has a new status and the
 bytes are compared instead.
 """
@@ -39,7 +39,7 @@ class _Read(NamedTuple):
 def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing: Listing) -> bool:
     """Read and validate the batch files the state does not hold, in `jobs` processes, into
     the state, where check_site then finds them. Worth it for a cold build of a large site
-    (reading YAML is a quarter of it, and no file depends on another) and for a fresh
+    (reading YAML is a large share of it, and no file depends on another) and for a fresh
     checkout, where every file has a new status and the bytes are compared instead."""
     if jobs < 2:
         return False

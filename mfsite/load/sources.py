@@ -23,7 +23,8 @@ from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.yamltree import Node, read_yaml, shown
 
 # The characters outside YAML's printable set (control characters and the like), named as
-# the few ranges they are: "not in the printable set" took 6 ms to compile at every start.
+# the few ranges they are: a pattern of "not in the printable set" was slow to compile at
+# every start.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 MAX_FILE_BYTES = 1024 * 1024

@@ -145,7 +145,7 @@ def _error(path: str, offset: int, mark: yaml.Mark | None, code: str, message: s
 def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node | None, list[Diagnostic]]:
     """One pass over the events. Written as a single loop on purpose: this is
     the hot path of loading a large site (about 100 events per batch file)."""
-    # new_span(Span, (path, line, column)): half the time of Span(...), whose __new__ is Python-level.
+    # new_span(Span, (path, line, column)): C-level, where Span(...) runs a Python-level __new__.
     new_span = tuple.__new__
     problems: list[Diagnostic] = []
     stack: list[Map | Seq] = []

@@ -120,7 +120,7 @@ def make_environment(site_templates: Path | None) -> Environment:
 @cache
 def _compiled_templates() -> FileSystemBytecodeCache | None:
     """Jinja's own cache of compiled templates (keyed by each template's source): every build
-    process would otherwise compile the theme again, a third of a small rebuild. It lives in
+    process would otherwise compile the theme again, much of a small rebuild. It lives in
     Jinja's per-user private temporary folder, never in the site, which may come from anyone."""
     try:
         return FileSystemBytecodeCache()

@@ -89,9 +89,9 @@ class QrTooLong(ValueError):
     """The data does not fit in the largest QR symbol at this level."""
 
 
-# Codes a process draws with qrcode itself before it takes numpy (qrmask.py): about 5 ms
-# each against 0.2 ms, but numpy's import costs 0.1 s, which a rebuild that adds one batch
-# (one new code) should not pay.
+# Codes a process draws with qrcode itself before it takes numpy (qrmask.py): slower a code,
+# but numpy's import costs more than a few codes, which a rebuild that adds one batch (one
+# new code) should not pay. benchmarks/qrmask.py measures both.
 FEW_CODES = 16
 _drawn = itertools.count(1)  # numbers the codes this process draws
 
@@ -232,8 +232,8 @@ def to_png(symbol: QrSymbol, settings: QrSettings) -> bytes:
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# zlib's level 3, not its default 6: on these scanlines (mostly zeros) it takes a quarter of
-# the time, 80 µs less a code, for about 70 bytes more (500 rather than 430 at version 3).
+# zlib's level 3, not its default 6: on these scanlines (mostly zeros) it is much faster, for
+# a few dozen bytes more a code.
 PNG_COMPRESSION = 3
 
 

@@ -156,8 +156,8 @@ def penalties(symbols: Bools) -> list[int]:
     Every rule looks at windows of neighbouring cells along rows and columns (N2 at 2×2
     blocks). Each symbol becomes one Python int, a bit per cell (`_line_bits`); shifted
     right by s, it has cell t+s at bit t, so a rule is an AND of a few shifted copies and
-    a bit count: a few operations on ints of about 2n² bits per rule. That is two to three
-    times faster than numpy arrays of booleans (many short rows, or one long array)."""
+    a bit count: a few operations on ints of about 2n² bits per rule, faster than numpy
+    arrays of booleans (many short rows, or one long array)."""
     n = symbols.shape[-1]
     cells, block_starts = _line_masks(n)
     scores = []

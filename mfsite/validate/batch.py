@@ -93,7 +93,7 @@ def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
         message = f"'{shorten(s.text)}' is not a GTIN: use 8, 12, 13 or 14 digits"
         bad(node, codes.BAD_GTIN, what, message, problems)
         return None
-    # Imported here: biip loads GS1's prefix tables (0.1 s), which only GTINs need.
+    # Imported here: biip loads GS1's prefix tables at import, which only GTINs need.
     from biip.checksums import gs1_standard_check_digit
 
     expected = gs1_standard_check_digit(text[:-1])
