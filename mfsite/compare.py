@@ -2,9 +2,9 @@
 
 This is the one place that turns inputs into signatures. A signature hashes the bytes of
 every source file an output is made from, plus what every page shares (site.yaml, the free
-pages in the footer, the site's templates, and mfsite itself: its version, the bytes of its
-code and theme, and the versions of Python and of the libraries that shape its output,
-`mfsite.dependencies`).
+pages in the footer, and mfsite itself: the bytes of its code and theme, and the versions of
+Python and of the libraries that shape its output, `mfsite.dependencies`), plus the site's
+template overrides that the output's own template uses (`Signatures.theme`).
 
 The dependencies are deliberately broad: a batch's files depend on the batch and every
 content file it names; a partner, material or story page on its file, on the batches it
