@@ -30,10 +30,11 @@ from jinja2 import Environment
 from mfsite.compare import Changes, Signatures, compare, sources_print
 from mfsite.diagnostics import Diagnostic, SiteErrors
 from mfsite.load.parallel import read_batches_in_parallel
-from mfsite.load.sources import BATCHES, TEMPLATES, Listing, StatKey, load_sources, source_stats
+from mfsite.load.sources import BATCHES, TEMPLATES, Listing, load_sources, source_stats
 from mfsite.model import Site, Users
 from mfsite.plan import BATCH_FILE_KINDS, Output
 from mfsite.publish import (
+    MARKER,
     PublishStopped,
     Staging,
     check_output,
@@ -46,6 +47,7 @@ from mfsite.render import Renderer, make_environment, template_problem
 from mfsite.render.feeds import BatchParts, Parts
 from mfsite.render.labels import LabelFacts, kept_qr_facts, qr_facts
 from mfsite.render.qr import QrTooLong
+from mfsite.seen import EVERYTHING, Seen, Watched
 from mfsite.state import BuildState, Symbols
 from mfsite.state.batches import BatchFiles
 from mfsite.state.record import Record, Report, statuses
@@ -136,29 +138,49 @@ class Engine:
         self.jobs = jobs
         self.once = once
         self.state = BuildState(source, output)
-        self.listed: dict[str, StatKey] | None = None  # the sources' status at the last run
+        self.state.deferred = not once  # saved by save(), once the new pages are out
+        self.listing: Listing | None = None  # the sources at the last run, with their status
+        # What may have changed since the sources were last listed, and since the output was
+        # last found as its record says: everything, until a watch says what it saw.
+        self.unchecked = Watched(Seen(everything=True), Seen(everything=True))
 
-    def run(self, clean: bool = False, progress: Callable[[int, int], None] | None = None) -> Result:
+    def run(
+        self,
+        clean: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        watched: Watched = EVERYTHING,
+    ) -> Result:
         """One build. Raises OutputRefused, RenderFailed, PublishStopped and OSError, the output
-        left as it was (but for PublishStopped, which says what was replaced)."""
+        left as it was (but for PublishStopped, which says what was replaced). `watched`: what
+        a watch saw change since the last run; only those files are stat'ed."""
         started = time.perf_counter()
+        self.unchecked.sources.add(watched.sources)
+        self.unchecked.output.add(watched.output)
         check_output(self.source, self.output)
         with one_at_a_time(self.state.folder), collector_paused(freeze=self.once):
+            self.state.flush()  # what an earlier run left unsaved
             result = self._run(clean, progress)
         result.seconds = time.perf_counter() - started
         return result
 
+    def save(self) -> None:
+        """Write the state a watch keeps in memory (after each rebuild, once the pages are out)."""
+        with one_at_a_time(self.state.folder):
+            self.state.flush()
+
     def _run(self, clean: bool, progress: Callable[[int, int], None] | None) -> Result:
         # The output is checked against its record while the sources are listed and read:
         # both wait on the file system far more than they run Python.
-        verified = _Verification(self.state, self.output, clean)
-        listing = source_stats(self.source)
+        verified = _Verification(self.state, self.output, clean, self.unchecked.output)
+        listing = source_stats(self.source, self.listing, self.unchecked.sources)
         changed = self._changed(listing)
+        self.unchecked.sources = Seen()
         settings = (self.base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(self.strict))
         fingerprint = sources_print(listing.stats, settings)
         if not clean:
             record, altered = verified.result()
             if not altered and not record.empty and record.report.sources == fingerprint:
+                self.unchecked.output = Seen()
                 return self._unchanged(record, changed)
         else:
             self.state.forget()  # trust nothing: every file read again, every code made anew
@@ -180,15 +202,16 @@ class Engine:
             fingerprint, result.base_url, len(site.batches), result.level, facts, result.diagnostics
         )
         self.state.save_record(now)
+        self.unchecked.output = Seen()
         return result
 
     def _changed(self, listing: Listing) -> list[str]:
         """The sources added, changed or gone since this engine's last run (watch's report)."""
-        now = dict(listing.stats)
-        before, self.listed = self.listed, now
+        before, self.listing = self.listing, listing
         if before is None:
             return []
-        return sorted(rel for rel in now.keys() | before.keys() if now.get(rel) != before.get(rel))
+        now, then = dict(listing.stats), dict(before.stats)
+        return sorted(rel for rel in now.keys() | then.keys() if now.get(rel) != then.get(rel))
 
     def _unchanged(self, record: Record, changed: list[str]) -> Result:
         report = record.report
@@ -227,7 +250,9 @@ class Engine:
         state = self.state
         signatures = Signatures(site, self.source, digests, before, templates)
         changes = compare(site, signatures, before, altered)
-        in_place, ours = not before.empty, set[str]()
+        # In place where mfsite's output is there; made whole on a first build, and where the
+        # folder was deleted (or emptied: its marker went with it).
+        in_place, ours = not before.empty and os.path.isfile(self.output / MARKER), set[str]()
         if in_place:
             _refuse_files_in_the_way(self.output, changes, before)
         todo = [out.path for out in changes.todo]
@@ -236,6 +261,7 @@ class Engine:
             # No note of a publish in place can be kept (the state cannot be written): the
             # folder is made whole instead, the files the record names taken as mfsite's.
             in_place, ours = False, set(before.stats)
+        if not in_place and not before.empty:
             changes = compare(site, signatures, Record(), set())
             todo = [out.path for out in changes.todo]
         staging, publishing = None, False
@@ -298,9 +324,9 @@ class _Verification(threading.Thread):
     """The output record, and the files it names that are no longer as mfsite wrote them,
     found in a thread of their own (one stat a file). Against `clean`, nothing is recorded."""
 
-    def __init__(self, state: BuildState, output: Path, clean: bool) -> None:
+    def __init__(self, state: BuildState, output: Path, clean: bool, seen: Seen) -> None:
         super().__init__(name="mfsite-verify", daemon=True)
-        self.state, self.output, self.clean = state, output, clean
+        self.state, self.output, self.clean, self.seen = state, output, clean, seen
         self.found: tuple[Record, set[str]] = (Record(), set())
         self.error: BaseException | None = None
         self.start()
@@ -310,7 +336,7 @@ class _Verification(threading.Thread):
             return
         try:
             record = self.state.record
-            self.found = (record, record.changed_files(str(self.output)))
+            self.found = (record, record.changed_files(str(self.output), self.seen))
         except BaseException as exc:  # raised again in the build's own thread
             self.error = exc
 

@@ -220,6 +220,14 @@ class Batch(Record):
     qc: tuple[QualityCheck, ...] = ()
     story: Ref | None = None
     notes: str | None = None
+    # The content files it names, as (folder, stem), each once, in the order named: worked out
+    # as the batch is made (and kept with it in the state), for every rebuild asks it of all.
+    named: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.named:  # (a whole batch names its partner at least)
+            named = ((kind, ref.id) for kind, ref in self.references() if ref is not None)
+            self.named = tuple(dict.fromkeys(named))
 
     @property
     def slug(self) -> str:
@@ -239,10 +247,6 @@ class Batch(Record):
             if step.partner is not None:
                 yield "partners", step.partner
 
-    def named(self) -> tuple[tuple[str, str], ...]:
-        """The content files this batch names, as (folder, stem), each once, in the order named."""
-        return tuple(dict.fromkeys((kind, ref.id) for kind, ref in self.references()))
-
 
 Users = dict[tuple[str, str], list[Batch]]  # (content folder, stem) -> the batches naming it
 
@@ -251,7 +255,7 @@ def users(batches: tuple[Batch, ...]) -> Users:
     """Who names each content file, in the batches' order: built once, so no page scans them all."""
     found: Users = defaultdict(list)
     for batch in batches:
-        for kind_and_id in batch.named():
+        for kind_and_id in batch.named:
             found[kind_and_id].append(batch)
     return found
 

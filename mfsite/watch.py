@@ -6,6 +6,10 @@ event with no `modified`), and one save can make a dozen events. So events
 only *mark* the site as changed; a single worker thread waits for the burst
 to settle, then builds, and a change that arrives during a build queues at
 most one more.
+
+The events also say where the changes were: each build is told which source files and
+which output files changed since the one before (seen.py), so it stats those rather than
+every file. The output folder is watched for that alone; its changes start no build.
 """
 
 from __future__ import annotations
@@ -23,69 +27,116 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
+from mfsite.load.sources import is_noise
+from mfsite.seen import Seen, Watched
+
 WATCHED_FOLDERS = ("batches", "content", "templates", "static")
 WATCHED_FILES = ("site.yaml",)
 DEBOUNCE_SECONDS = 0.08
-EDITOR_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", "~", ".tmp", ".part", ".crdownload", ".bak")
 
 
-def is_noise(name: str) -> bool:
-    """Editor droppings and temporary files: never a reason to rebuild."""
-    return (
-        name.startswith((".", "#"))  # hidden files, .#lock files, emacs #autosave#
-        or name.endswith(EDITOR_SUFFIXES)
-        or name == "4913"  # vim's probe that it may write in the folder
-    )
+class _Notes:
+    """What a watch saw since the builder last asked, filled in by the observer's thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen = Seen(everything=True)  # (nothing is vouched for until the watch is set)
+        self.watched = True  # False: no watch at all (every build looks at everything)
+
+    def note(self, rel: str, folder: bool) -> None:
+        with self.lock:
+            (self.seen.folders if folder else self.seen.files).add(rel)
+
+    def lost(self) -> None:
+        with self.lock:
+            self.seen.everything = True
+
+    def take(self) -> Seen:
+        with self.lock:
+            seen, self.seen = self.seen, Seen()
+        return seen if self.watched else Seen(everything=True)
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, root: Path, poke: Callable[[], None]) -> None:
-        self.root = root  # absolute, links not resolved
-        self.poke = poke
-        # A source folder that is a link is watched where it leads: its events come from there.
-        self.linked: dict[Path, str] = {}  # real folder -> its name in the site
+    """Notes each change under a watched folder by its path relative to `root`; `relative`
+    says what that is, or None for a change that does not matter."""
 
-    def relevant(self, path: str | bytes) -> bool:
+    def __init__(self, root: Path, notes: _Notes, poke: Callable[[], None] | None = None) -> None:
+        self.root = root  # absolute, links not resolved
+        self.notes = notes
+        self.poke = poke  # told of every change that matters (the output's changes tell no one)
+
+    def relative(self, path: str | bytes) -> str | None:
         if isinstance(path, bytes):
             path = path.decode(errors="replace")
         full = Path(os.path.abspath(path))
-        rel = next(
-            (
-                Path(name) / full.relative_to(real)
-                for real, name in self.linked.items()
-                if full.is_relative_to(real)
-            ),
-            None,
-        )
-        if rel is None:
-            try:
-                rel = full.relative_to(self.root)
-            except ValueError:
-                return False
-        parts = rel.parts
-        if not parts or any(is_noise(part) for part in parts):
-            return False
-        return parts[0] in WATCHED_FOLDERS or (len(parts) == 1 and parts[0] in WATCHED_FILES)
+        return full.relative_to(self.root).as_posix() if full.is_relative_to(self.root) else None
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reading a file changes nothing
+        if event.event_type == "events_lost":  # the kernel's queue overflowed
+            self.notes.lost()
+            if self.poke is not None:
+                self.poke()
+            return
         if event.is_directory and event.event_type == "modified":
             return  # a folder's own time stamp: what changed inside has an event of its own
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(p and self.relevant(p) for p in paths):
+        found = [rel for p in paths if p and (rel := self.relative(p)) is not None]
+        for rel in found:
+            if rel == ".":
+                self.notes.lost()  # the watched folder itself moved or went
+            else:
+                self.notes.note(rel, event.is_directory)
+        if found and self.poke is not None:
             self.poke()
 
 
+class _SourceHandler(_Handler):
+    def __init__(self, root: Path, notes: _Notes, poke: Callable[[], None]) -> None:
+        super().__init__(root, notes, poke)
+        # A source folder that is a link is watched where it leads: its events come from there.
+        self.linked: dict[Path, str] = {}  # real folder -> its name in the site
+
+    def relative(self, path: str | bytes) -> str | None:
+        """The source a change is to, as the site names it; None where it is not one (the
+        output, editor droppings, files beside the sources)."""
+        if isinstance(path, bytes):
+            path = path.decode(errors="replace")
+        full = Path(os.path.abspath(path))
+        linked = (
+            Path(name) / full.relative_to(real)
+            for real, name in self.linked.items()
+            if full.is_relative_to(real)
+        )
+        rel = next(linked, None)
+        if rel is None:
+            if not full.is_relative_to(self.root):
+                return None
+            rel = full.relative_to(self.root)
+        parts = rel.parts
+        if not parts or any(is_noise(part) for part in parts):
+            return None
+        if parts[0] in WATCHED_FOLDERS or (len(parts) == 1 and parts[0] in WATCHED_FILES):
+            return rel.as_posix()
+        return None
+
+
 class Watcher:
-    """Calls `build` after every settled burst of changes, one build at a time.
+    """Calls `build` after every settled burst of changes, one build at a time, with what the
+    watches saw change in the sources and in the output folder since the build before.
 
-    Before each build the source folders are watched anew where one was made, replaced (a
-    restore, a branch switch) or is a link that now leads elsewhere: a watch follows a folder,
-    not its name, and the build that follows reads whatever changed meanwhile."""
+    Before each build the folders are watched anew where one was made, replaced (a restore, a
+    branch switch, a whole new output swapped in) or is a link that now leads elsewhere: a
+    watch follows a folder, not its name. A folder watched anew vouches for nothing, so that
+    build looks at every file."""
 
-    def __init__(self, root: Path, build: Callable[[], object], poll: bool = False) -> None:
+    def __init__(
+        self, root: Path, build: Callable[[Watched], object], poll: bool = False, output: Path | None = None
+    ) -> None:
         self.root = Path(os.path.abspath(root))
+        self.output = Path(os.path.abspath(output)) if output is not None else None
         self.build = build
         self.changed = threading.Event()
         self.stopping = threading.Event()
@@ -93,7 +144,8 @@ class Watcher:
         self.observer: BaseObserver | None = None
         self.polling = poll
         self.fallback_reason: str | None = None
-        self.handler = _Handler(self.root, self.changed.set)
+        self.sources, self.outputs = _Notes(), _Notes()
+        self.handler = _SourceHandler(self.root, self.sources, self.changed.set)
         self.watches: dict[str, tuple[tuple[str, int, int], ObservedWatch]] = {}
 
     def start(self) -> None:
@@ -104,12 +156,15 @@ class Watcher:
                 self.fallback_reason = f"cannot watch with inotify ({exc.strerror or exc})"
                 self.polling = True
         if self.polling:
+            # Polling the output too would stat every file of it twice a second: each build
+            # stats them once instead.
+            self.outputs.watched = False
             self.observer = self._observe(PollingObserver(timeout=0.5))
         self.worker.start()
 
     def _observe(self, observer: BaseObserver) -> BaseObserver:
         # The site folder itself only for site.yaml and the source folders' coming and going;
-        # the source folders in full. Never the output: a build must not trigger a build.
+        # the source folders in full. The output apart: its changes never start a build.
         self.watches = {}
         observer.schedule(self.handler, str(self.root), recursive=False)
         self._arm(observer)
@@ -118,21 +173,37 @@ class Watcher:
 
     def _arm(self, observer: BaseObserver) -> None:
         for name in WATCHED_FOLDERS:
-            folder = self.root / name
-            now = _identity(folder)
-            known = self.watches.get(name)
-            if known is not None and known[0] == now:
-                continue
-            if known is not None:
-                with contextlib.suppress(KeyError, OSError):
-                    observer.unschedule(known[1])
-                del self.watches[name]
-                self.handler.linked = {r: n for r, n in self.handler.linked.items() if n != name}
-            if now is not None:
-                real = Path(now[0])
-                if real != folder:
-                    self.handler.linked[real] = name
-                self.watches[name] = (now, observer.schedule(self.handler, str(real), recursive=True))
+            self._arm_one(observer, name, self.root / name, self.sources)
+        if self.output is not None and self.outputs.watched:
+            try:
+                self._arm_one(observer, "", self.output, self.outputs)
+            except OSError as exc:  # out of inotify watches: every build checks every file
+                self.outputs.watched = False
+                why = exc.strerror or exc
+                print(f"mfsite: cannot watch the output folder ({why}); each rebuild checks every file of it",
+                      file=sys.stderr)  # fmt: skip
+
+    def _arm_one(self, observer: BaseObserver, name: str, folder: Path, notes: _Notes) -> None:
+        now = _identity(folder)
+        known = self.watches.get(name)
+        if (known[0] if known is not None else None) == now:
+            return  # the same folder, or still none
+        notes.lost()  # what happened before the watch was set is not known
+        if known is not None:
+            with contextlib.suppress(KeyError, OSError):
+                observer.unschedule(known[1])
+            del self.watches[name]
+            self.handler.linked = {r: n for r, n in self.handler.linked.items() if n != name}
+        if now is None:
+            return
+        real = Path(now[0])
+        if notes is self.outputs:
+            handler: _Handler = _Handler(real, notes)
+        else:
+            handler = self.handler
+            if real != folder:
+                self.handler.linked[real] = name
+        self.watches[name] = (now, observer.schedule(handler, str(real), recursive=True))
 
     def _run(self) -> None:
         while not self.stopping.is_set():
@@ -149,8 +220,9 @@ class Watcher:
                 try:
                     self._arm(self.observer)
                 except OSError as exc:  # out of inotify watches: the build still reads everything
+                    self.sources.lost()
                     print(f"mfsite: cannot watch a source folder ({exc.strerror or exc})", file=sys.stderr)
-            self.build()
+            self.build(Watched(self.sources.take(), self.outputs.take()))
 
     def stop(self) -> None:
         """Stop watching; a build under way finishes first, so the output stays whole."""

@@ -213,7 +213,7 @@ def test_batch_files_read_in_parallel_say_what_one_process_says(
     (site / "batches/tee-5.yaml").write_text("product: [unclosed\n", encoding="utf-8")  # YAML syntax
     monkeypatch.setattr(parallel_module, "PREREAD_AT_LEAST", 2)  # the workers fork with it
     in_parallel = spy_on_parallel_reads(monkeypatch)
-    parallel = Engine(site, site / "output", BASE, jobs=2).run()
+    parallel = Engine(site, site / "output", BASE, jobs=2, once=True).run()
     assert in_parallel == [True]  # the files were read in the workers
     assert not parallel.ok and not (site / "output").exists()
     assert (site / CACHE / "batches.pickle").is_file()  # kept, with the files' problems
@@ -223,7 +223,7 @@ def test_batch_files_read_in_parallel_say_what_one_process_says(
     assert [line.split(":")[0] for line in shown].count("batches/tee-3.yaml") == 1
     assert any(line.startswith("batches/tee-5.yaml") for line in shown)
     # And read back from the cache, in one process: the same again.
-    again = Engine(site, site / "output", BASE, jobs=1).run()
+    again = Engine(site, site / "output", BASE, jobs=1, once=True).run()
     assert [f"{d.span} {d.code}" for d in again.diagnostics] == shown
 
 
@@ -589,7 +589,7 @@ def test_batches_read_in_parallel_are_whole_batches(
     same."""
     monkeypatch.setattr(parallel_module, "PREREAD_AT_LEAST", 2)
     in_parallel = spy_on_parallel_reads(monkeypatch)
-    engine = Engine(site, site / "output", BASE, jobs=2)
+    engine = Engine(site, site / "output", BASE, jobs=2, once=True)
     result = engine.run()
     assert result.ok and in_parallel == [True], result.diagnostics
     fresh = fresh_batches(site)

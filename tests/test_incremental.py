@@ -113,8 +113,8 @@ def test_an_edit_renders_its_batch_and_the_lists_that_show_it(engine: tuple[Path
 
 
 def test_a_build_after_watch_mode_knows_what_it_wrote(tmp_path: Path) -> None:
-    """Watch mode saves its state after each rebuild: a later `mfsite build` takes the files it
-    wrote as mfsite's own, and finds nothing to do."""
+    """Watch mode saves its state after each rebuild (Engine.save, once the pages are out): a
+    later `mfsite build` takes the files it wrote as mfsite's own, and finds nothing to do."""
     site = copy_example(tmp_path / "site")
     work = Engine(site, site / "output", BASE)
     assert work.run().ok
@@ -122,6 +122,7 @@ def test_a_build_after_watch_mode_knows_what_it_wrote(tmp_path: Path) -> None:
     edit(site / "batches/hoodie-nov-26.yaml", "quantity: 48", "quantity: 50")
     assert work.run().ok
     assert (site / "output/b/hd-2612-b/index.html").is_file()
+    work.save()
     run = mfsite("build", "--source", site, "--base-url", BASE)
     assert run.code == 0, run.err
     assert ": 0 files written" in run.out

@@ -18,6 +18,7 @@ from mfsite.commands.build import publish_stopped, write_problem
 from mfsite.diagnostics import SiteErrors, format_text, summary
 from mfsite.engine import Engine, RenderFailed, Result
 from mfsite.publish import OutputRefused, PublishStopped, check_output
+from mfsite.seen import EVERYTHING, Watched
 from mfsite.serve import LiveState, make_server
 from mfsite.watch import Watcher
 
@@ -62,8 +63,8 @@ def watching(engine: Engine, poll: bool, on_build: Callable[[bool, str], None]) 
     """The first build (given to the block: None where it failed), then a watcher rebuilding
     until the block ends."""
 
-    def rebuild() -> Result | None:
-        return run_rebuild(engine, on_build)
+    def rebuild(watched: Watched = EVERYTHING) -> Result | None:
+        return run_rebuild(engine, on_build, watched)
 
     for stream in (sys.stdout, sys.stderr):  # one line a rebuild, even into a pipe or a log
         stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
@@ -72,7 +73,7 @@ def watching(engine: Engine, poll: bool, on_build: Callable[[bool, str], None]) 
     except OutputRefused as exc:
         fail(str(exc), EXIT_USAGE)
     first = rebuild()
-    watcher = Watcher(engine.source, rebuild, poll)
+    watcher = Watcher(engine.source, rebuild, poll, engine.output)
     watcher.start()
     if watcher.fallback_reason:
         click.echo(f"mfsite: {watcher.fallback_reason}; polling for changes instead", err=True)
@@ -83,14 +84,25 @@ def watching(engine: Engine, poll: bool, on_build: Callable[[bool, str], None]) 
         click.echo("stopped; the output holds the last good build")
 
 
-def run_rebuild(engine: Engine, on_build: Callable[[bool, str], None]) -> Result | None:
+def run_rebuild(engine: Engine, on_build: Callable[[bool, str], None], watched: Watched) -> Result | None:
     """One rebuild, one line of report (errors in full). Never raises: watching goes on, and
     the next change is built whatever this one left. The server hears of the build before the
-    terminal does, so what a person reads there is already what the browser shows."""
-    kept = f"{engine.output} keeps the last good build"
-    first = engine.listed is None
+    terminal does, so what a person reads there is already what the browser shows; the state
+    is saved after that."""
     try:
-        result = engine.run()
+        return _rebuild(engine, on_build, watched)
+    finally:
+        try:
+            engine.save()
+        except Exception as exc:  # (a cache that cannot be written costs speed, never the watch)
+            click.echo(f"mfsite: cannot save the build state: {exc}", err=True)
+
+
+def _rebuild(engine: Engine, on_build: Callable[[bool, str], None], watched: Watched) -> Result | None:
+    kept = f"{engine.output} keeps the last good build"
+    first = engine.listing is None
+    try:
+        result = engine.run(watched=watched)
     except Exception as exc:  # whatever went wrong, it is said, and the next change tried
         text = problem_text(exc, engine)
         on_build(False, text)

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.yamltree import Node, read_yaml, shown
+from mfsite.seen import Seen
 
 # The characters outside YAML's printable set (control characters and the like), named as
 # the few ranges they are: a pattern of "not in the printable set" was slow to compile at
@@ -28,6 +29,7 @@ from mfsite.load.yamltree import Node, read_yaml, shown
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 MAX_FILE_BYTES = 1024 * 1024
+EDITOR_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", "~", ".tmp", ".part", ".crdownload", ".bak")
 MAX_FILES = 200_000
 CONTENT_KINDS = ("partners", "materials", "stories", "pages")
 
@@ -100,6 +102,16 @@ class Listing:
     stats: list[tuple[str, StatKey]]  # (the path as messages show it, its status), site.yaml first
     paths: dict[Folder, list[str]]  # each folder's files, as the loader lists them
     problems: list[Diagnostic]  # found while listing (a link that leaves the site...)
+    linked: set[str] = field(default_factory=set)  # files reached through a link: always stat'ed
+
+
+def is_noise(name: str) -> bool:
+    """Editor droppings, temporary and hidden files: never a source, never a reason to rebuild."""
+    return (
+        name.startswith((".", "#"))  # hidden files (.git, .DS_Store), .#lock files, emacs #autosave#
+        or name.endswith(EDITOR_SUFFIXES)
+        or name == "4913"  # vim's probe that it may write in the folder
+    )
 
 
 def file_digest(data: bytes) -> str:
@@ -191,29 +203,42 @@ def _hollow(source: SourceFile | None) -> bool:
     return source is not None and source.tree is None
 
 
-def source_stats(root: Path) -> Listing:
+def source_stats(root: Path, before: Listing | None = None, seen: Seen | None = None) -> Listing:
     """The files load_sources would read (and the template overrides), with their status, read
-    without opening any: how `mfsite build` tells that nothing changed since its last run."""
+    without opening any: how `mfsite build` tells that nothing changed since its last run.
+
+    With the listing `before` and what a watch has `seen` change since it was taken, a file
+    the watch vouches for keeps its status from `before`: the folders are listed anew (files
+    come and go), but only the files that changed are stat'ed, and those reached through a
+    link (whose target no watch follows)."""
     reader = _Reader(root)
     try:
         paths = {folder: reader.listed(folder) for folder in SOURCE_FOLDERS}
     except SiteErrors:  # too many files: load_sources lists them again and says so
         paths, reader.problems = {}, []  # (and finds these again: said once)
-    stats = [("site.yaml", stat_key(root / "site.yaml")), *_stats(reader, paths)]
-    return Listing(stats, paths, reader.problems)
+    known: dict[str, StatKey] = {}
+    if before is not None and seen is not None and not seen.everything:
+        known = dict(before.stats)
+        for rel in seen.files:
+            known.pop(reader.rel(reader.prefix + rel), None)  # (as messages show the path)
+        if seen.folders:
+            known = {rel: key for rel, key in known.items() if not seen.covers(rel)}
+    site_key = known.get("site.yaml") or stat_key(root / "site.yaml")
+    linked = {reader.rel(path) for path in reader.linked}
+    stats = [("site.yaml", site_key), *_stats(reader, paths, known, linked)]
+    return Listing(stats, paths, reader.problems, linked)
 
 
-def listed_stats(root: Path, folders: tuple[Folder, ...]) -> list[tuple[str, StatKey]]:
-    """The status of the files in these folders, listed as the loader lists them."""
-    reader = _Reader(root)
-    try:
-        return _stats(reader, {folder: reader.listed(folder) for folder in folders})
-    except SiteErrors:  # too many files: load_sources says so
-        return []
-
-
-def _stats(reader: _Reader, paths: dict[Folder, list[str]]) -> list[tuple[str, StatKey]]:
-    return [(reader.rel(path), stat_key(path)) for listed in paths.values() for path in listed]
+def _stats(
+    reader: _Reader, paths: dict[Folder, list[str]], known: dict[str, StatKey], linked: set[str]
+) -> list[tuple[str, StatKey]]:
+    found = []
+    for listed in paths.values():
+        for path in listed:
+            rel = reader.rel(path)
+            key = known.get(rel) if rel not in linked else None
+            found.append((rel, key or stat_key(path)))
+    return found
 
 
 def stat_key(path: str | Path) -> StatKey:
@@ -245,6 +270,7 @@ class _Reader:
         self.cache = cache
         self.seen: set[str] = set()
         self.links_checked: dict[Path, bool] = {}
+        self.linked: set[str] = set()  # files listed through a link
 
     def cached(self, path: str, read: Callable[[str], SourceFile | None]) -> SourceFile | None:
         """Read through the cache: a file whose stat is unchanged is not read again."""
@@ -285,16 +311,18 @@ class _Reader:
         found: list[str] = []
         seen_dirs = {os.path.realpath(folder)}
         pending = [folder]
+        through_links: set[str] = set()  # folders reached through a link
         while pending:
             current = pending.pop()
+            linked = current in through_links
             try:
                 entries = sorted(os.scandir(current), key=attrgetter("name"))
             except OSError as exc:
                 self.cannot_read(current, exc)
                 continue
             for entry in entries:
-                if entry.name.startswith("."):
-                    continue  # editor droppings, .DS_Store, .git
+                if is_noise(entry.name):
+                    continue
                 path = f"{current}/{entry.name}"
                 try:
                     if entry.is_symlink():
@@ -318,8 +346,12 @@ class _Reader:
                     if recursive and real not in seen_dirs:  # a link back up is followed once, not round
                         seen_dirs.add(real)
                         pending.append(path)
+                        if linked or target is not None:
+                            through_links.add(path)
                 elif is_file and (suffixes is None or entry.name.lower().endswith(suffixes)):
                     found.append(path)
+                    if linked or target is not None:
+                        self.linked.add(path)
                     self.count += 1
                     if self.count > MAX_FILES:
                         message = f"more than {MAX_FILES} source files: is this the right folder?"

@@ -85,10 +85,12 @@ class BatchParts:
         ids = list(map(attrgetter("id"), batches))
         signatures = dict(zip(ids, map(self.own.__getitem__, ids), strict=True))
         kept, kept_texts = self.kept.get(name, ({}, {}))
-        texts = {i: kept_texts[i] for i, signature in signatures.items() if kept.get(i) == signature}
-        if len(texts) < len(ids):  # some made anew, then all put in the batches' order
-            texts.update((b.id, make(b)) for b in batches if b.id not in texts)
-            texts = {i: texts[i] for i in ids}
+        # Compared as sets of (id, signature) pairs, copied and put in order by dicts: C loops.
+        new = signatures.items() - kept.items()
+        texts = dict(kept_texts)
+        texts.update((b.id, make(b)) for b in batches if (b.id, signatures[b.id]) in new)
+        if len(texts) != len(ids) or list(texts) != ids:  # batches gone, added or moved
+            texts = dict(zip(ids, map(texts.__getitem__, ids), strict=True))
         self.made[name] = (signatures, texts)
         return list(texts.values())
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -68,6 +69,10 @@ class BuildState:
         self._parts: Parts | None = None
         self._record: Record | None = None
         self.saved_codes = 0  # how many codes the QR file holds
+        # Watch and serve keep the state in memory and write it once the new pages are out
+        # (flush); a build writes each part as it is done.
+        self.deferred = False
+        self.unsaved: dict[str, Callable[[], None]] = {}  # file name -> its latest save
 
     # -- the parts, each loaded on first use ----------------------------------------------
 
@@ -123,29 +128,51 @@ class BuildState:
     # -- saving ----------------------------------------------------------------------------
 
     def save_batch_files(self) -> None:
-        self._save(BATCHES_FILE, batches.to_data(self.batch_files))
+        self._when(BATCHES_FILE, lambda: self._save(BATCHES_FILE, batches.to_data(self.batch_files)))
 
     def save_symbols(self, in_use: set[tuple[str, str]] | None = None) -> None:
         """Save the codes; with `in_use`, only those (the cache keeps the codes the site uses)."""
         symbols = self.symbols
         keys = sorted(symbols if in_use is None else in_use & symbols.keys())
-        codes = [(url, level, symbols[url, level].version, symbols[url, level].packed) for url, level in keys]
-        if self._save(QR_FILE, codes):
-            self.saved_codes = len(codes)
+
+        def write() -> None:
+            codes = []
+            for url, level in keys:
+                code = symbols[url, level]
+                codes.append((url, level, code.version, code.packed))
+            if self._save(QR_FILE, codes):
+                self.saved_codes = len(codes)
+
+        self._when(QR_FILE, write)
 
     def save_parts(self, parts: Parts) -> None:
         self._parts = parts
-        self._save(PARTS_FILE, parts)
+        self._when(PARTS_FILE, lambda: self._save(PARTS_FILE, parts))
 
     def save_record(self, now: Record) -> None:
         """Keep the new record; where it cannot be written, the old one must not stay either
         (it would describe files that were replaced since)."""
         self._record = now
-        data = {"output": str(self.output.resolve()), **record.to_data(now)}
-        if self._save(self.record_name, data):
-            remove_file(self.folder, self._pending_name)
+
+        def write() -> None:
+            if self._save(self.record_name, {"output": str(self.output.resolve()), **record.to_data(now)}):
+                remove_file(self.folder, self._pending_name)
+            else:
+                remove_file(self.folder, self.record_name)
+
+        self._when(self.record_name, write)
+
+    def _when(self, name: str, write: Callable[[], None]) -> None:
+        if self.deferred:
+            self.unsaved[name] = write  # (replacing an older save of the same file)
         else:
-            remove_file(self.folder, self.record_name)
+            write()
+
+    def flush(self) -> None:
+        """Write what is kept in memory only."""
+        unsaved, self.unsaved = self.unsaved, {}
+        for write in unsaved.values():
+            write()
 
     # -- a publish that may stop half-way --------------------------------------------------
 

@@ -22,6 +22,7 @@ from itertools import chain
 
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import StatKey
+from mfsite.seen import Seen
 from mfsite.state.store import strings_only
 
 SEP = "\0"  # between the paths of a batch's files (no path holds it)
@@ -60,19 +61,24 @@ class Record:
     def batch_paths(self, batch_id: str) -> list[str]:
         return self.paths[batch_id].split(SEP)
 
-    def changed_files(self, output: str) -> set[str]:
-        """The recorded files that are no longer as mfsite wrote them (or gone): one stat each."""
-        found = statuses(output, self.stats, missing_ok=True)
-        return {path for path, key in self.stats.items() if found.get(path) != key}
+    def changed_files(self, output: str, seen: Seen) -> set[str]:
+        """The recorded files that are no longer as mfsite wrote them (or gone): one stat each,
+        of every file, or of those a watch of the output has `seen` change."""
+        paths = seen.among(self.stats)
+        found = statuses(output, paths, missing_ok=True)
+        return {path for path in paths if found.get(path) != self.stats[path]}
 
     def forget(self, paths: set[str]) -> None:
         """These files may hold anything (a publish stopped while writing them): each is made
-        again, and its batch's other files with it."""
+        again, and its batch's other files with it; one the record did not name (a new file)
+        is recorded as a site-wide file of no known signature, made again or removed."""
+        of_batches: set[str] = set()
         for batch_id, joined in self.paths.items():
-            if not paths.isdisjoint(joined.split(SEP)):
+            if not paths.isdisjoint(files := joined.split(SEP)):
                 self.batches[batch_id] = ""
+                of_batches.update(files)
         for path in paths:
-            if path in self.files:
+            if path not in of_batches:
                 self.files[path] = ""
             self.stats[path] = (-1, -1, -1)  # mfsite's own file, whatever it holds now
 
