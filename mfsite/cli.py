@@ -151,6 +151,8 @@ def labels(ids: tuple[str, ...], copies: int, out: Path, source: Path, base_url:
         sheet.write_sheet(out, checked.site, source, chosen, copies)
     except sheet.Refused as exc:
         raise UsageRefused(str(exc)) from None
+    except sheet.TemplateFailed as exc:
+        fail(str(exc))
     click.echo(f"wrote {len(chosen) * copies} labels for {len(chosen)} batches to {out}")
 
 

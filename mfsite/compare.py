@@ -33,7 +33,6 @@ from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
 from mfsite.render import BATCH_TEMPLATES, make_environment, template_for, templates_used
 from mfsite.render.pages import shown_on_page
 from mfsite.state.record import SEP, Record
-from mfsite.urls import by_month
 
 
 def digest(*parts: str) -> str:
@@ -163,12 +162,10 @@ class Signatures:
             theme = self.theme(out.kind)
             return digest(self.shared, theme, out.kind, own, str(more), *self.listed(shown))
         if out.kind == "archive":
-            return digest(self.shared, self.theme("archive"), "archive", *self.listed(self.months[out.key]))
+            return digest(
+                self.shared, self.theme("archive"), "archive", *self.listed(self.site.by_month[out.key])
+            )
         return digest(self.shared, self.theme(out.kind), out.kind, self.all)
-
-    @cached_property
-    def months(self) -> dict[str, list[Batch]]:
-        return by_month(self.site.batches)
 
     @cached_property
     def all(self) -> str:
@@ -200,11 +197,10 @@ def compare(site: Site, signatures: Signatures, before: Record, altered: set[str
         sources=signatures.sources,
     )
     todo = [out for out in shared if out.path in altered or before.files.get(out.path) != now.files[out.path]]
-    # The batches compared as sets of (id, signature) pairs: loops in C, where a site has 10,000.
-    same = own.items() & before.batches.items()
+    recorded = before.batches.get
+    kept = {batch_id: signature for batch_id, signature in own.items() if recorded(batch_id) == signature}
     if altered:
-        same = {(i, signature) for i, signature in same if altered.isdisjoint(before.batch_paths(i))}
-    kept = dict(same)
+        kept = {i: signature for i, signature in kept.items() if altered.isdisjoint(before.batch_paths(i))}
     now.paths = {batch_id: before.paths[batch_id] for batch_id in kept}
     for batch in site.batches:
         if batch.id not in kept:

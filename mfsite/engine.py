@@ -225,15 +225,10 @@ class Engine:
     def _check(self, listing: Listing) -> Checked:
         files = self.state.batch_files
         read_in_parallel = read_batches_in_parallel(self.source, files, self.jobs, listing)
-        before = {rel: entry[0] for rel, entry in files.cache.entries.items()}
         checked = check_site(self.source, self.base_url, True, files, listing)
-        read_anew = sum(
-            1
-            for rel, entry in files.cache.entries.items()
-            if rel.startswith(f"{BATCHES.path}/") and before.get(rel) != entry[0]
-        )
-        gone = len(before.keys() - files.cache.entries.keys())
-        if read_in_parallel or gone or read_anew >= max(1, RESAVE_SHARE * len(files.cache.entries)):
+        changed = [rel for rel in files.cache.changed if rel.startswith(f"{BATCHES.path}/")]
+        gone = any(rel not in files.cache.entries for rel in changed)
+        if read_in_parallel or gone or len(changed) >= max(1, RESAVE_SHARE * len(files.cache.entries)):
             self.state.save_batch_files()
         return checked
 

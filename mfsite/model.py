@@ -8,10 +8,12 @@ line a person has to fix.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 
 from mfsite.diagnostics import Span
 
@@ -248,6 +250,15 @@ class Batch(Record):
                 yield "partners", step.partner
 
 
+def by_month(batches: Iterable[Batch]) -> dict[str, list[Batch]]:
+    """Batches by the month they were made in (YYYY-MM), in their order. By runs of batches made
+    on one day, which sorted batches are: a month is worked out once a run, not once a batch."""
+    found: dict[str, list[Batch]] = {}
+    for day, run in groupby(batches, key=attrgetter("produced")):
+        found.setdefault(day.isoformat()[:7], []).extend(run)
+    return found
+
+
 Users = dict[tuple[str, str], list[Batch]]  # (content folder, stem) -> the batches naming it
 
 
@@ -269,3 +280,9 @@ class Site(Record):
     stories: dict[str, Story]
     pages: dict[str, Page]
     static: tuple[str, ...] = ()
+    # The batches by the month they were made in (YYYY-MM), in their order: grouped once, for
+    # the plan, the signatures and the pages, so none of them scans every batch again.
+    by_month: dict[str, list[Batch]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_month = by_month(self.batches)

@@ -16,7 +16,6 @@ from mfsite.urls import (
     batch_route,
     compact_route,
     content_route,
-    months,
     output_path,
     page_route,
 )
@@ -29,6 +28,11 @@ FEED = "feed.xml"
 DISCOVERY_KINDS = {BATCH_INDEX: "batch-index", SITEMAP: "sitemap", FEED: "feed"}
 # The kinds of output that belong to one batch (their key is its id).
 BATCH_FILE_KINDS = frozenset({"batch", "redirect", "label", "qr-svg", "qr-png", "passport"})
+# The first folder of every path plan_batch makes, whatever the settings: b/ (the QR target,
+# label and images), B/ (the compact codes' upper-case address) and 01/ (GS1 Digital Link).
+# The check for colliding outputs (validate/paths.py) plans the batches' files only when
+# another output starts with one of these: otherwise, ids unique without case keep them apart.
+BATCH_TOPS = frozenset({"b", "B", "01"})
 
 
 def passport_route(batch: Batch) -> str:
@@ -82,7 +86,7 @@ def plan_shared(site: Site) -> list[Output]:
         Output("404.html", "404", route="404.html"),
         Output("robots.txt", "robots", route="robots.txt"),
     ]
-    for month in months(site.batches):
+    for month in site.by_month:
         outputs.append(page(archive_route(month), "archive", month))
     for kind in CONTENT_KINDS:
         for stem in getattr(site, kind):

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from mfsite.model import Batch, Site
-from mfsite.render import Renderer, make_environment
+from mfsite.render import Renderer, make_environment, template_problem
 
 MARKER = "<!-- mfsite labels"
 
@@ -16,10 +16,17 @@ class Refused(Exception):
     """Writing the sheet would overwrite a file mfsite did not write."""
 
 
+class TemplateFailed(Exception):
+    """A mistake in a template, said where it is (render.template_problem)."""
+
+
 def write_sheet(out: Path, site: Site, source: Path, batches: list[Batch], copies: int) -> None:
     if out.exists() and not _ours(out):
         raise Refused(f"{out} exists and is not a label sheet mfsite wrote; choose another --out")
-    html = Renderer(site, make_environment(source / "templates")).labels_sheet(batches, copies)
+    try:
+        html = Renderer(site, make_environment(source / "templates")).labels_sheet(batches, copies)
+    except Exception as exc:  # a template's mistake, said where it is: never a traceback
+        raise TemplateFailed(template_problem(exc, out.name)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     # Written beside and renamed over: a reader never sees half a sheet.
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)

@@ -9,10 +9,6 @@ from the base URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
-from itertools import groupby
-from operator import attrgetter
 from urllib.parse import urlsplit, urlunsplit
 
 from mfsite.model import Batch, SiteConfig
@@ -61,29 +57,6 @@ def qr_url(config: SiteConfig, batch: Batch) -> str:
     if uses_digital_link(config, batch):
         return base + page_route(config, batch)  # the lot is case-sensitive in GS1 too
     return base + compact_route(batch)
-
-
-def month_of(batch: Batch) -> str:
-    return month_of_day(batch.produced)
-
-
-def month_of_day(day: date) -> str:
-    return day.isoformat()[:7]  # YYYY-MM: the quickest way there
-
-
-def by_month(batches: Iterable[Batch]) -> dict[str, list[Batch]]:
-    """Batches by the month they were made in (YYYY-MM), in their order: grouped once, so a
-    month's page never scans every batch. (By runs of batches made on one day, which sorted
-    batches are: a month is worked out once a run, not once a batch.)"""
-    found: dict[str, list[Batch]] = {}
-    for day, run in groupby(batches, key=attrgetter("produced")):
-        found.setdefault(month_of_day(day), []).extend(run)
-    return found
-
-
-def months(batches: Iterable[Batch]) -> dict[str, date]:
-    """The months these batches were made in, in their order, each with its first batch's day."""
-    return {month: run[0].produced for month, run in by_month(batches).items()}
 
 
 def archive_route(month: str) -> str:

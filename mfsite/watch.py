@@ -32,7 +32,7 @@ from mfsite.seen import Seen, Watched
 
 WATCHED_FOLDERS = ("batches", "content", "templates", "static")
 WATCHED_FILES = ("site.yaml",)
-DEBOUNCE_SECONDS = 0.08
+DEBOUNCE_SECONDS = 0.05  # one save's events come within a few ms of each other
 
 
 class _Notes:

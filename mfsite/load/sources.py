@@ -91,6 +91,7 @@ class SourceCache:
 
     entries: dict[str, tuple[StatKey, SourceFile | None, list[Diagnostic]]] = field(default_factory=dict)
     stems: dict[str, list[str]] | None = None  # the content stems hollow entries were validated with
+    changed: list[str] = field(default_factory=list)  # files read anew or gone in the last load
 
 
 @dataclass(slots=True)
@@ -124,6 +125,8 @@ def load_sources(
     """Read every source file of the site at `root`; never raises for bad content.
     `listing`: the files and their status as source_stats found them, before this read."""
     reader = _Reader(root, cache, listing)
+    if cache is not None:
+        cache.changed = []
     try:
         return _load(root, cache, reader)
     except SiteErrors as exc:  # too many files: nothing further is read
@@ -163,8 +166,10 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
     # Template overrides are read by the renderer; a link among them is checked here, with the rest.
     reader.listed(TEMPLATES)
     if cache is not None:
-        for rel in set(cache.entries) - reader.seen:  # gone
+        gone = cache.entries.keys() - reader.seen
+        for rel in gone:
             del cache.entries[rel]
+        cache.changed += gone
     return sources, reader.problems
 
 
@@ -284,11 +289,13 @@ class _Reader:
         if entry is not None and (entry[0] == key or (entry[1] and same_bytes(path, entry[1].digest))):
             if entry[0] != key:  # the same bytes under a new status: noted, so the cache is saved
                 self.cache.entries[rel] = (key, entry[1], entry[2])
+                self.cache.changed.append(rel)
             self.problems.extend(entry[2])
             return entry[1]
         start = len(self.problems)
         result = read(path)
         self.cache.entries[rel] = (key, result, self.problems[start:])
+        self.cache.changed.append(rel)
         return result
 
     def rel(self, path: str | Path) -> str:

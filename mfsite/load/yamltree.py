@@ -8,13 +8,15 @@ every scalar stays the text the person typed, and every node knows its
 `file:line:column`. Types are decided later, by the validator, per field.
 
 Refused here, with a positioned error: aliases (shared references are how a
-300-byte file explodes into gigabytes), explicit tags, several documents in
-one file, duplicate keys and nesting deeper than any real batch needs.
+300-byte file explodes into gigabytes), explicit tags (but `!!str` on a value),
+several documents in one file, duplicate keys, nesting deeper than any real
+batch needs, and control characters written as escapes in double quotes.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -30,10 +32,22 @@ except AttributeError:  # pragma: no cover - only where PyYAML lacks libyaml
 
 MAX_DEPTH = 32
 NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
-# `!!str` only says "this is text", which is what we do anyway.
-ALLOWED_TAGS = frozenset({None, "!", "tag:yaml.org,2002:str"})
+# `!!str` on a value only says "this is text", which is what we do anyway, and files that use it
+# built before tags were refused (docs/site-format.md has always listed it): it stays allowed.
+# Every other tag, also `!` and `!!str` on a list or a mapping, is refused.
+SCALAR_TAGS = frozenset({None, "tag:yaml.org,2002:str"})
 QUOTED = frozenset({"'", '"', "|", ">"})
 YAML_11_BREAKS = re.compile("[\x85\u2028\u2029]")
+# What load/sources.py refuses raw in a file: control characters but tab and line feed (and
+# U+0085, which YAML only allows escaped), lone surrogates, U+FFFE and U+FFFF. A double-quoted
+# value can still write them as escapes ("\0", "\e[31m", "\x07"), which would carry them into
+# pages, feeds and terminals: they are refused there too. Only `"` values have escapes.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# The escapes of a double-quoted YAML scalar that stand for one character, by their letter.
+ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f"}
+ESCAPES |= {"r": "\r", "e": "\x1b", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+HEX = re.compile("[0-9A-Fa-f]+")
 
 
 @dataclass(slots=True)
@@ -97,7 +111,7 @@ def read_yaml(text: str, path: str, first_line: int = 1) -> tuple[Node | None, l
         # wraps the same calls in a generator, a sixth more per event.
         parser = _Loader(text)
         try:
-            return _build(iter(parser.get_event, None), path, first_line - 1)
+            return _build(iter(parser.get_event, None), path, first_line - 1, text)
         finally:
             parser.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -142,7 +156,9 @@ def _error(path: str, offset: int, mark: yaml.Mark | None, code: str, message: s
     return Diagnostic(span, code, message)
 
 
-def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node | None, list[Diagnostic]]:
+def _build(
+    events: Iterator[yaml.Event], path: str, offset: int, text: str
+) -> tuple[Node | None, list[Diagnostic]]:
     """One pass over the events. Written as a single loop on purpose: this is
     the hot path of loading a large site (about 100 events per batch file)."""
     # new_span(Span, (path, line, column)): C-level, where Span(...) runs a Python-level __new__.
@@ -156,12 +172,14 @@ def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node |
         kind = type(event)
         mark = event.start_mark
         if kind is yaml.ScalarEvent:
-            if event.tag not in ALLOWED_TAGS:
+            if event.tag not in SCALAR_TAGS:
                 raise SiteErrors([_error(path, offset, mark, codes.YAML_UNSUPPORTED, _tag_message(event))])
             at = new_span(Span, (path, mark.line + 1 + offset, mark.column + 1))
+            if event.style == '"' and UNPRINTABLE.search(event.value):  # every one, and read on
+                problems.extend(_escaped_unprintables(text, mark.index, at, offset))
             node: Node = Scalar(event.value, at, event.style in QUOTED)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.tag not in ALLOWED_TAGS:
+            if event.tag is not None:
                 raise SiteErrors([_error(path, offset, mark, codes.YAML_UNSUPPORTED, _tag_message(event))])
             if len(stack) >= MAX_DEPTH:
                 message = f"nested deeper than {MAX_DEPTH} levels"
@@ -207,4 +225,46 @@ def _build(events: Iterator[yaml.Event], path: str, offset: int) -> tuple[Node |
 
 
 def _tag_message(event: yaml.NodeEvent) -> str:
+    if event.tag in SCALAR_TAGS:  # !!str, on a list or a mapping
+        return f"YAML tags ({event.tag}) are not supported on a list or a mapping"
     return f"YAML tags ({event.tag}) are not supported"
+
+
+def _escaped_unprintables(text: str, start: int, at: Span, offset: int) -> list[Diagnostic]:
+    """Each escape in the double-quoted value at text[start] that writes a character refused raw,
+    at the backslash that starts it."""
+    found = []
+    for index, escape, char in _escapes(text, start):
+        if UNPRINTABLE.match(char):
+            line = text.count("\n", 0, index) + 1 + offset
+            column = index - (text.rfind("\n", 0, index) + 1) + 1
+            kind = "a control character" if unicodedata.category(char) == "Cc" else "a noncharacter"
+            message = (
+                f"the escape {escape} stands for U+{ord(char):04X}, {kind}, which is not allowed "
+                "in a value, written out or as an escape; delete it"
+            )
+            found.append(Diagnostic(Span(at.path, line, column), codes.YAML_SYNTAX, message))
+    if not found:  # the marks did not lead to the value's quote (they always should): its start
+        message = "the value holds a control character, written as an escape; delete it"
+        found.append(Diagnostic(at, codes.YAML_SYNTAX, message))
+    return found
+
+
+def _escapes(text: str, start: int) -> Iterator[tuple[int, str, str]]:
+    """(where, as written, the character) of each one-character escape of the double-quoted scalar
+    at text[start]; the parser has already checked its syntax, so this only finds them again."""
+    if text[start : start + 1] != '"':
+        return
+    i = start + 1
+    while i < len(text) and text[i] != '"':
+        if text[i] != "\\":
+            i += 1
+            continue
+        letter = text[i + 1 : i + 2]
+        size = 2 + HEX_ESCAPES.get(letter, 0)
+        written = text[i : i + size]
+        if letter in HEX_ESCAPES and HEX.fullmatch(written[2:]):
+            yield i, written, chr(min(int(written[2:], 16), 0x10FFFF))
+        elif letter in ESCAPES:
+            yield i, written, ESCAPES[letter]
+        i += size

@@ -7,10 +7,10 @@ by file. Nothing here writes a file.
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Callable, Iterable
-from functools import cache, cached_property
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
+from types import TracebackType
 from urllib.parse import urlsplit
 
 from jinja2 import (
@@ -23,8 +23,10 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
+    TemplateSyntaxError,
     meta,
 )
+from jinja2.loaders import split_template_path
 
 from mfsite.model import Batch, Site, Users, users
 from mfsite.plan import FEED, SITEMAP, Output, passport_route
@@ -36,7 +38,6 @@ from mfsite.urls import (
     absolute,
     archive_route,
     batch_route,
-    by_month,
     content_route,
     page_route,
     qr_url,
@@ -70,28 +71,83 @@ def templates_used(env: Environment, name: str) -> set[str] | None:
         if current in found:
             continue
         found.add(current)
-        source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-        for child in meta.find_referenced_templates(env.parse(source)):
+        source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+        for child in meta.find_referenced_templates(env.parse(source, current, filename)):
             if child is None:
                 return None
             pending.append(child)
     return found
 
 
+# How a template file is named in messages and in Jinja's frames: a site's override by its path
+# in the site, as every other source is; the built-in theme by its path in the package.
+OVERRIDES = "templates/"
+THEME = "mfsite/theme/templates/"
+
+
+class TemplateUnreadable(TemplateError):
+    """A template file that cannot be read as text: said at its place, as a source file is."""
+
+    def __init__(self, filename: str, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.filename, self.line, self.column = filename, line, column
+
+    def __reduce__(self) -> tuple[type, tuple[str, int, int, str]]:
+        return TemplateUnreadable, (self.filename, self.line, self.column, str(self.message))
+
+
 class _Overrides(FileSystemLoader):
     """The site's templates/ folder. Hidden files are not read there, as nowhere in the site's
-    sources (the listing that tells a build what changed leaves them out too)."""
+    sources (the listing that tells a build what changed leaves them out too).
+
+    Each template's file name, which Jinja gives its syntax errors and its frames, is its path
+    in the site (`templates/x.html`), so a mistake is told where the person wrote it."""
 
     def get_source(
         self, environment: Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool]]:
         if any(part.startswith(".") for part in template.split("/")):
             raise TemplateNotFound(template)
-        return super().get_source(environment, template)
+        shown = OVERRIDES + template
+        try:
+            source, _, uptodate = super().get_source(environment, template)
+        except TemplateNotFound:
+            raise
+        except UnicodeDecodeError:
+            raise self._not_text(template, shown) from None
+        except OSError as exc:  # a file that cannot be opened, or went away while read
+            raise TemplateUnreadable(shown, 1, 1, f"cannot read the file: {exc.strerror or exc}") from None
+        return source, shown, uptodate
+
+    def _not_text(self, template: str, shown: str) -> TemplateUnreadable:
+        """Where the bytes stop being UTF-8, said as `mfsite check` says it of a source file."""
+        path = Path(self.searchpath[0], *split_template_path(template))
+        try:
+            data = path.read_bytes()
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            start = data.rfind(b"\n", 0, exc.start) + 1
+            column = len(data[start : exc.start].decode("utf-8", "replace")) + 1  # characters
+            message = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+            return TemplateUnreadable(shown, line, column, message)
+        except OSError as exc:
+            return TemplateUnreadable(shown, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+        return TemplateUnreadable(shown, 1, 1, "not UTF-8 text; save the file as UTF-8")  # (it changed)
+
+
+class _Theme(PackageLoader):
+    """The built-in theme, its templates named by their path in the package."""
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, _, uptodate = super().get_source(environment, template)
+        return source, THEME + template, uptodate
 
 
 def make_environment(site_templates: Path | None) -> Environment:
-    loaders: list[BaseLoader] = [PackageLoader("mfsite", "theme/templates")]
+    loaders: list[BaseLoader] = [_Theme("mfsite", "theme/templates")]
     if site_templates is not None:  # even before the folder exists: watch mode may see it made
         loaders.insert(0, _Overrides(site_templates))
     env = Environment(
@@ -155,11 +211,6 @@ class Renderer:
             self._used_by = users(self.site.batches)
         return self._used_by
 
-    @cached_property
-    def months(self) -> dict[str, list[Batch]]:
-        """The batches of each month's page."""
-        return by_month(self.site.batches)
-
     def symbol(self, batch: Batch) -> qr.QrSymbol:
         """The batch's QR code, made once per build (page, label and images share it)."""
         config = self.site.config
@@ -205,7 +256,7 @@ class Renderer:
             if output.kind == "home":
                 context.update(home_context(site))
             elif output.kind == "archive":
-                context.update(archive_context(site, output.key, self.months[output.key]))
+                context.update(archive_context(site, output.key, site.by_month[output.key]))
             return SIMPLE_TEMPLATES[output.kind], context
         if output.kind in CONTENT_TEMPLATES:
             context.update(content_context(site, output.kind, output.key, self.used_by))
@@ -241,26 +292,48 @@ class Renderer:
         return self.env.get_template("labels.html").render(context)
 
 
-def template_problem(exc: Exception, path: str) -> str:
-    """`templates/x.html:LINE:1: error: ...` for a mistake in a template (Jinja's frames carry
-    the template's file and line), else the output that failed and why."""
-    what = str(exc.message if isinstance(exc, TemplateError) and exc.message else exc)
-    where = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith((".html", ".txt", ".xml", ".css")):
-            where = frame
-    if getattr(exc, "lineno", None) and getattr(exc, "name", None):  # a syntax error
-        return f"templates/{exc.name}:{exc.lineno}:1: error: {what}"  # type: ignore[attr-defined]
-    if where is not None:
-        name = _template_name(where.filename)
-        return f"{name}:{where.lineno}:1: error: {type(exc).__name__}: {what} (while rendering {path})"
-    return f"error: {type(exc).__name__}: {what} (while rendering {path})"
+def template_problem(exc: BaseException, path: str) -> str:
+    """`templates/x.html:LINE:COLUMN: error: ...` for a mistake in a template: its syntax, a
+    file that is not text, an include of a template that does not exist, or an error while it
+    renders (said at the innermost template line it went through), else the output that
+    failed and why. One line, never a traceback."""
+    what = _one_line(str(exc.message if isinstance(exc, TemplateError) and exc.message else exc))
+    where = _where(exc)
+    if isinstance(exc, (TemplateSyntaxError, TemplateUnreadable)) and where is not None:
+        return f"{where}: error: {what}"  # the file itself: the same on every page
+    what = f"{type(exc).__name__}: {what} (while rendering {path})"
+    return f"{where}: error: {what}" if where is not None else f"error: {what}"
 
 
-def _template_name(filename: str) -> str:
-    parts = Path(filename).parts
-    if "templates" in parts:
-        at = len(parts) - 1 - parts[::-1].index("templates")
-        inner = "/".join(parts[at + 1 :])
-        return f"templates/{inner}" if "theme" not in parts else f"mfsite theme {inner}"
-    return filename
+def _where(exc: BaseException) -> str | None:
+    """FILE:LINE:COLUMN in a template, where the error has one."""
+    if isinstance(exc, TemplateUnreadable):
+        return f"{exc.filename}:{exc.line}:{exc.column}"
+    if isinstance(exc, TemplateSyntaxError) and _ours(exc.filename) and exc.lineno:
+        return f"{exc.filename}:{exc.lineno}:1"
+    found = None
+    for filename, line in _template_frames(exc.__traceback__):
+        found = f"{filename}:{line}:1"  # the innermost: an include's frame is its includer's
+    return found
+
+
+def _template_frames(tb: TracebackType | None) -> Iterator[tuple[str, int]]:
+    """The frames of templates in a traceback, outermost first: those Jinja rewrote to point at
+    the template's line, and any it left as compiled code (mapped back to the template here)."""
+    while tb is not None:
+        frame = tb.tb_frame
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and _ours(template.filename):
+            yield template.filename, template.get_corresponding_lineno(tb.tb_lineno)
+        elif "__jinja_exception__" in frame.f_globals and _ours(frame.f_code.co_filename):
+            yield frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+
+
+def _ours(filename: str | None) -> bool:
+    """A template file name our loaders gave: the site's overrides or the theme."""
+    return filename is not None and filename.startswith((OVERRIDES, THEME))
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")

@@ -20,7 +20,7 @@ from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
 from mfsite.render.pages import describe
 from mfsite.render.passport import compact_json, iso_datetime
-from mfsite.urls import HOME, absolute, archive_route, content_route, months, page_route
+from mfsite.urls import HOME, absolute, archive_route, content_route, page_route
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -54,7 +54,7 @@ def fallback_updated(site: Site) -> str:
         return iso_datetime(max(dated))
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     try:
-        when = datetime.fromtimestamp(int(epoch) if epoch.isdigit() else 0, UTC)
+        when = datetime.fromtimestamp(int(epoch) if epoch.isascii() and epoch.isdigit() else 0, UTC)
     except (OverflowError, OSError, ValueError):  # beyond the year 9999: not a date
         when = datetime.fromtimestamp(0, UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -83,14 +83,16 @@ class BatchParts:
             return [make(batch) for batch in batches]
         batches = list(batches)
         ids = list(map(attrgetter("id"), batches))
-        signatures = dict(zip(ids, map(self.own.__getitem__, ids), strict=True))
+        own = self.own
+        signatures = own if list(own) == ids else {i: own[i] for i in ids}  # (every batch: no copy)
         kept, kept_texts = self.kept.get(name, ({}, {}))
-        # Compared as sets of (id, signature) pairs, copied and put in order by dicts: C loops.
-        new = signatures.items() - kept.items()
+        got = kept.get
+        new = {i for i, signature in signatures.items() if got(i) != signature}
         texts = dict(kept_texts)
-        texts.update((b.id, make(b)) for b in batches if (b.id, signatures[b.id]) in new)
+        if new:
+            texts.update((b.id, make(b)) for b in batches if b.id in new)
         if len(texts) != len(ids) or list(texts) != ids:  # batches gone, added or moved
-            texts = dict(zip(ids, map(texts.__getitem__, ids), strict=True))
+            texts = {i: texts[i] for i in ids}
         self.made[name] = (signatures, texts)
         return list(texts.values())
 
@@ -130,8 +132,8 @@ def sitemap_entries(site: Site, used_by: Users) -> Iterator[tuple[str, date | No
     """(route, last modified) of every page a search engine should know but the batches' own
     (sitemap lists those first), at its canonical address."""
     yield HOME, site.batches[0].produced if site.batches else None
-    for month, day in months(site.batches).items():  # newest first: a month's first batch is its newest
-        yield archive_route(month), day
+    for month, run in site.by_month.items():  # newest first: a month's first batch is its newest
+        yield archive_route(month), run[0].produced
     for kind in CONTENT_KINDS:
         for stem in sorted(getattr(site, kind), key=str.lower):
             if kind == "stories":

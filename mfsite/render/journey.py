@@ -54,7 +54,9 @@ def _advance(char: str) -> int:
 
 @lru_cache(maxsize=8192)
 def _units(text: str) -> int:
-    """Width in thousandths of an em (words and places repeat across batches: cached)."""
+    """Width in thousandths of an em (words and places repeat across batches: cached). Only
+    whole words and texts come here, never the rest of a word after a cut: a long word would
+    fill the cache with its every suffix, quadratic in time and memory."""
     return sum(map(_advance, text))
 
 
@@ -69,7 +71,10 @@ def text_width(text: str, kind: str) -> float:
 
 
 def wrap(parts: list[str], kind: str, width: float = TEXT_WIDTH) -> list[str]:
-    """Join the parts with " · " while they fit; wrap a part by words, cut a word only when it must."""
+    """Join the parts with " · " while they fit; wrap a part by words, cut a word only when it must.
+
+    Linear in the length of the text: each word is measured once, and a word wider than a line
+    is cut in one pass over its characters (never measured again after each cut)."""
     room = width / _scale(kind)  # in thousandths of an em
     separator, space = _units(" · "), _units(" ")
     lines: list[str] = []
@@ -93,18 +98,26 @@ def wrap(parts: list[str], kind: str, width: float = TEXT_WIDTH) -> list[str]:
             if current:
                 lines.append(current)
             current, used = word, size
-            while used > room:  # a word wider than a line: cut it where it must be
-                cut, cut_size = 0, 0
-                while cut_size + _advance(current[cut]) <= room:
-                    cut_size += _advance(current[cut])
-                    cut += 1
-                cut = max(cut, 1)
-                lines.append(current[:cut])
-                current = current[cut:]
-                used = _units(current)
+            if used > room:  # a word wider than a line: cut it where it must be
+                pieces, current, used = _cut(word, room)
+                lines += pieces
     if current:
         lines.append(current)
     return lines
+
+
+def _cut(word: str, room: float) -> tuple[list[str], str, int]:
+    """A word wider than a line, in pieces as wide as a line (a character at least): the full
+    pieces, and the rest with its width, which the next word may join."""
+    pieces = []
+    start, used = 0, 0
+    for i, char in enumerate(word):
+        advance = _advance(char)
+        if used + advance > room and i > start:
+            pieces.append(word[start:i])
+            start, used = i, 0
+        used += advance
+    return pieces, word[start:], used
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from mfsite.model import Batch, Certification, Coordinates, Material, Partner, S
 from mfsite.render.care_symbols import care_symbols
 from mfsite.render.journey import Figure, Point, layout, place_text, shop_point
 from mfsite.render.text import MONTHS, care_lines, distance_km, format_percent
-from mfsite.urls import by_month, page_route
+from mfsite.urls import page_route
 
 CONTENT_LIST_CAP = 60  # batches listed on a partner, material or story page
 HOME_BATCHES = 24  # the newest, on the home page; the rest by month
@@ -186,7 +186,7 @@ def maker_filter(rows: list[tuple[Batch, Partner, str]]) -> dict[str, object]:
 
 def home_context(site: Site) -> dict[str, object]:
     """The newest batches, then every month: a home page stays small at 10,000 batches."""
-    months = {month: len(run) for month, run in by_month(site.batches).items()}
+    months = {month: len(run) for month, run in site.by_month.items()}
     rows = listing(site, site.batches[:HOME_BATCHES])
     return {
         **maker_filter(rows),

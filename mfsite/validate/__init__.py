@@ -19,6 +19,8 @@ from mfsite.validate.config import read_config
 from mfsite.validate.content import read_material, read_page, read_partner, read_story
 from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems, id_hint, shorten, windows_problem
 from mfsite.validate.markdown import warn_external_images
+from mfsite.validate.nesting import refuse_deep_markdown
+from mfsite.validate.paths import check_output_paths
 
 GS1_LOT_MAX = 20
 # Top-level names the site itself uses: a free page may not take them.
@@ -110,6 +112,7 @@ def validate(
         if source.stem.lower() in RESERVED_PAGES:
             message = f"'{shorten(source.stem)}' is a name the site uses itself; rename this page"
             problems.append(Diagnostic(Span(source.path), codes.RESERVED_NAME, message))
+            pages.pop(source.stem, None)  # said once: not also as a collision of its output
     check_windows_names(sources, problems)
     # References resolve against the files on disk, even those with errors of
     # their own, so one broken partner file does not also flag every batch.
@@ -125,7 +128,8 @@ def validate(
     for files in sources.content.values():
         for source in files:
             warn_external_images(source.body, Span(source.path, source.body_line), problems)
-    if config is None or any(p.severity == "error" for p in problems):
+            refuse_deep_markdown(source.body, Span(source.path, source.body_line), problems)
+    if config is None:
         return None, problems
     site = Site(
         config=config,
@@ -136,6 +140,11 @@ def validate(
         pages=dict(sorted(pages.items(), key=lambda item: (item[1].order, item[1].title))),
         static=tuple(sources.static),
     )
+    # Planned from what is valid so far, so that a collision is told in the same run as any
+    # other error; a build would otherwise stop half-way on it ("File exists").
+    check_output_paths(site, problems)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
     return site, problems
 
 

@@ -19,6 +19,7 @@ from mfsite.validate.fields import (
     Problems,
     bad,
     did_you_mean,
+    foreign_digit,
     id_hint,
     one_of,
     scalar,
@@ -33,6 +34,7 @@ from mfsite.validate.fields import (
     windows_problem,
 )
 from mfsite.validate.markdown import warn_external_images
+from mfsite.validate.nesting import refuse_deep_markdown
 
 RUNS = ("stock", "pre-order", "made-to-order", "collaborative")
 WASH_BASE = ("95", "70", "60", "50", "40", "30", "hand", "no")
@@ -89,8 +91,10 @@ def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
     if (s := scalar(node, what, problems)) is None:
         return None
     text = s.text.strip()
-    if not text.isdigit() or len(text) not in GTIN_LENGTHS:
-        message = f"'{shorten(s.text)}' is not a GTIN: use 8, 12, 13 or 14 digits"
+    # isascii() first: isdigit() alone takes "٤" (which int() reads) and "²" (which it refuses)
+    if not (text.isascii() and text.isdigit()) or len(text) not in GTIN_LENGTHS:
+        digits = "8, 12, 13 or 14 digits"
+        message = foreign_digit(text, "a GTIN") or f"'{shorten(s.text)}' is not a GTIN: use {digits}"
         bad(node, codes.BAD_GTIN, what, message, problems)
         return None
     # Imported here: biip loads GS1's prefix tables at import, which only GTINs need.
@@ -163,6 +167,7 @@ def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch |
     f.finish()
     if batch.notes:
         warn_external_images(batch.notes, f.span("notes"), problems, body=False)
+        refuse_deep_markdown(batch.notes, f.span("notes"), problems, body=False)
     if batch.run == "collaborative" and len({b.id for b in batch.brands}) < 2:
         message = "a collaborative run names at least two brands: brands: [one, other]"
         problems.append(
@@ -226,7 +231,7 @@ def read_materials(f: Fields, known: Known) -> tuple[MaterialUse, ...]:
     if complete:
         for component, total in totals.items():
             if total != 100:
-                message = f"the {component} percents add up to {total.normalize():f}, not 100"
+                message = f"the {shorten(component)} percents add up to {total.normalize():f}, not 100"
                 f.problems.append(Diagnostic(f.span("materials"), codes.PERCENT_SUM, message))
     return tuple(uses)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import colorsys
+import ipaddress
 import re
 from collections.abc import Collection
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
@@ -14,16 +15,20 @@ from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Node
 from mfsite.model import QUIET_ZONE_MAX, FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig, Theme
 from mfsite.validate.fields import (
+    URL_MAX,
     Converter,
     Fields,
     Problems,
     bad,
+    limited_text,
     one_of,
+    shorten,
     to_boolean,
     to_coordinates,
     to_decimal,
     to_integer,
     to_text,
+    too_long,
 )
 
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
@@ -40,15 +45,108 @@ LIGHT_CONTRAST, DARK_CONTRAST = 5.0, 6.0
 LIGHT_TINT, DARK_TINT = 0x14 / 255, 0x1F / 255  # the tint's alpha, as style.css writes it
 
 
-def normalise_base_url(url: str) -> str | None:
-    """An absolute http(s) URL ending in '/', or None when it is not one."""
+# A host name: labels of ASCII letters, digits and inner hyphens (RFC 1123), dot-separated.
+HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+# What a path may hold as it is (RFC 3986 pchar, "/" and "%" of an escape); the rest is escaped.
+PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+class BadBaseUrl(ValueError):
+    """Why a base URL is not one a phone opens: the message, without the field's name."""
+
+
+def normalise_base_url(url: str) -> str:
+    """The base URL every QR code starts with, as a phone's camera opens it: http(s), a host,
+    a port that exists, a path without dot segments, ending in '/'. What a path cannot hold as
+    written (a space, '"', '<', a non-ASCII letter) is percent-encoded; anything else is refused
+    with BadBaseUrl. A URL that needs nothing is returned as written, so codes do not change."""
     url = url.strip()
-    parts = urlsplit(url)
+    if len(url) > URL_MAX:
+        raise BadBaseUrl(too_long(url, URL_MAX))
+    if (odd := CONTROL.search(url)) is not None:
+        raise BadBaseUrl(f"'{shorten(url)}' holds U+{ord(odd[0]):04X}, a control character")
+    absolute = f"'{shorten(url)}' must be an absolute http(s) URL such as https://shop.example/"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # brackets that hold no IPv6 address: "https://[shop]/"
+        raise BadBaseUrl(absolute) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    if parts.query or parts.fragment or any(c.isspace() for c in url):
-        return None
-    return url if url.endswith("/") else url + "/"
+        raise BadBaseUrl(absolute)
+    if "?" in url or "#" in url:
+        raise BadBaseUrl(
+            f"'{shorten(url)}' has a query (?) or a fragment (#): every page's address goes on "
+            "after the base URL, so it ends with its path"
+        )
+    if "@" in parts.netloc:
+        raise BadBaseUrl(
+            f"'{shorten(url)}' has a user name before the host (user@): phones warn about such "
+            "addresses or do not open them"
+        )
+    host = check_host_and_port(parts.netloc)
+    path = check_path(parts.path)
+    scheme = url[: len(parts.scheme)]  # as written: an upper-case URL makes smaller QR codes
+    return f"{scheme}://{host}{path}" if path.endswith("/") else f"{scheme}://{host}{path}/"
+
+
+def check_host_and_port(netloc: str) -> str:
+    """host[:port] as written, when the host is a host name or an IP address and the port exists."""
+    host, port = netloc, None
+    if (colon := netloc.rfind(":")) > netloc.rfind("]"):  # a colon inside [...] is IPv6's
+        host, port = netloc[:colon], netloc[colon + 1 :]
+    if port == "":
+        raise BadBaseUrl(f"'{shorten(netloc)}' ends with ':' but gives no port; remove the ':'")
+    if port is not None and not is_port(port):
+        raise BadBaseUrl(f"the port '{shorten(port)}' is not a port: ports are 1 to 65535")
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1] if host.endswith("]") else "-")
+        except ValueError:
+            raise BadBaseUrl(f"'{shorten(host)}' is not an IPv6 address") from None
+        return netloc
+    if not host.isascii():
+        raise BadBaseUrl(f"the host '{shorten(host)}' is not ASCII: {ascii_host_hint(host)}")
+    labels = host.split(".")
+    if len(host) > 253 or not all(HOST_LABEL.fullmatch(label) for label in labels):
+        raise BadBaseUrl(
+            f"'{shorten(host)}' is not a host name: use letters, digits and hyphens, "
+            "in parts separated by dots (shop.example)"
+        )
+    if all(label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            raise BadBaseUrl(f"'{shorten(host)}' is not an IPv4 address") from None
+    return netloc
+
+
+def is_port(text: str) -> bool:
+    # isascii(): isdigit() takes "٨٠" (int() reads it) and "²" (int() refuses it); the length
+    # first, as int() of thousands of digits raises.
+    return text.isascii() and text.isdigit() and len(text) <= 5 and 0 < int(text) <= 65535
+
+
+def ascii_host_hint(host: str) -> str:
+    """How to write an internationalised host name. Not done here: IDNA 2008, which browsers
+    follow, and Python's own IDNA 2003 codec disagree on some letters (ß, ς)."""
+    try:
+        ascii_form = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "write it in its ASCII form (xn--...), as your domain registrar shows it"
+    return f"write it in its ASCII form, which is probably '{shorten(ascii_form)}'"
+
+
+def check_path(path: str) -> str:
+    """The path, percent-encoded where it must be; refused when a segment is '.' or '..', which
+    browsers resolve away, so the pages would not be where the codes point."""
+    for segment in path.split("/"):
+        if unquote(segment) in (".", ".."):
+            raise BadBaseUrl(
+                f"the path '{shorten(path)}' has a '{segment}' segment, which browsers resolve away: "
+                "write the path the site is served at"
+            )
+    return quote(LONE_PERCENT.sub("%25", path), safe=PATH_SAFE)
 
 
 def read_config(
@@ -67,18 +165,7 @@ def read_config(
     if fields is None:
         return None
     title = fields.get("title", to_text, required=True)
-    url_node = fields.node_of("base_url")
-    if base_url is None and url_node is not None:
-        base_url = to_text(url_node, "base_url", problems)
-        where = url_node.span
-    else:
-        where = Span(source.path)
-    if base_url is not None:
-        normalised = normalise_base_url(base_url)
-        if normalised is None:
-            message = f"base_url: '{base_url}' must be an absolute http(s) URL such as https://shop.example/"
-            problems.append(Diagnostic(where, codes.BAD_URL, message))
-        base_url = normalised
+    base_url = read_base_url(fields, base_url, Span(source.path))
     language = fields.get("language", to_text) or "en"
     if not LANGUAGE_PATTERN.fullmatch(language):
         message = f"language: '{language}' is not a BCP 47 language tag (like en or de-CH)"
@@ -105,6 +192,24 @@ def read_config(
         gs1_digital_link=bool(gs1),
         care_symbols=bool(care_symbols),
     )
+
+
+def read_base_url(fields: Fields, given: str | None, site_yaml: Span) -> str | None:
+    """The base URL, normalised: `given` (--base-url, MFSITE_BASE_URL) wins over site.yaml's.
+    A given one's problems are told at site.yaml:1:1, as MF036 is, naming where it came from."""
+    url_node = fields.node_of("base_url")
+    if given is not None:
+        where, what = site_yaml, "base_url (from --base-url or MFSITE_BASE_URL)"
+    elif url_node is not None:
+        where, what = url_node.span, "base_url"
+        given = limited_text(url_node, what, fields.problems, None)  # normalise_base_url limits it
+    if given is None:
+        return None
+    try:
+        return normalise_base_url(given)
+    except BadBaseUrl as exc:
+        fields.problems.append(Diagnostic(where, codes.BAD_URL, f"{what}: {exc}"))
+        return None
 
 
 def read_shop(fields: Fields) -> Shop:

@@ -31,11 +31,32 @@ Problems = list[Diagnostic]
 Converter = Callable[[Node, str, Problems], T | None]
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-INTEGER_PATTERN = re.compile(r"[+-]?\d+")
-NUMBER_PATTERN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# [0-9], never \d: \d (like str.isdigit and int()) takes every script's digits, and int("٤٨") is
+# 48, while a digit such as "²" passes isdigit() and then fails int() (see foreign_digit).
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+INTEGER_PATTERN = re.compile(r"[+-]?[0-9]+")
+NUMBER_PATTERN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
 MAX_DIGITS = 18  # a quantity, a count, a position: nothing here needs more
+
+# The longest text each field takes, in characters. Every text is laid out somewhere (a line of
+# the journey picture, a label, a card), and a value thousands of characters long is a mistake
+# (a pasted file), not a name: it is refused where it was written, not discovered by a slow build.
+NAME_MAX = 200  # names, titles, places, short labels: a line or two on a phone
+SENTENCE_MAX = 1000  # a summary, a care note, an address, a file's path: a paragraph at most
+MARKDOWN_MAX = 10_000  # a batch's notes: a few pages of markdown (stories belong in content/)
+URL_MAX = 2000  # what every browser takes; a QR code holds a little more
+# By the field's name (list positions left out); every other text field is a name.
+TEXT_LIMITS = {
+    "notes": MARKDOWN_MAX,
+    "care.notes": SENTENCE_MAX,
+    "summary": SENTENCE_MAX,
+    "shop.address": SENTENCE_MAX,
+    "image": SENTENCE_MAX,
+    "theme.logo": SENTENCE_MAX,
+    "theme.logo_dark": SENTENCE_MAX,
+}
+_POSITIONS = re.compile(r"\[[0-9]+\]")
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -63,17 +84,57 @@ def bad(node: Node, code: str, what: str, message: str, problems: Problems) -> N
 # Converters: (node, what, problems) -> value or None. `what` names the field.
 
 
+def text_limit(what: str) -> int:
+    """The most characters the field named `what` ("journey[2].step") takes."""
+    return TEXT_LIMITS.get(_POSITIONS.sub("", what), NAME_MAX)
+
+
 def to_text(node: Node, what: str, problems: Problems) -> str | None:
+    """Text a person wrote, of at most its field's length (text_limit)."""
+    if (text := limited_text(node, what, problems, None)) is None:
+        return None
+    # Every limit is NAME_MAX or more: nearly every text is done without looking its limit up.
+    if len(text) > NAME_MAX and len(text) > (limit := text_limit(what)):
+        bad(node, codes.BAD_VALUE, what, too_long(text, limit), problems)
+        return None
+    return text
+
+
+def too_long(text: str, limit: int) -> str:
+    return f"'{shorten(text)}' is {len(text):,} characters long; at most {limit:,} are allowed"
+
+
+def limited_text(node: Node, what: str, problems: Problems, limit: int | None) -> str | None:
+    """Text that is not empty, of at most `limit` characters (None: a later rule limits it)."""
     if (s := scalar(node, what, problems)) is None:
         return None
     if not s.text.strip():
         bad(node, codes.BAD_VALUE, what, "is empty", problems)
         return None
+    if limit is not None and len(s.text) > limit:
+        bad(node, codes.BAD_VALUE, what, too_long(s.text, limit), problems)
+        return None
     return s.text
 
 
+def foreign_digit(text: str, kind: str) -> str | None:
+    """Why a number written with digits other than 0 to 9 is refused, or None. YAML's numbers are
+    ASCII; a digit of another script (٤, ४) or a superscript (²) is a mistake to say, not to read."""
+    odd = next((c for c in text if c.isnumeric() and not c.isascii()), None)
+    if odd is None:
+        return None
+    name = unicodedata.name(odd, "")
+    described = f"U+{ord(odd):04X} {name}" if name else f"U+{ord(odd):04X}"
+    return f"'{shorten(text)}' holds '{odd}' ({described}): write {kind} with the digits 0 to 9"
+
+
+def as_ascii_digits(text: str) -> str:
+    """The text with each decimal digit of another script as its ASCII digit: for a hint."""
+    return "".join(str(unicodedata.decimal(c, "")) if c.isdecimal() else c for c in text)
+
+
 def to_id(node: Node, what: str, problems: Problems) -> str | None:
-    if (text := to_text(node, what, problems)) is None:
+    if (text := limited_text(node, what, problems, None)) is None:  # ID_PATTERN limits it
         return None
     if not ID_PATTERN.fullmatch(text):
         message = f"'{shorten(text)}' is not a valid id: {ID_RULE}{id_hint(text)}"
@@ -130,7 +191,8 @@ def to_integer(node: Node, what: str, problems: Problems) -> int | None:
         return None
     text = s.text.strip()
     if not INTEGER_PATTERN.fullmatch(text):
-        bad(node, codes.BAD_NUMBER, what, f"'{shorten(s.text)}' is not a whole number", problems)
+        message = foreign_digit(text, "numbers") or f"'{shorten(s.text)}' is not a whole number"
+        bad(node, codes.BAD_NUMBER, what, message, problems)
         return None
     if len(text.lstrip("+-")) > MAX_DIGITS:  # and Python refuses int() of 4,300 digits
         bad(node, codes.BAD_NUMBER, what, f"{shorten(text)} is too large a number", problems)
@@ -143,7 +205,8 @@ def to_decimal(node: Node, what: str, problems: Problems) -> Decimal | None:
         return None
     text = s.text.strip()
     if not NUMBER_PATTERN.fullmatch(text):
-        bad(node, codes.BAD_NUMBER, what, f"'{shorten(s.text)}' is not a number", problems)
+        message = foreign_digit(text, "numbers") or f"'{shorten(s.text)}' is not a number"
+        bad(node, codes.BAD_NUMBER, what, message, problems)
         return None
     if len(text.lstrip("+-")) > MAX_DIGITS + 10:  # digits after the point count too
         bad(node, codes.BAD_NUMBER, what, f"{shorten(text)} has too many digits", problems)
@@ -172,12 +235,13 @@ def to_date(node: Node, what: str, problems: Problems) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    bad(node, codes.BAD_DATE, what, f"'{shorten(s.text)}' is not a date; write it as YYYY-MM-DD", problems)
+    message = foreign_digit(text, "dates") or f"'{shorten(s.text)}' is not a date; write it as YYYY-MM-DD"
+    bad(node, codes.BAD_DATE, what, message, problems)
     return None
 
 
 def to_country(node: Node, what: str, problems: Problems) -> str | None:
-    if (text := to_text(node, what, problems)) is None:
+    if (text := limited_text(node, what, problems, None)) is None:  # COUNTRIES limits it
         return None
     if text not in COUNTRIES:
         hint = f"; did you mean '{text.upper()}'?" if text.upper() in COUNTRIES else ""
@@ -189,10 +253,13 @@ def to_country(node: Node, what: str, problems: Problems) -> str | None:
 
 def to_url(node: Node, what: str, problems: Problems) -> str | None:
     """Only absolute http(s) URLs: anything else could run script in a customer's browser."""
-    if (text := to_text(node, what, problems)) is None:
+    if (text := limited_text(node, what, problems, URL_MAX)) is None:
         return None
     text = text.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # brackets that hold no IPv6 address: "https://[shop]/"
+        parts = urlsplit("")
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         message = f"'{shorten(text)}' is not a web address; write it as https://..."
         bad(node, codes.BAD_URL, what, message, problems)
@@ -236,7 +303,9 @@ def one_of(allowed: Iterable[str], describe: str | None = None) -> Converter[str
             return None
         if s.text in allowed:
             return s.text
-        hint = did_you_mean(s.text, allowed)
+        # `wash: ٣٠` is 30 written in another script's digits: say which value it looks like
+        written = as_ascii_digits(s.text)
+        hint = did_you_mean(written if written in allowed else s.text, allowed)
         message = f"'{shorten(s.text)}' is not allowed; use one of {described}{hint}"
         bad(node, codes.BAD_VALUE, what, message, problems)
         return None
