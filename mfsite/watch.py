@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -32,6 +33,7 @@ from mfsite.seen import Seen, Watched
 
 WATCHED_FOLDERS = ("batches", "content", "templates", "static")
 WATCHED_FILES = ("site.yaml",)
+T = TypeVar("T")
 DEBOUNCE_SECONDS = 0.05  # one save's events come within a few ms of each other
 
 
@@ -123,9 +125,9 @@ class _SourceHandler(_Handler):
         return None
 
 
-class Watcher:
-    """Calls `build` after every settled burst of changes, one build at a time, with what the
-    watches saw change in the sources and in the output folder since the build before.
+class Watcher(Generic[T]):
+    """Calls `build` once, then after every settled burst of changes, one build at a time, with
+    what the watches saw change in the sources and in the output folder since the build before.
 
     Before each build the folders are watched anew where one was made, replaced (a restore, a
     branch switch, a whole new output swapped in) or is a link that now leads elsewhere: a
@@ -133,7 +135,7 @@ class Watcher:
     build looks at every file."""
 
     def __init__(
-        self, root: Path, build: Callable[[Watched], object], poll: bool = False, output: Path | None = None
+        self, root: Path, build: Callable[[Watched], T], poll: bool = False, output: Path | None = None
     ) -> None:
         self.root = Path(os.path.abspath(root))
         self.output = Path(os.path.abspath(output)) if output is not None else None
@@ -148,7 +150,9 @@ class Watcher:
         self.handler = _SourceHandler(self.root, self.sources, self.changed.set)
         self.watches: dict[str, tuple[tuple[str, int, int], ObservedWatch]] = {}
 
-    def start(self) -> None:
+    def start(self) -> T:
+        """Watch, then build once in this thread (what the watches see from then on goes to the
+        next build), then rebuild in a thread of its own; what the first build returned."""
         if not self.polling:
             try:
                 self.observer = self._observe(Observer())
@@ -160,7 +164,9 @@ class Watcher:
             # stats them once instead.
             self.outputs.watched = False
             self.observer = self._observe(PollingObserver(timeout=0.5))
+        first = self._build()
         self.worker.start()
+        return first
 
     def _observe(self, observer: BaseObserver) -> BaseObserver:
         # The site folder itself only for site.yaml and the source folders' coming and going;
@@ -216,13 +222,16 @@ class Watcher:
                     break
             if self.stopping.is_set():
                 return
-            if self.observer is not None:
-                try:
-                    self._arm(self.observer)
-                except OSError as exc:  # out of inotify watches: the build still reads everything
-                    self.sources.lost()
-                    print(f"mfsite: cannot watch a source folder ({exc.strerror or exc})", file=sys.stderr)
-            self.build(Watched(self.sources.take(), self.outputs.take()))
+            self._build()
+
+    def _build(self) -> T:
+        if self.observer is not None:
+            try:
+                self._arm(self.observer)
+            except OSError as exc:  # out of inotify watches: the build still reads everything
+                self.sources.lost()
+                print(f"mfsite: cannot watch a source folder ({exc.strerror or exc})", file=sys.stderr)
+        return self.build(Watched(self.sources.take(), self.outputs.take()))
 
     def stop(self) -> None:
         """Stop watching; a build under way finishes first, so the output stays whole."""
@@ -230,7 +239,8 @@ class Watcher:
         if self.observer is not None:
             self.observer.stop()
             self.observer.join(timeout=5)
-        self.worker.join()
+        if self.worker.ident is not None:  # (started: the first build is done)
+            self.worker.join()
 
 
 def _identity(folder: Path) -> tuple[str, int, int] | None:

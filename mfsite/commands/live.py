@@ -18,7 +18,7 @@ from mfsite.commands.build import publish_stopped, write_problem
 from mfsite.diagnostics import SiteErrors, format_text, summary
 from mfsite.engine import Engine, RenderFailed, Result
 from mfsite.publish import OutputRefused, PublishStopped, check_output
-from mfsite.seen import EVERYTHING, Watched
+from mfsite.seen import Watched
 from mfsite.serve import LiveState, make_server
 from mfsite.watch import Watcher
 
@@ -63,7 +63,7 @@ def watching(engine: Engine, poll: bool, on_build: Callable[[bool, str], None]) 
     """The first build (given to the block: None where it failed), then a watcher rebuilding
     until the block ends."""
 
-    def rebuild(watched: Watched = EVERYTHING) -> Result | None:
+    def rebuild(watched: Watched) -> Result | None:
         return run_rebuild(engine, on_build, watched)
 
     for stream in (sys.stdout, sys.stderr):  # one line a rebuild, even into a pipe or a log
@@ -72,12 +72,11 @@ def watching(engine: Engine, poll: bool, on_build: Callable[[bool, str], None]) 
         check_output(engine.source, engine.output)
     except OutputRefused as exc:
         fail(str(exc), EXIT_USAGE)
-    first = rebuild()
     watcher = Watcher(engine.source, rebuild, poll, engine.output)
-    watcher.start()
-    if watcher.fallback_reason:
-        click.echo(f"mfsite: {watcher.fallback_reason}; polling for changes instead", err=True)
     try:
+        first = watcher.start()
+        if watcher.fallback_reason:
+            click.echo(f"mfsite: {watcher.fallback_reason}; polling for changes instead", err=True)
         yield first
     finally:
         watcher.stop()
