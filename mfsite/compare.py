@@ -141,7 +141,7 @@ class Signatures:
             if kept.sources.get(batch.id) == sources[batch.id] and (signature := kept.batches.get(batch.id)):
                 found[batch.id] = signature  # (empty where a stopped publish left its files in doubt)
             else:
-                names = {f"content/{kind}/{stem}.md" for kind, stem in batch.named}
+                names = {f"content/{name}.md" for name in batch.named}
                 parts = sorted(f"{name} {self.file(name)}" for name in names)
                 found[batch.id] = digest(self.batch_shared, sources[batch.id], *parts)
         return found

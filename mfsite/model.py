@@ -222,19 +222,19 @@ class Batch(Record):
     qc: tuple[QualityCheck, ...] = ()
     story: Ref | None = None
     notes: str | None = None
-    # The content files it names, as (folder, stem), each once, in the order named: worked out
+    # The content files it names, as "folder/stem", each once, in the order named: worked out
     # as the batch is made (and kept with it in the state), for every rebuild asks it of all.
-    named: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # Strings, not pairs: a string keeps its hash, and users() looks up 60,000 at 10,000 batches.
+    named: tuple[str, ...] = field(default=(), compare=False)
+    # The id as it appears in URLs and paths (case-insensitive ids, lower-case paths).
+    slug: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not self.named:  # (a whole batch names its partner at least)
-            named = ((kind, ref.id) for kind, ref in self.references() if ref is not None)
+            named = (f"{kind}/{ref.id}" for kind, ref in self.references() if ref is not None)
             self.named = tuple(dict.fromkeys(named))
-
-    @property
-    def slug(self) -> str:
-        """The id as it appears in URLs and paths (case-insensitive ids, lower-case paths)."""
-        return self.id.lower()
+        if not self.slug and self.id:  # (a batch with errors may have no id)
+            self.slug = self.id.lower()
 
     def references(self) -> Iterator[tuple[str, Ref]]:
         """Every reference this batch makes, with the content folder it points into."""
@@ -264,11 +264,15 @@ Users = dict[tuple[str, str], list[Batch]]  # (content folder, stem) -> the batc
 
 def users(batches: tuple[Batch, ...]) -> Users:
     """Who names each content file, in the batches' order: built once, so no page scans them all."""
-    found: Users = defaultdict(list)
+    found: dict[str, list[Batch]] = defaultdict(list)
     for batch in batches:
-        for kind_and_id in batch.named:
-            found[kind_and_id].append(batch)
-    return found
+        for name in batch.named:
+            found[name].append(batch)
+    by_pair: Users = {}
+    for name, named in found.items():
+        kind, _, stem = name.partition("/")
+        by_pair[kind, stem] = named
+    return by_pair
 
 
 @dataclass(slots=True, unsafe_hash=True)

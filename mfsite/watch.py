@@ -165,6 +165,7 @@ class Watcher(Generic[T]):
             self.outputs.watched = False
             self.observer = self._observe(PollingObserver(timeout=0.5))
         first = self._build()
+        self._arm_all()  # an output made by that build is watched now, not at the first save
         self.worker.start()
         return first
 
@@ -225,13 +226,16 @@ class Watcher(Generic[T]):
             self._build()
 
     def _build(self) -> T:
+        self._arm_all()
+        return self.build(Watched(self.sources.take(), self.outputs.take()))
+
+    def _arm_all(self) -> None:
         if self.observer is not None:
             try:
                 self._arm(self.observer)
             except OSError as exc:  # out of inotify watches: the build still reads everything
                 self.sources.lost()
                 print(f"mfsite: cannot watch a source folder ({exc.strerror or exc})", file=sys.stderr)
-        return self.build(Watched(self.sources.take(), self.outputs.take()))
 
     def stop(self) -> None:
         """Stop watching; a build under way finishes first, so the output stays whole."""

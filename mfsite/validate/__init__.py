@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
@@ -56,6 +57,7 @@ class ValidationMemo:
 
     stems: dict[str, list[str]] = field(default_factory=dict)
     results: dict[str, tuple[SourceFile, BatchResult]] = field(default_factory=dict)
+    plain: set[str] = field(default_factory=set)  # paths that need no check of Windows names
 
 
 def read_batches(sources: Sources, memo: ValidationMemo | None) -> list[BatchResult]:
@@ -113,7 +115,7 @@ def validate(
             message = f"'{shorten(source.stem)}' is a name the site uses itself; rename this page"
             problems.append(Diagnostic(Span(source.path), codes.RESERVED_NAME, message))
             pages.pop(source.stem, None)  # said once: not also as a collision of its output
-    check_windows_names(sources, problems)
+    check_windows_names(sources, problems, memo.plain if memo is not None else None)
     # References resolve against the files on disk, even those with errors of
     # their own, so one broken partner file does not also flag every batch.
     results = read_batches(sources, memo)
@@ -133,7 +135,7 @@ def validate(
         return None, problems
     site = Site(
         config=config,
-        batches=tuple(sorted(batches, key=lambda b: (b.produced, b.slug), reverse=True)),
+        batches=tuple(sorted(batches, key=attrgetter("produced", "slug"), reverse=True)),
         partners=partners,
         materials=materials,
         stories=stories,
@@ -181,9 +183,9 @@ def check_gs1_lots(batches: list[Batch], problems: Problems) -> None:
             problems.append(Diagnostic(batch.span, codes.BAD_ID, message))
 
 
-def warn_unused(sources: Sources, used: set[tuple[str, str]], problems: Problems) -> None:
+def warn_unused(sources: Sources, used: set[str], problems: Problems) -> None:
     for source in sources.content["materials"]:
-        if ("materials", source.stem) not in used:
+        if f"materials/{source.stem}" not in used:
             message = f"material '{source.stem}' is not used by any batch"
             problems.append(Diagnostic(Span(source.path), codes.UNUSED, message, "warning"))
 
@@ -196,14 +198,20 @@ _MAY_TROUBLE_WINDOWS = re.compile(
 )
 
 
-def check_windows_names(sources: Sources, problems: Problems) -> None:
+def check_windows_names(sources: Sources, problems: Problems, plain: set[str] | None = None) -> None:
     """Names a Windows checkout cannot hold (CON, aux.md, a trailing dot...): folders and files of
-    the sources, and so the pages named after them. Each offending name once, at its path."""
+    the sources, and so the pages named after them. Each offending name once, at its path.
+    `plain`: paths found to need no closer look by an earlier run (kept, and added to)."""
     paths = [s.path for s in sources.batches]
     paths += [s.path for files in sources.content.values() for s in files]
     paths += [f"static/{rel}" for rel in sources.static]
+    if plain is not None:
+        paths = [path for path in paths if path not in plain]
+    trouble = sorted(filter(_MAY_TROUBLE_WINDOWS.search, paths))
+    if plain is not None:
+        plain.update(set(paths).difference(trouble))
     reported: set[str] = set()
-    for path in sorted(filter(_MAY_TROUBLE_WINDOWS.search, paths)):
+    for path in trouble:
         parts = path.split("/")
         for i in range(1, len(parts)):
             name = parts[i]

@@ -57,14 +57,14 @@ class Known:
     """
 
     stems: dict[str, list[str]]  # content folder -> the file stems in it
-    used: set[tuple[str, str]] = field(default_factory=set)  # (folder, stem) this batch named
+    used: set[str] = field(default_factory=set)  # "folder/stem" this batch named (a string keeps its hash)
 
     def ref(self, kind: str) -> Converter[Ref]:
         def convert(node: Node, what: str, problems: Problems) -> Ref | None:
             value = to_id(node, what, problems)
             if value is None:
                 return None
-            self.used.add((kind, value))
+            self.used.add(f"{kind}/{value}")
             if value not in self.stems[kind]:
                 hint = did_you_mean(value, self.stems[kind])
                 message = f"'{shorten(value)}' is not in content/{kind}/ (no content/{kind}/{value}.md){hint}"
@@ -83,7 +83,7 @@ class BatchResult(Record):
     batch: Batch | None
     id: str | None  # also for a batch with errors, so duplicates are still found
     id_span: Span
-    used: set[tuple[str, str]]
+    used: set[str]
     problems: list[Diagnostic]
 
 
