@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -166,7 +167,9 @@ def refuse_unknown(output: Path, extra: list[str], would: str = "delete") -> Non
 
 
 def staging_prefix(output: Path) -> str:
-    return f".{output.name}.mfsite-"
+    """The staging folders of one output, beside it: of one short length whatever the output's
+    name (a name near the file system's limit leaves no room to add to it)."""
+    return f".mfsite-{hashlib.blake2b(output.name.encode(), digest_size=4).hexdigest()}-"
 
 
 def _lock(path: Path, wait: bool) -> int | None:

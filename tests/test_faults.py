@@ -178,3 +178,15 @@ def test_a_read_only_output_keeps_the_old_output(small_disk: Path, tmp_path: Pat
     before = tree_bytes(output)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     edit_then_fail_to_write(site, output, "Read-only file system", before)
+
+
+def test_an_output_folder_named_near_the_limit_builds(tmp_path: Path) -> None:
+    """Staging folders have a short name of their own: an output folder whose name is 250
+    characters long (the limit is 255) is built whole, then in place."""
+    site = write_site(tmp_path / "site")
+    output = tmp_path / ("o" * 250)
+    for _ in range(2):
+        run = mfsite("build", "--source", site, "--output", output, "--base-url", "https://shop.example/")
+        assert run.code == 0, run.err
+    assert (output / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o" * 250, "site"]  # nothing left beside it
