@@ -69,9 +69,7 @@ class _Handler(FileSystemEventHandler):
         self.poke = poke  # told of every change that matters (the output's changes tell no one)
 
     def relative(self, path: str | bytes) -> str | None:
-        if isinstance(path, bytes):
-            path = path.decode(errors="replace")
-        full = Path(os.path.abspath(path))
+        full = _absolute(path)
         return full.relative_to(self.root).as_posix() if full.is_relative_to(self.root) else None
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -104,9 +102,7 @@ class _SourceHandler(_Handler):
     def relative(self, path: str | bytes) -> str | None:
         """The source a change is to, as the site names it; None where it is not one (the
         output, editor droppings, files beside the sources)."""
-        if isinstance(path, bytes):
-            path = path.decode(errors="replace")
-        full = Path(os.path.abspath(path))
+        full = _absolute(path)
         linked = (
             Path(name) / full.relative_to(real)
             for real, name in self.linked.items()
@@ -245,6 +241,11 @@ class Watcher(Generic[T]):
             self.observer.join(timeout=5)
         if self.worker.ident is not None:  # (started: the first build is done)
             self.worker.join()
+
+
+def _absolute(path: str | bytes) -> Path:
+    """An event's path (bytes where the name is not UTF-8), absolute, links not resolved."""
+    return Path(os.path.abspath(path.decode(errors="replace") if isinstance(path, bytes) else path))
 
 
 def _identity(folder: Path) -> tuple[str, int, int] | None:
