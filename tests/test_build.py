@@ -14,6 +14,8 @@ from htmlcheck import internal_links, parse
 from PIL import Image
 from realparts import svg2png
 
+from mfsite.publish import staging_prefix
+
 BASE = "https://shop.example.test/kiez/"
 
 
@@ -187,7 +189,7 @@ def test_rebuild_replaces_the_output_and_drops_deleted_batches(tmp_path: Path) -
 
 def test_leftover_staging_folders_are_cleaned(tmp_path: Path) -> None:
     site = write_site(tmp_path)
-    leftover = site / ".output.mfsite-killed"
+    leftover = site / (staging_prefix(site / "output") + "killed")
     (leftover / "b").mkdir(parents=True)
     assert mfsite("build", "--source", site).code == 0
     assert not leftover.exists()
