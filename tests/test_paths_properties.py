@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from mfsite.diagnostics import Diagnostic
 from mfsite.engine import Engine, check_site
+from mfsite.validate import RESERVED_PAGES
 from mfsite.validate.paths import check_output_paths
 
 SITE_FILES = ["index.html", "404.html", "robots.txt", "sitemap.xml", "feed.xml", "batches.json"]
@@ -71,10 +72,15 @@ class Layout:
         files |= {f"batches/{stem}.yaml": MINI_SITE["batches/tee-1.yaml"] for stem in self.batches}
         return files
 
+    def allowed_pages(self) -> list[str]:
+        return [stem for stem in self.pages if stem.lower() not in RESERVED_PAGES]
+
     def outputs(self) -> list[tuple[str, str]]:
         """(source, output path) for every file the site should make; "" is the site itself."""
         found = [("", path) for path in [*SITE_FILES, MONTH_PAGE]]
-        found += [(f"content/pages/{s}.md", f"{s.lower()}/index.html") for s in self.pages]
+        # A page named like one of the site's own folders is refused outright (MF032): it
+        # makes nothing, so it collides with nothing.
+        found += [(f"content/pages/{s}.md", f"{s.lower()}/index.html") for s in self.allowed_pages()]
         found += [(f"content/partners/{s}.md", f"partners/{s.lower()}/index.html") for s in self.partners]
         found += [(f"content/stories/{s}.md", f"stories/{s.lower()}/index.html") for s in self.stories]
         found += [(f"static/{rel}", f"static/{rel}") for rel in self.static]
@@ -162,6 +168,7 @@ def no_two_paths_are_one(output: Path) -> None:
 @example(Layout(static=["Logo.svg", "logo.svg", "A", "a/b", *STATIC_NAMES[-2:]]))
 @example(Layout(pages=["About"], batches=["TEE-1", "b"], compact=True))
 @example(Layout(pages=["index.htmL", "index.htMl"], base_url=False))  # three on one path
+@example(Layout(pages=["b", "index.html"], batches=["index.html"], base_url=False))  # b is refused
 def test_check_tells_every_collision_and_what_it_passes_builds(layout: Layout) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = write_site(Path(tmp) / "site", layout.files(), base=BASE)
@@ -169,6 +176,8 @@ def test_check_tells_every_collision_and_what_it_passes_builds(layout: Layout) -
         errors = [d for d in checked.diagnostics if d.severity == "error"]
         for d in errors:  # every error is positioned at a source that is there
             assert d.span.line >= 1 and d.span.column >= 1 and (site / d.span.path).exists(), d
+        for stem in set(layout.pages).difference(layout.allowed_pages()):
+            assert any(d.span.path == f"content/pages/{stem}.md" for d in errors), stem  # MF032, or a twin's
         pairs = expected(layout)
         partners = defaultdict(set)  # each side -> how its errors may name the sides it meets
         for one, path, other, theirs in pairs:

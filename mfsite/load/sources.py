@@ -8,10 +8,12 @@ folder, files too large to be a batch, and bytes that are not UTF-8 text.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -103,7 +105,8 @@ class Listing:
     stats: list[tuple[str, StatKey]]  # (the path as messages show it, its status), site.yaml first
     paths: dict[Folder, list[str]]  # each folder's files, as the loader lists them
     problems: list[Diagnostic]  # found while listing (a link that leaves the site...)
-    linked: set[str] = field(default_factory=set)  # files reached through a link: always stat'ed
+    # Files reached through a link (always stat'ed), and the links on the way to a source folder.
+    linked: set[str] = field(default_factory=set)
 
 
 def is_noise(name: str) -> bool:
@@ -216,6 +219,8 @@ def source_stats(root: Path, before: Listing | None = None, seen: Seen | None = 
     the watch vouches for keeps its status from `before`: the folders are listed anew (files
     come and go), but only the files that changed are stat'ed, and those reached through a
     link (whose target no watch follows)."""
+    if before is not None and seen is not None and (carried := _carried(root, before, seen)) is not None:
+        return carried
     reader = _Reader(root)
     try:
         paths = {folder: reader.listed(folder) for folder in SOURCE_FOLDERS}
@@ -229,9 +234,82 @@ def source_stats(root: Path, before: Listing | None = None, seen: Seen | None = 
         if seen.folders:
             known = {rel: key for rel, key in known.items() if not seen.covers(rel)}
     site_key = known.get("site.yaml") or stat_key(root / "site.yaml")
-    linked = {reader.rel(path) for path in reader.linked}
+    linked = {reader.rel(path) for path in [*reader.linked, *reader.links_checked]}
     stats = [("site.yaml", site_key), *_stats(reader, paths, known, linked)]
     return Listing(stats, paths, reader.problems, linked)
+
+
+def _carried(root: Path, before: Listing, seen: Seen) -> Listing | None:
+    """The listing `before`, brought up to date from the files a watch saw change, without
+    listing any folder; None where only a new listing can say (a folder made, moved or deleted,
+    a link among the sources, a name that is not plain, a problem found while listing).
+
+    At 10,000 batches, listing the folders is a large part of a rebuild under watch, and a
+    save changes one file that is already listed."""
+    if seen.everything or seen.folders or before.linked or before.problems or not before.paths:
+        return None
+    prefix = "" if str(root) == "." else os.path.join(str(root), "")
+    now: dict[Folder, dict[str, bool]] = {}  # folder -> the seen files in it -> whether a file now
+    for rel in seen.files:
+        folder = _folder_of(rel)
+        if folder is None:
+            continue  # site.yaml (stat'ed below), or not in a source folder
+        if "\\" in rel or shown(rel, limit=4096) != rel:
+            return None
+        try:
+            mode = os.lstat(prefix + rel).st_mode
+        except FileNotFoundError:
+            now.setdefault(folder, {})[prefix + rel] = False
+            continue
+        except OSError:
+            return None  # (said when the folder is listed)
+        if not stat.S_ISREG(mode):
+            return None  # a folder or a link (to a folder, perhaps) where a file was: listed anew
+        if folder.suffixes is None or rel.lower().endswith(folder.suffixes):
+            now.setdefault(folder, {})[prefix + rel] = True
+    stats: list[tuple[str, StatKey]] = [("site.yaml", stat_key(root / "site.yaml"))]
+    paths: dict[Folder, list[str]] = {}
+    start = 1
+    for folder, listed in before.paths.items():
+        kept = before.stats[start : start + len(listed)]
+        start += len(listed)
+        changed = now.get(folder)
+        if not changed:
+            paths[folder], stats = listed, stats + kept
+            continue
+        files, status = list(listed), list(kept)
+        for path, is_file in changed.items():
+            # The folder's files are in the order files() sorts them: by their parts.
+            at = bisect.bisect_left(files, path.split("/"), key=_parts)
+            there = at < len(files) and files[at] == path
+            if is_file and there:
+                status[at] = (path[len(prefix) :], stat_key(path))
+            elif is_file:
+                files.insert(at, path)
+                status.insert(at, (path[len(prefix) :], stat_key(path)))
+            elif there:
+                del files[at], status[at]
+        paths[folder] = files
+        stats += status
+    if sum(map(len, paths.values())) > MAX_FILES:
+        return None  # listed anew, which says so
+    return Listing(stats, paths, [], set())
+
+
+def _parts(path: str) -> list[str]:
+    return path.split("/")
+
+
+def _folder_of(rel: str) -> Folder | None:
+    """The source folder this path is in, where a listing would look at it: neither its name
+    nor a folder's on the way is noise."""
+    for folder in SOURCE_FOLDERS:
+        if rel.startswith(f"{folder.path}/"):
+            inner = rel[len(folder.path) + 1 :].split("/")
+            if any(is_noise(part) for part in inner) or (not folder.recursive and len(inner) > 1):
+                return None
+            return folder
+    return None
 
 
 def _stats(
@@ -275,7 +353,7 @@ class _Reader:
         self.cache = cache
         self.seen: set[str] = set()
         self.links_checked: dict[Path, bool] = {}
-        self.linked: set[str] = set()  # files listed through a link
+        self.linked: set[str] = set()  # files and folders listed through a link
 
     def cached(self, path: str, read: Callable[[str], SourceFile | None]) -> SourceFile | None:
         """Read through the cache: a file whose stat is unchanged is not read again."""
@@ -355,6 +433,7 @@ class _Reader:
                         pending.append(path)
                         if linked or target is not None:
                             through_links.add(path)
+                            self.linked.add(path)  # (a watch sees its files' changes elsewhere)
                 elif is_file and (suffixes is None or entry.name.lower().endswith(suffixes)):
                     found.append(path)
                     if linked or target is not None:
@@ -363,7 +442,7 @@ class _Reader:
                     if self.count > MAX_FILES:
                         message = f"more than {MAX_FILES} source files: is this the right folder?"
                         raise SiteErrors([Diagnostic(Span(self.rel(folder)), codes.TOO_MANY_FILES, message)])
-        found.sort(key=lambda path: path.split("/"))  # as paths sort: by their parts
+        found.sort(key=_parts)  # as paths sort: by their parts
         return found
 
     def cannot_read(self, path: str, exc: OSError) -> None:
