@@ -34,7 +34,7 @@ from mfsite.seen import Seen, Watched
 WATCHED_FOLDERS = ("batches", "content", "templates", "static")
 WATCHED_FILES = ("site.yaml",)
 T = TypeVar("T")
-DEBOUNCE_SECONDS = 0.05  # one save's events come within a few ms of each other
+DEBOUNCE_SECONDS = 0.02  # one save's events come within a few ms of each other
 
 
 class _Notes:

@@ -1,8 +1,8 @@
 """Under watch, the listing of the sources is brought up to date from the files the watch saw
 change, rather than listed anew (load/sources.py, _carried). Property: after any sequence of
 file edits, creations and deletions, each told as a watch tells it, the carried listing is the
-one a new listing of every folder finds; and where only a new listing can say (a folder made, a
-link), it is listed anew."""
+one a new listing of every folder finds, and it names the files that changed; and where only
+a new listing can say (a folder made, a link), it is listed anew."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ NAMES = [
 ]
 FOLDERS = ["batches/sub", "batches/.hidden", "static/css"]  # there from the start
 
-edits = st.lists(st.tuples(st.sampled_from(["write", "delete"]), st.sampled_from(NAMES)), min_size=1, max_size=6)
+edit = st.tuples(st.sampled_from(["write", "delete"]), st.sampled_from(NAMES))
+edits = st.lists(edit, min_size=1, max_size=6)
 
 
 def _apply(root: Path, action: str, rel: str, n: int) -> None:
@@ -50,7 +51,9 @@ def _apply(root: Path, action: str, rel: str, n: int) -> None:
         path.unlink()
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 @given(st.lists(edits, min_size=1, max_size=4))
 def test_a_carried_listing_is_the_listing_anew(bursts: list[list[tuple[str, str]]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,6 +75,8 @@ def test_a_carried_listing_is_the_listing_anew(bursts: list[list[tuple[str, str]
             anew = source_stats(root)
             assert carried.stats == anew.stats
             assert carried.paths == anew.paths
+            now, then = dict(anew.stats), dict(listing.stats)
+            assert carried.changed == sorted(r for r in now.keys() | then.keys() if now.get(r) != then.get(r))
             listing = carried
 
 

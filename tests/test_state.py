@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,10 @@ GOOD = Record(
 
 def test_a_record_comes_back_as_it_was_saved() -> None:
     assert from_data(to_data(GOOD)) == GOOD
+    # Dots that make no `.` or `..` part are names like any other.
+    name = ".x/..y/z.."
+    dotted = replace(GOOD, files={**GOOD.files, name: "s"}, stats={**GOOD.stats, name: (1, 1, 1)})
+    assert from_data(to_data(dotted)) == dotted
 
 
 @pytest.mark.parametrize(
@@ -34,6 +39,10 @@ def test_a_record_comes_back_as_it_was_saved() -> None:
         {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5)}},  # of the wrong length
         {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5, 6.0)}},  # not whole numbers
         {"stats": {**GOOD.stats, "../elsewhere": (1, 1, 1)}},  # a file outside the output
+        *(  # or a path publish.inside refuses, wherever it is in the path
+            {"stats": {**GOOD.stats, path: (1, 1, 1)}}
+            for path in ["/abs", "a/", "", ".", "..", "a//b", "a/./b", "a/../b", "a/..", "a\\b", "a\0b"]
+        ),
         {"stats": {"index.html": (7, 8, 9)}},  # a batch's files without their status
         {"versions": {"a": "3"}},  # a version that is no number
         {"versions": {"a": 41}},  # no QR code has it

@@ -41,8 +41,8 @@ def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing
     the state, where check_site then finds them. Worth it for a cold build of a large site
     (reading YAML is a large share of it, and no file depends on another) and for a fresh
     checkout, where every file has a new status and the bytes are compared instead."""
-    if jobs < 2:
-        return False
+    if jobs < 2 or (listing.changed is not None and len(listing.changed) < PREREAD_AT_LEAST):
+        return False  # (a watch's few changes: load_sources reads them, and any left before)
     stems = content_stems(listing)
     if files.cache.stems != stems:  # validated against other content files: all read again
         files.cache, files.memo = SourceCache(), ValidationMemo()

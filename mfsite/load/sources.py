@@ -107,6 +107,9 @@ class Listing:
     problems: list[Diagnostic]  # found while listing (a link that leaves the site...)
     # Files reached through a link (always stat'ed), and the links on the way to a source folder.
     linked: set[str] = field(default_factory=set)
+    # Where the listing was brought up to date from a watch's report: the files added, changed
+    # or gone since the listing before (else None: compare the two to know).
+    changed: list[str] | None = None
 
 
 def is_noise(name: str) -> bool:
@@ -268,32 +271,37 @@ def _carried(root: Path, before: Listing, seen: Seen) -> Listing | None:
         if folder.suffixes is None or rel.lower().endswith(folder.suffixes):
             now.setdefault(folder, {})[prefix + rel] = True
     stats: list[tuple[str, StatKey]] = [("site.yaml", stat_key(root / "site.yaml"))]
+    changed = [] if stats[0] == before.stats[0] else ["site.yaml"]
     paths: dict[Folder, list[str]] = {}
     start = 1
     for folder, listed in before.paths.items():
         kept = before.stats[start : start + len(listed)]
         start += len(listed)
-        changed = now.get(folder)
-        if not changed:
+        seen_here = now.get(folder)
+        if not seen_here:
             paths[folder], stats = listed, stats + kept
             continue
         files, status = list(listed), list(kept)
-        for path, is_file in changed.items():
+        for path, is_file in seen_here.items():
             # The folder's files are in the order files() sorts them: by their parts.
             at = bisect.bisect_left(files, path.split("/"), key=_parts)
             there = at < len(files) and files[at] == path
-            if is_file and there:
-                status[at] = (path[len(prefix) :], stat_key(path))
-            elif is_file:
+            entry = (path[len(prefix) :], stat_key(path))
+            if is_file and there and entry != status[at]:
+                status[at] = entry
+            elif is_file and not there:
                 files.insert(at, path)
-                status.insert(at, (path[len(prefix) :], stat_key(path)))
-            elif there:
+                status.insert(at, entry)
+            elif there and not is_file:
                 del files[at], status[at]
+            else:
+                continue
+            changed.append(entry[0])
         paths[folder] = files
         stats += status
     if sum(map(len, paths.values())) > MAX_FILES:
         return None  # listed anew, which says so
-    return Listing(stats, paths, [], set())
+    return Listing(stats, paths, [], set(), sorted(changed))
 
 
 def _parts(path: str) -> list[str]:

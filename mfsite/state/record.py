@@ -14,7 +14,6 @@ changed says what that one said.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -83,14 +82,12 @@ class Record:
             self.stats[path] = (-1, -1, -1)  # mfsite's own file, whatever it holds now
 
 
-# A part of a path that is empty, `.` or `..`, or a backslash: what publish.inside refuses.
-_OUTSIDE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[\\\0]", re.MULTILINE)
-
-
 def _all_inside(paths: Iterable[str]) -> bool:
-    """publish.inside for every path, in one pass of a pattern (a record names 50,000)."""
-    joined = "\n".join(paths)
-    return "\n\n" not in joined and _OUTSIDE.search(joined) is None
+    """publish.inside for every path, in a few scans of one string (a record names 50,000):
+    with slashes around every path, a part that is empty, `.` or `..` shows as `//`, `/./` or
+    `/../`."""
+    joined = "/" + "\n".join(paths).replace("\n", "/\n/") + "/"
+    return not any(bad in joined for bad in ("//", "/./", "/../", "\\", "\0"))
 
 
 def _valid_report(report: Report, versions: set[int]) -> bool:
@@ -173,7 +170,7 @@ def from_data(data: object) -> Record | None:
     if record.batches.keys() != record.paths.keys() or record.batches.keys() != record.versions.keys():
         return None
     stats = record.stats
-    if type(stats) is not dict or not strings_only(dict.fromkeys(stats, "")) or not _all_inside(stats):
+    if type(stats) is not dict or not _only(stats, str) or not _all_inside(stats):
         return None
     keys, versions = stats.values(), record.versions.values()
     if not _only(keys, tuple) or not set(map(len, keys)) <= {3} or not _only(chain.from_iterable(keys), int):
