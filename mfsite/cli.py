@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mfsite import __version__
 from mfsite.commands import EXIT_SITE_ERRORS, UsageRefused, fail, report
 from mfsite.diagnostics import format_json, format_text, summary
+
+if TYPE_CHECKING:
+    from mfsite.model import Site
 
 source_option = click.option(
     "--source",
@@ -89,8 +92,24 @@ def check(source: Path, fmt: str) -> None:
         click.echo(format_text(checked.diagnostics))
     if fmt == "text":
         click.echo(f"{summary(checked.diagnostics)} in {source}", err=True)
+        if checked.site is not None:
+            for line in translation_report(checked.site):
+                click.echo(line, err=True)
     if checked.errors:
         sys.exit(EXIT_SITE_ERRORS)
+
+
+def translation_report(site: Site) -> list[str]:
+    """How much of the site's text each language besides the default has translated."""
+    from mfsite.languages import translated_share
+
+    lines = []
+    for lang in site.config.languages[1:]:
+        done, total = translated_share(site, lang)
+        share = f" ({100 * done // total} %)" if total else ""
+        rest = f"the rest shows in {site.config.language}"
+        lines.append(f"{lang}: {done} of {total} texts translated{share}; {rest}")
+    return lines
 
 
 @cli.command()

@@ -37,8 +37,13 @@ NO_BASE_URL = "MF036"
 MISSING_FILE = "MF037"  # a path (story image) that is not in static/
 QR_CONTRAST = "MF038"  # QR colours too close, or inverted
 WINDOWS_NAME = "MF039"  # a file name or id Windows cannot have (CON, NUL, COM1, a trailing dot...)
+NO_DEFAULT_TEXT = "MF040"  # a text's map of languages without the site's default language
+LONE_TRANSLATION = "MF041"  # a translation file (name.<lang>.md) without the file it translates
 
 # Warnings: the site builds, but something is probably not what was meant
 UNUSED = "MF101"
 EXTERNAL_IMAGE = "MF102"
 QR_PRINT_SIZE = "MF103"  # label modules below 0.4 mm: scanners may fail
+NOT_ANNEX_FIBRE = "MF104"  # a fibre that is not an Annex I name of EU 1007/2011: shown as written
+NO_THEME_STRINGS = "MF105"  # a language mfsite ships no theme strings for: they stay in English
+UNCONFIRMED_FIBRE_NAME = "MF106"  # a fibre's Annex I name in a label language not confirmed in the data

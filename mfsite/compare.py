@@ -27,8 +27,9 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from mfsite import PACKAGE, dependencies, own_digest, package_files
+from mfsite.i18n import SITE_LOCALE
 from mfsite.load.sources import TEMPLATES, StatKey, file_digest, stat_key
-from mfsite.model import Batch, Site, users
+from mfsite.model import Batch, Material, Page, Partner, Site, Story, users
 from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
 from mfsite.render import BATCH_TEMPLATES, make_environment, template_for, templates_used
 from mfsite.render.pages import shown_on_page
@@ -68,6 +69,8 @@ class Signatures:
             # The free pages by path and bytes: the footer links each (a renamed page moves).
             *(f"{page.span.path} {self.file(page.span.path)}" for page in site.pages.values()),
             own_digest(),
+            # The site's own theme strings (templates/locale/<lang>.po): any page may say them.
+            *(f"{name} {found}" for name, found in self.overrides.items() if name.startswith(SITE_LOCALE)),
         )
         self.users = users(site.batches)
         self.themes: dict[tuple[str, ...], str] = {}
@@ -121,8 +124,23 @@ class Signatures:
     @cached_property
     def content(self) -> list[str]:
         """Every content file (named by a batch or not), with its digest."""
-        paths = sorted(f"content/{k}/{s}.md" for k in CONTENT_KINDS for s in getattr(self.site, k))
-        return [f"{path} {self.file(path)}" for path in paths]
+        found = []
+        for kind in CONTENT_KINDS:
+            for stem, item in getattr(self.site, kind).items():
+                path = f"content/{kind}/{stem}.md"
+                found.append(f"{path} {self.file(path)} {self.translated(item)}")
+        return sorted(found)
+
+    def named(self, name: str) -> str:
+        """A content file a batch names ("partners/atelier"), as its signature covers it."""
+        kind, _, stem = name.partition("/")
+        path = f"content/{name}.md"
+        return f"{path} {self.file(path)} {self.translated(getattr(self.site, kind)[stem])}"
+
+    @staticmethod
+    def translated(item: Partner | Material | Story | Page) -> str:
+        """What an item's translation files say (their texts, read into the item)."""
+        return digest(repr(item.translations)) if item.translations else ""
 
     @cached_property
     def sources(self) -> dict[str, str]:
@@ -141,8 +159,7 @@ class Signatures:
             if kept.sources.get(batch.id) == sources[batch.id] and (signature := kept.batches.get(batch.id)):
                 found[batch.id] = signature  # (empty where a stopped publish left its files in doubt)
             else:
-                names = {f"content/{name}.md" for name in batch.named}
-                parts = sorted(f"{name} {self.file(name)}" for name in names)
+                parts = sorted(self.named(name) for name in set(batch.named))
                 found[batch.id] = digest(self.batch_shared, sources[batch.id], *parts)
         return found
 
@@ -157,7 +174,8 @@ class Signatures:
         if out.kind == "static":
             return digest("static", self.file(f"static/{out.key}"))
         if out.kind in CONTENT_KINDS:
-            own = self.file(f"content/{out.kind}/{out.key}.md")
+            item = getattr(self.site, out.kind)[out.key]
+            own = f"{self.file(f'content/{out.kind}/{out.key}.md')} {self.translated(item)}"
             shown, more = shown_on_page(self.users.get((out.kind, out.key), []))
             theme = self.theme(out.kind)
             return digest(self.shared, theme, out.kind, own, str(more), *self.listed(shown))

@@ -430,7 +430,7 @@ class Job:
     renderer: Renderer | None = None
 
     def env(self) -> Environment:
-        return make_environment(self.source / "templates")
+        return make_environment(self.source / "templates", self.site.config.language)
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -198,6 +199,14 @@ def annex_name(fibre: str, language: str, *, allow_unconfirmed: bool = False) ->
     return forms[found.form] if found.form < len(forms) else name.name
 
 
+def shown(fibre: str, language: str) -> str:
+    """A site's ``fibre`` as a page in ``language`` shows it: its confirmed Annex I name in that
+    language; as written in English (or where there is none)."""
+    if language.split("-")[0].lower() == ENGLISH:
+        return fibre
+    return annex_name(fibre, language) or fibre
+
+
 def nearest(fibre: str, n: int = 3) -> list[str]:
     """The English Annex I names closest to ``fibre``, best first, for "did you mean" warnings.
 
@@ -209,6 +218,14 @@ def nearest(fibre: str, n: int = 3) -> list[str]:
     if key in _TRADE_NAMES:
         found.append(_TRADE_NAMES[key])
     index = _index()
+    # A name inside a longer text ("wool (merino)", "organic cotton", "linen (flax)") first.
+    words = re.findall(r"[^\W\d_]+(?:[ -][^\W\d_]+)*", key)
+    for word in (w for text in words for w in (text, *text.split())):
+        named = _TRADE_NAMES.get(word) or (index[word].fibre if word in index else None)
+        if named and named not in found:
+            found.append(named)
+    if found:  # a name it means, not merely one spelled alike
+        return found[:n]
     for spelling in difflib.get_close_matches(key, list(index), n=n * 3, cutoff=0.6):
         name = index[spelling].fibre
         if name not in found:

@@ -41,6 +41,21 @@ class Record:
 
 
 @dataclass(slots=True, unsafe_hash=True)
+class Words(Record):
+    """A text written as a map of language to text (`product: {de: Pulli, en: Jumper}`), as one
+    file is read: which of them is the default only site.yaml says (languages.resolve)."""
+
+    texts: tuple[tuple[str, str], ...]  # (language, as site.yaml would name it; text)
+    span: Span  # the map's
+    keys: tuple[Span, ...]  # each language's key
+
+
+# A text in another language than the default: (language, where, text). `where` names the
+# field as messages do: "product", "journey[2].step", "body" (a translation file's text).
+Translation = tuple[str, str, str]
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Ref(Record):
     """A reference to another file by its stem, e.g. `partner: atelier-nord`."""
 
@@ -76,6 +91,8 @@ class LabelSettings(Record):
     width_mm: Decimal = Decimal(50)
     height_mm: Decimal = Decimal(80)
     qr_mm: Decimal = Decimal(30)  # the printed code, quiet zone included
+    # The languages its composition and care are printed in; () is the site's default only.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -100,6 +117,8 @@ class SiteConfig(Record):
     title: str
     base_url: str | None  # always ends with "/"
     language: str = "en"
+    # Every language the site is published in, the default first (site.yaml's `languages`).
+    languages: tuple[str, ...] = ("en",)
     shop: Shop = field(default_factory=Shop)
     qr: QrSettings = field(default_factory=QrSettings)
     label: LabelSettings = field(default_factory=LabelSettings)
@@ -127,6 +146,7 @@ class Partner(Record):
     coordinates: Coordinates | None = None
     website: str | None = None
     kind: str | None = None
+    translations: tuple[Translation, ...] = ()  # its texts in the other languages
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -140,6 +160,7 @@ class Material(Record):
     supplier: str | None = None
     recycled_percent: Decimal | None = None
     certifications: tuple[Certification, ...] = ()
+    translations: tuple[Translation, ...] = ()  # its texts in the other languages
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -151,6 +172,7 @@ class Story(Record):
     date: date | None = None
     image: str | None = None  # a path inside static/
     summary: str | None = None
+    translations: tuple[Translation, ...] = ()  # its texts in the other languages
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -160,6 +182,7 @@ class Page(Record):
     title: str
     body: str
     order: int = 0
+    translations: tuple[Translation, ...] = ()  # its texts in the other languages
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -222,6 +245,7 @@ class Batch(Record):
     qc: tuple[QualityCheck, ...] = ()
     story: Ref | None = None
     notes: str | None = None
+    translations: tuple[Translation, ...] = ()  # its texts in the other languages
     # The content files it names, as "folder/stem", each once, in the order named: worked out
     # as the batch is made (and kept with it in the state), for every rebuild asks it of all.
     # Strings, not pairs: a string keeps its hash, and users() looks up 60,000 at 10,000 batches.

@@ -47,10 +47,22 @@ class Output:
     kind: str  # which renderer makes it
     key: str = ""  # what it is about: a batch id, a content stem, a static file
     route: str = ""  # the page's own route, for relative links
+    lang: str = ""  # a page in another language than the default: its folder (de/...)
 
 
 def page(route: str, kind: str, key: str = "") -> Output:
     return Output(output_path(route), kind, key, route)
+
+
+def in_language(out: Output, lang: str) -> Output:
+    """The page (or feed) as the site publishes it in another language, in that language's folder."""
+    route = f"{lang}/{out.route}"
+    return Output(f"{lang}/{out.path}", out.kind, out.key, route, lang)
+
+
+# What each other language has of its own: the pages people read and the feed. The QR images,
+# labels, passports, robots.txt, the sitemap, batches.json and static files exist once.
+LANGUAGE_KINDS = frozenset({"home", "archive", "batch", "feed", "partners", "materials", "stories", "pages"})
 
 
 def plan_site(site: Site) -> list[Output]:
@@ -66,6 +78,7 @@ def plan_batch(config: SiteConfig, batch: Batch) -> list[Output]:
     folder = batch_route(batch)  # QR images and the label always live here
     canonical = page_route(config, batch)
     outputs = [page(canonical, "batch", batch.id)]
+    outputs += [in_language(outputs[0], lang) for lang in config.languages[1:]]
     if canonical != folder:  # GS1 Digital Link: the old address points to the new one
         outputs.append(page(folder, "redirect", batch.id))
     elif config.qr.compact:  # the upper-case address the compact QR code encodes
@@ -93,6 +106,8 @@ def plan_shared(site: Site) -> list[Output]:
             outputs.append(page(content_route(kind, stem), kind, stem))
     if config.base_url:
         outputs += [Output(name, kind, route=name) for name, kind in DISCOVERY_KINDS.items()]
+    read = [out for out in outputs if out.kind in LANGUAGE_KINDS]
+    outputs += [in_language(out, lang) for lang in config.languages[1:] for out in read]
     for name in site.static:
         outputs.append(Output(f"static/{name}", "static", name))
     return outputs

@@ -24,7 +24,8 @@ def write_sheet(out: Path, site: Site, source: Path, batches: list[Batch], copie
     if out.exists() and not _ours(out):
         raise Refused(f"{out} exists and is not a label sheet mfsite wrote; choose another --out")
     try:
-        html = Renderer(site, make_environment(source / "templates")).labels_sheet(batches, copies)
+        env = make_environment(source / "templates", site.config.language)
+        html = Renderer(site, env).labels_sheet(batches, copies)
     except Exception as exc:  # a template's mistake, said where it is: never a traceback
         raise TemplateFailed(template_problem(exc, out.name)) from None
     out.parent.mkdir(parents=True, exist_ok=True)

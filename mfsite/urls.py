@@ -87,3 +87,19 @@ def relative(route: str, from_route: str) -> str:
     """
     depth = from_route.count("/")  # a page's route ends in "/"; a file's last part is its name
     return "../" * depth + route if depth or route else "./"
+
+
+def language_folder(config: SiteConfig) -> str:
+    """Where the pages in the config's language live: "" for the default, "en/" for another
+    (a site as one language's pages show it has that language as its config's)."""
+    return "" if config.language == config.languages[0] else f"{config.language}/"
+
+
+def in_language(route: str, lang: str, config: SiteConfig) -> str:
+    """A route to the version of a page in `lang`. Only pages and the feed have one: the QR
+    images, labels, passports and static files exist once, at their own routes."""
+    if lang == config.languages[0] or not (route == HOME or route.endswith("/") or route == "feed.xml"):
+        return route
+    if route.endswith("/label/"):
+        return route
+    return f"{lang}/{route}"

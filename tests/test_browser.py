@@ -34,6 +34,11 @@ PAGES = {
     "story": "stories/winter-capsule-2026/",
     "page": "about/",
     "404": "no/such/batch/",
+    # The example's German pages: translated, and a batch left untranslated (its texts in English).
+    "home (de)": "de/",
+    "batch (de)": "de/b/hd-2611-a/",
+    "untranslated batch (de)": "de/b/tee-2602-a/",
+    "story (de)": "de/stories/winter-capsule-2026/",
 }
 SERIOUS = ("serious", "critical")
 WCAG_AND_PRACTICE = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
@@ -167,6 +172,24 @@ def test_a_batch_page_is_one_document_and_its_pictures(phone, site_url: str) -> 
     assert page.locator("figure ol li").count() == page.locator("svg.journey-map circle").count()
 
 
+def test_the_language_switcher_is_on_the_first_screen_and_leads_across(phone, site_url: str) -> None:
+    page, watched, _ = open_page(phone, site_url, PAGES["batch"])
+    german = page.get_by_role("link", name="Deutsch")
+    box = german.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 740 and box["x"] + box["width"] <= WIDTH
+    assert box["height"] >= 24  # a target a thumb can hit
+    german.click()
+    page.wait_for_load_state("load")
+    assert page.url == f"{site_url}de/b/hd-2611-a/"
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator(".glance dt").first.text_content() == "Wer es gemacht hat"
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state("load")
+    assert page.url == f"{site_url}b/hd-2611-a/"
+    assert watched.errors == [] and watched.failed == []
+
+
 def test_journey_text_stays_inside_its_picture(phone, site_url: str, example_build: Path) -> None:
     """SVG text does not wrap: journey.py wraps it with a width estimate, checked here with real fonts."""
     page = phone.new_page()
@@ -260,7 +283,9 @@ def test_print_shows_the_garment_not_the_navigation(browser, site_url: str) -> N
     try:
         page, _, _ = open_page(context, site_url, PAGES["batch"])
         page.emulate_media(media="print")
-        assert not page.locator(".site-header nav").is_visible()
+        navigation = page.locator(".site-header nav")  # the site's and the language switcher
+        assert navigation.count() == 2
+        assert not any(nav.is_visible() for nav in navigation.all())
         assert not page.get_by_role("link", name="Print the batch label").is_visible()
         assert page.locator("h1").is_visible()
         assert page.locator("svg.journey-map").is_visible()

@@ -174,8 +174,11 @@ def test_every_page_links_the_feed(example_build: Path) -> None:
         href = feeds[0]["href"] or ""
         if page.name == "404.html":  # served at any address: its links start from the base path
             assert href == "/kiez/feed.xml"
-        else:
-            assert page.parent.joinpath(href).resolve() == (example_build / "feed.xml").resolve(), page
+        else:  # a page in another language links that language's feed
+            feed = example_build / (
+                "de/feed.xml" if page.is_relative_to(example_build / "de") else "feed.xml"
+            )
+            assert page.parent.joinpath(href).resolve() == feed.resolve(), page
 
 
 # sitemap.xml, robots.txt ---------------------------------------------------------------------------

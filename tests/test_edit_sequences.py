@@ -54,7 +54,7 @@ FOLDERS = ("", "2026", "archive/old")  # where a batch file may lie, below batch
 TEMPLATES = ("batch-list.html", "base.html", "404.html")
 FIELDS = ("quantity", "product", "run", "produced")
 
-PRODUCT_LINK = "{{ batch.product }}</a>"
+PRODUCT_LINK = "{{ batch.product | marked }}</a>"
 TEMPLATE_VARIANTS = {  # None: no override, the theme's own
     "batch-list.html": (
         None,

@@ -26,7 +26,7 @@ from realparts import tool
 from mfsite.publish import Staging, remove_leftovers, staging_prefix
 
 KILL_POINTS = 20
-PRODUCT = "product: Heavyweight Hoodie"
+PRODUCT = "en: Heavyweight Hoodie"
 
 
 def leftovers(output: Path) -> list[str]:

@@ -104,7 +104,7 @@ def test_an_edit_renders_its_batch_and_the_lists_that_show_it(engine: tuple[Path
     site, work = engine
     page = site / "output/b/tee-2503-a/index.html"
     before = page.stat().st_ino
-    edit(site / "batches/2025/tee-2503-a.yaml", "notes: |\n", "notes: |\n  Restocked.\n")
+    edit(site / "batches/2025/tee-2503-a.yaml", "  en: |\n", "  en: |\n    Restocked.\n")
     result = work.run()
     assert result.changed == ["batches/2025/tee-2503-a.yaml"]
     assert page.stat().st_ino != before and "Restocked." in page.read_text(encoding="utf-8")

@@ -122,7 +122,7 @@ def theme_template(name: str, old: str = "", new: str = "") -> str:
     return text
 
 
-PRODUCT_LINK = "{{ batch.product }}</a>"
+PRODUCT_LINK = "{{ batch.product | marked }}</a>"
 WITH_RUN = theme_template(
     "batch-list.html", PRODUCT_LINK, PRODUCT_LINK + ' <span class="run">{{ batch.run }}</span>'
 )
@@ -306,7 +306,7 @@ def test_2_an_older_output_put_back_is_brought_up_to_date(tmp_path: Path) -> Non
     build(site)
     output = site / "output"
     shutil.copytree(output, tmp_path / "backup")  # times kept, as cp -a or a CI cache does
-    edit(site / HOODIE, "product: Heavyweight Hoodie, Ink", "product: Heavyweight Hoodie, Ink Blue")
+    edit(site / HOODIE, "en: Heavyweight Hoodie, Ink\n", "en: Heavyweight Hoodie, Ink Blue\n")
     build(site)
     shutil.rmtree(output)
     shutil.copytree(tmp_path / "backup", output)
@@ -437,7 +437,7 @@ def test_7_changes_made_while_the_site_is_broken_are_built_after_the_fix(tmp_pat
 
 # 8. An unexpected exception -------------------------------------------------------------------
 
-BAD_LIST = theme_template("batch-list.html", "{{ batch.product }}", "{{ batch.product + 1 }}")
+BAD_LIST = theme_template("batch-list.html", "{{ batch.product | marked }}", "{{ batch.product + 1 }}")
 
 
 def test_8_watch_reports_an_exception_in_a_template_and_goes_on(tmp_path: Path) -> None:

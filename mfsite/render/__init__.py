@@ -8,7 +8,7 @@ by file. Nothing here writes a file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -27,18 +27,33 @@ from jinja2 import (
     meta,
 )
 from jinja2.loaders import split_template_path
+from markupsafe import Markup
 
+from mfsite import fibres
+from mfsite.i18n import SOURCE_LANGUAGE, Words
+from mfsite.languages import Fallback, Localizer, localized_site
 from mfsite.model import Batch, Site, Users, users
-from mfsite.plan import FEED, SITEMAP, Output, passport_route
+from mfsite.plan import FEED, LANGUAGE_KINDS, SITEMAP, Output, passport_route
 from mfsite.render import feeds, jsonld, passport, qr, text
 from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
-from mfsite.render.pages import archive_context, batch_context, content_context, home_context
+from mfsite.render.pages import (
+    View,
+    archive_context,
+    batch_context,
+    composition,
+    content_context,
+    home_context,
+    label_composition,
+    same,
+)
+from mfsite.render.text import care_lines
 from mfsite.urls import (
     absolute,
     archive_route,
     batch_route,
     content_route,
+    in_language,
     page_route,
     qr_url,
     relative,
@@ -146,11 +161,22 @@ class _Theme(PackageLoader):
         return source, THEME + template, uptodate
 
 
-def make_environment(site_templates: Path | None) -> Environment:
+class ThemeEnvironment(Environment):
+    """The theme's Jinja environment for one language. `words` says the theme's strings in it,
+    for the code that writes sentences for its pages (render.pages, render.journey)."""
+
+    words: Words
+
+
+def make_environment(site_templates: Path | None, language: str = SOURCE_LANGUAGE) -> ThemeEnvironment:
+    """The theme in one language (a BCP 47 tag, the site's `language`): its strings through
+    gettext, from the site's catalog over the theme's (mfsite.i18n), and its filters writing
+    dates, numbers, units and countries as CLDR says for that language. A site in several
+    languages makes one environment per language."""
     loaders: list[BaseLoader] = [_Theme("mfsite", "theme/templates")]
     if site_templates is not None:  # even before the folder exists: watch mode may see it made
         loaders.insert(0, _Overrides(site_templates))
-    env = Environment(
+    env = ThemeEnvironment(
         loader=ChoiceLoader(loaders),
         bytecode_cache=_compiled_templates(),
         autoescape=True,  # every template, whatever its file name
@@ -160,17 +186,39 @@ def make_environment(site_templates: Path | None) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The compiled templates do not depend on the language (gettext is looked up as they
+        # render), so one bytecode cache serves every language.
+        extensions=["jinja2.ext.i18n"],
     )
+    env.words = words = Words(language, site_templates)
+    _install_words(env, words)
     env.globals.update(content_route=content_route, archive_route=archive_route)
     env.filters.update(
-        markdown=render_markdown,
-        date=text.format_date,
-        country=text.country_name,
-        percent=text.format_percent,
-        km=text.format_km,
-        mm=text.format_mm,
+        markdown=markdown_in_language,
+        marked=marked,
+        date=partial(text.format_date, language=language),
+        country=partial(text.country_name, language=language),
+        percent=partial(text.format_percent, language=language),
+        km=partial(text.format_km, language=language),
+        mm=partial(text.format_mm, language=language),
+        fibre=partial(fibres.shown, language=language),
+        qc_result=partial(text.qc_result, words=words),
+        component=partial(text.component_name, words=words),
     )
     return env
+
+
+def _install_words(env: Environment, words: Words) -> None:
+    """gettext for the templates, newstyle: a value is escaped like any other, and a
+    translation naming a value its message does not give is an error, not a blank. The
+    catalogs are read when a template first says something (Words.catalog)."""
+    env.install_gettext_callables(  # type: ignore[attr-defined]  (added by the extension)
+        gettext=lambda message: words.catalog.gettext(message),
+        ngettext=lambda singular, plural, n: words.catalog.ngettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, message: words.catalog.pgettext(context, message),
+        npgettext=lambda context, singular, plural, n: words.catalog.npgettext(context, singular, plural, n),
+    )
 
 
 @cache
@@ -184,17 +232,41 @@ def _compiled_templates() -> FileSystemBytecodeCache | None:
         return None
 
 
+def marked(value: object) -> object:
+    """A text shown in another language than the page's (a Fallback), in an element that says
+    which (`<span lang="en">`), so a screen reader reads it with the right voice; any other
+    value as it is. For element content: in an attribute or a <title>, print a text plain."""
+    if isinstance(value, Fallback):
+        return Markup('<span lang="{}">{}</span>').format(value.lang, str(value))
+    return value
+
+
+def markdown_in_language(text: str | None) -> Markup:
+    """Markdown as HTML; a Fallback's inside an element that names its language."""
+    html = render_markdown(text)
+    if isinstance(text, Fallback) and html:
+        return Markup('<div lang="{}">{}</div>').format(text.lang, html)
+    return html
+
+
 class Renderer:
+    """Each output's bytes. Pages in another language than the default (an output's `lang`)
+    are made by a renderer of the site as that language shows it (`in_language`): its texts
+    localized, the theme's words in that language; it shares the QR codes."""
+
     def __init__(
         self,
         site: Site,
-        env: Environment,
+        env: ThemeEnvironment,
         symbols: dict[tuple[str, str], qr.QrSymbol] | None = None,
         used_by: Users | None = None,
         parts: feeds.BatchParts | None = None,
+        view: View = same,
     ) -> None:
         self.site = site
         self.env = env
+        self.view = view  # a batch as this renderer's pages show it (in their language)
+        self.languages: dict[str, Renderer] = {}
         self.parts = feeds.BatchParts() if parts is None else parts
         self.batches = {b.id: b for b in site.batches}
         # (URL, level) -> code: page, label and images share one; watch mode keeps them across builds.
@@ -222,7 +294,18 @@ class Renderer:
     def label_facts(self, batch: Batch) -> LabelFacts:
         return LabelFacts.of(self.symbol(batch), self.site.config)
 
+    def in_language(self, lang: str) -> Renderer:
+        """The renderer of the pages in another of the site's languages, made on first use."""
+        if lang not in self.languages:
+            site = localized_site(self.site, lang)
+            env = make_environment(self.env.words.site_templates, lang)
+            view = Localizer(lang, self.site.config.language)
+            self.languages[lang] = Renderer(site, env, self.symbols, view=view)
+        return self.languages[lang]
+
     def render(self, output: Output) -> bytes:
+        if output.lang and output.lang != self.site.config.language:
+            return self.in_language(output.lang).render(output)
         if output.kind.startswith("qr-"):
             symbol = self.symbol(self.batches[output.key])
             if output.kind == "qr-svg":
@@ -230,6 +313,8 @@ class Renderer:
             return qr.to_png(symbol, self.site.config.qr)
         if output.kind == "passport":
             return passport.render_passport(self.site, self.batches[output.key])
+        if output.kind == "feed":
+            return feeds.feed(self.site, self.env.words, self.view)
         if output.kind in feeds.RENDERERS:
             return feeds.RENDERERS[output.kind](self.site, self.used_by, self.parts)
         template, context = self.page(output)
@@ -239,10 +324,32 @@ class Renderer:
         if output.kind == "404":
             # Served at any missing path, so its links start from the base URL's path.
             return lambda target: self.base_path + target
+        config = self.site.config
+        if output.lang:  # a page in another language links to the pages in it
+            return lambda target: relative(in_language(target, output.lang, config), output.route)
         return lambda target: relative(target, output.route)
+
+    def versions(self, output: Output) -> dict[str, object]:
+        """The page in each of the site's languages, for the switcher (relative links, each
+        language named in itself) and for search engines (hreflang, absolute where the site
+        has a base URL); nothing for a site in one language."""
+        config = self.site.config
+        if len(config.languages) == 1 or output.kind not in LANGUAGE_KINDS:
+            return {"versions": [], "alternates": []}
+        route = output.route[len(output.lang) + 1 :] if output.lang else output.route
+        base = config.base_url
+        targets = {lang: in_language(route, lang, config) for lang in config.languages}
+        # x-default: the default language's page, the one the printed QR code opens.
+        hrefs = {lang: relative(target, output.route) for lang, target in targets.items()}
+        versions = [(lang, text.autonym(lang), hrefs[lang], lang == config.language) for lang in targets]
+        targets["x-default"], hrefs["x-default"] = route, relative(route, output.route)
+        alternates = [(lang, absolute(base, t) if base else hrefs[lang]) for lang, t in targets.items()]
+        return {"versions": versions, "alternates": alternates}
 
     def page(self, output: Output) -> tuple[str, dict[str, object]]:
         site = self.site
+        words = self.env.words
+        language = site.config.language
         context: dict[str, object] = {
             "site": site.config,
             "pages": site.pages,
@@ -251,40 +358,65 @@ class Renderer:
             # Absolute URLs need the base URL: without one, no feed (and no sitemap to name).
             "feed": FEED if site.config.base_url else None,
             "sitemap_url": absolute(site.config.base_url, SITEMAP) if site.config.base_url else None,
+            **self.versions(output),
         }
         if output.kind in SIMPLE_TEMPLATES:
             if output.kind == "home":
-                context.update(home_context(site))
+                context.update(home_context(site, language, self.view))
             elif output.kind == "archive":
-                context.update(archive_context(site, output.key, site.by_month[output.key]))
+                context.update(
+                    archive_context(site, output.key, site.by_month[output.key], language, self.view)
+                )
             return SIMPLE_TEMPLATES[output.kind], context
         if output.kind in CONTENT_TEMPLATES:
-            context.update(content_context(site, output.kind, output.key, self.used_by))
-            context.update(jsonld.page_context(site, context["item"]))
+            context.update(content_context(site, output.kind, output.key, self.used_by, self.view))
+            context.update(jsonld.page_context(site, context["item"], words))
             return CONTENT_TEMPLATES[output.kind], context
-        batch = self.batches[output.key]
+        batch = self.view(self.batches[output.key])
         if self.last_batch is None or self.last_batch[0] is not batch:
-            self.last_batch = batch, batch_context(site, batch)
+            self.last_batch = batch, batch_context(site, batch, words)
         context.update(self.last_batch[1])
         context.update(
             folder=batch_route(batch),
-            canonical=absolute(site.config.base_url or "", page_route(site.config, batch)),
+            canonical=jsonld.url(site.config, page_route(site.config, batch)),
             canonical_route=page_route(site.config, batch),
             page_url=qr_url(site.config, batch),
         )
         if output.kind == "batch":
-            context.update(jsonld.page_context(site, batch))
+            context.update(jsonld.page_context(site, batch, words))
             context.update(passport=passport_route(batch) if site.config.base_url else None)
             return "batch.html", context
         if output.kind == "redirect":
             return "redirect.html", context
-        context.update(label_context(site, batch, self.symbol(batch)))
+        context.update(label_context(site, batch, self.symbol(batch), words), **self.label_languages(batch))
         return "label.html", context
+
+    def label_languages(self, batch: Batch) -> dict[str, object]:
+        """What a label prints in each of `label.languages` (EU 1007/2011 asks for the fibre
+        composition in the languages of the country where the garment is sold): the
+        composition with each fibre's Annex I name in every language, the care instructions
+        once per language. None where the label speaks the site's language only."""
+        config = self.site.config
+        languages = config.label.languages
+        if not languages:
+            return {"label_composition": None, "label_care": None}
+        speakers = [self if lang == config.language else self.in_language(lang) for lang in languages]
+        parts = composition(self.site, batch)
+        care = [
+            (lang, care_lines(speaker.view(speaker.batches[batch.id]).care, speaker.env.words))
+            for lang, speaker in zip(languages, speakers, strict=True)
+        ]
+        lines = label_composition(parts, languages, [speaker.env.words for speaker in speakers])
+        return {"label_composition": lines, "label_care": care}
 
     def labels_sheet(self, batches: Iterable[Batch], copies: int) -> str:
         """One printable A4 sheet (or several pages of them) for a production run."""
         cards = [
-            {**batch_context(self.site, batch), **label_context(self.site, batch, self.symbol(batch))}
+            {
+                **batch_context(self.site, batch, self.env.words),
+                **label_context(self.site, batch, self.symbol(batch), self.env.words),
+                **self.label_languages(batch),
+            }
             for batch in batches
             for _ in range(copies)
         ]

@@ -5,7 +5,7 @@ so it follows the text colour (dark mode included). Every straight stroke is
 a `<line>`, every dot a filled `<circle>`, and numbers and letters are
 `<text>` in a generic sans-serif: no external files, no fonts to ship, no ids.
 The text alternative of each symbol is the same sentence the care list uses
-(see `text.py`), as `aria-label` and `<title>`.
+(see `text.py`), in the page's language, as `aria-label` and `<title>`.
 
 The symbols come in the order of a care label: washing, bleaching, tumble
 drying, natural drying (only when given), ironing, professional care.
@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from mfsite.i18n import Words
 from mfsite.model import Care
-from mfsite.render.text import BLEACH, DRY, IRON, PROFESSIONAL, TUMBLE, wash_text
+from mfsite.render.text import BLEACH, DRY, ENGLISH, IRON, PROFESSIONAL, TUMBLE, wash_text
 
 _OPEN = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" width="40" height="40" role="img"'
@@ -113,15 +114,16 @@ def _professional(method: str) -> str:
     return _RING + (_CROSS if method == "no" else _text(method, 26.5, 18))
 
 
-def care_symbols(care: Care) -> list[CareSymbol]:
+def care_symbols(care: Care, words: Words = ENGLISH) -> list[CareSymbol]:
     """One symbol per care instruction, in care-label order (notes have no symbol)."""
+    say = words.gettext
     symbols = [
-        _symbol("wash", wash_text(care.wash), _wash(care.wash)),
-        _symbol("bleach", BLEACH[care.bleach], _BLEACH_DRAWING[care.bleach]),
-        _symbol("tumble", TUMBLE[care.tumble], _TUMBLE_DRAWING[care.tumble]),
+        _symbol("wash", wash_text(care.wash, words), _wash(care.wash)),
+        _symbol("bleach", say(BLEACH[care.bleach]), _BLEACH_DRAWING[care.bleach]),
+        _symbol("tumble", say(TUMBLE[care.tumble]), _TUMBLE_DRAWING[care.tumble]),
     ]
     if care.dry:
-        symbols.append(_symbol("dry", DRY[care.dry], _dry(care.dry)))
-    symbols.append(_symbol("iron", IRON[care.iron], _iron(care.iron)))
-    symbols += [_symbol("professional", PROFESSIONAL[p], _professional(p)) for p in care.professional]
+        symbols.append(_symbol("dry", say(DRY[care.dry]), _dry(care.dry)))
+    symbols.append(_symbol("iron", say(IRON[care.iron]), _iron(care.iron)))
+    symbols += [_symbol("professional", say(PROFESSIONAL[p]), _professional(p)) for p in care.professional]
     return symbols

@@ -16,14 +16,16 @@ from datetime import UTC, date, datetime
 from html import escape
 from operator import attrgetter
 
+from mfsite.i18n import N_, Words
 from mfsite.model import Batch, Site, Users
 from mfsite.plan import BATCH_INDEX, CONTENT_KINDS, DISCOVERY_KINDS, FEED, SITEMAP, passport_route
-from mfsite.render.pages import describe
+from mfsite.render.pages import View, batch_title, describe, same
 from mfsite.render.passport import compact_json, iso_datetime
-from mfsite.urls import HOME, absolute, archive_route, content_route, page_route
+from mfsite.urls import HOME, absolute, archive_route, content_route, in_language, language_folder, page_route
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"  # the sitemap's language alternates
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 cannot carry at all, not even escaped (YAML's "\x01" can make them).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -58,10 +60,6 @@ def fallback_updated(site: Site) -> str:
     except (OverflowError, OSError, ValueError):  # beyond the year 9999: not a date
         when = datetime.fromtimestamp(0, UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def batch_title(batch: Batch) -> str:
-    return f"{batch.product} · batch {batch.id}"
 
 
 Parts = dict[str, tuple[dict[str, str], dict[str, str]]]  # list file -> (signatures, parts) by batch id
@@ -148,16 +146,35 @@ def sitemap_entries(site: Site, used_by: Users) -> Iterator[tuple[str, date | No
 
 def sitemap(site: Site, used_by: Users, parts: BatchParts) -> bytes:
     """Written as text, not as a tree: one line a page keeps it fast at 10,000 batches.
-    Every URL is escaped (the only text in it that comes from the data)."""
-    base = site.config.base_url or ""
+    Every URL is escaped (the only text in it that comes from the data). A site in several
+    languages lists each page's every language version, each naming all of them (hreflang)."""
+    config = site.config
+    base = config.base_url or ""
 
-    def line(route: str, changed: date | None) -> str:
-        loc = f"<loc>{escape(xml_text(absolute(base, route)), quote=False)}</loc>"
+    def url(route: str) -> str:
+        return escape(xml_text(absolute(base, route)), quote=False)
+
+    def one(route: str, changed: date | None) -> str:
         lastmod = f"<lastmod>{changed.isoformat()}</lastmod>" if changed else ""
-        return f"  <url>{loc}{lastmod}</url>"
+        return f"  <url><loc>{url(route)}</loc>{lastmod}</url>"
 
+    def every_language(route: str, changed: date | None) -> str:
+        lastmod = f"<lastmod>{changed.isoformat()}</lastmod>" if changed else ""
+        versions = [(lang, in_language(route, lang, config)) for lang in config.languages]
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href="{url(r)}"/>' for lang, r in versions
+        )
+        links += f'<xhtml:link rel="alternate" hreflang="x-default" href="{url(route)}"/>'
+        return "\n".join(f"  <url><loc>{url(r)}</loc>{lastmod}{links}</url>" for _, r in versions)
+
+    line = one if len(config.languages) == 1 else every_language
+    urlset = (
+        f'<urlset xmlns="{SITEMAPS}">'
+        if line is one
+        else f'<urlset xmlns="{SITEMAPS}" xmlns:xhtml="{XHTML}">'
+    )
     entries = sitemap_entries(site, used_by)
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAPS}">', line(*next(entries))]
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', urlset, line(*next(entries))]
     config = site.config
     lines += parts.of(SITEMAP, site.batches, lambda batch: line(page_route(config, batch), batch.produced))
     lines += [line(route, changed) for route, changed in entries]
@@ -165,37 +182,39 @@ def sitemap(site: Site, used_by: Users, parts: BatchParts) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def feed(site: Site, used_by: Users, parts: BatchParts) -> bytes:
-    """An Atom feed of the newest batches: customers follow new drops in their reader."""
+def feed(site: Site, words: Words, view: View = same) -> bytes:
+    """An Atom feed of the newest batches, in the words' language: customers follow new drops
+    in their reader."""
     config = site.config
     base = config.base_url or ""
     shop = config.shop.name or config.title
     root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: xml_text(config.language)})
-    sub(root, "id", absolute(base, FEED))
+    folder = language_folder(config)  # the feed of another language lives, and links, in its folder
+    sub(root, "id", absolute(base, folder + FEED))
     sub(root, "title", config.title)
-    sub(root, "subtitle", f"New batches from {shop}")
+    sub(root, "subtitle", words.gettext(N_("New batches from %(shop)s"), shop=shop))
     sub(root, "updated", iso_datetime(site.batches[0].produced) if site.batches else fallback_updated(site))
     author = sub(root, "author")
     sub(author, "name", shop)
     sub(author, "uri", base)
-    sub(root, "link", rel="self", type="application/atom+xml", href=absolute(base, FEED))
-    sub(root, "link", rel="alternate", type="text/html", href=absolute(base, HOME))
-    for batch in site.batches[: config.feed.entries]:
-        page_url = absolute(base, page_route(config, batch))
+    sub(root, "link", rel="self", type="application/atom+xml", href=absolute(base, folder + FEED))
+    sub(root, "link", rel="alternate", type="text/html", href=absolute(base, folder + HOME))
+    for batch in map(view, site.batches[: config.feed.entries]):
+        page_url = absolute(base, folder + page_route(config, batch))
         entry = sub(root, "entry")
         sub(entry, "id", page_url)
-        sub(entry, "title", batch_title(batch))
+        sub(entry, "title", batch_title(batch, words))
         sub(entry, "updated", iso_datetime(batch.produced))
         sub(entry, "link", rel="alternate", type="text/html", href=page_url)
         passport_url = absolute(base, passport_route(batch))
         sub(entry, "link", rel="describedby", type="application/json", href=passport_url)
-        sub(entry, "summary", describe(site, batch))
+        sub(entry, "summary", describe(site, batch, words))
     return to_xml(root)
 
 
-# The plan's kinds (plan.DISCOVERY_KINDS) -> what renders them.
+# The plan's kinds (plan.DISCOVERY_KINDS) of the lists for machines -> what renders them.
+# (The feed is for people: it is written in each language, with the words of one.)
 RENDERERS: dict[str, Callable[[Site, Users, BatchParts], bytes]] = {
     DISCOVERY_KINDS[BATCH_INDEX]: batch_index,
     DISCOVERY_KINDS[SITEMAP]: sitemap,
-    DISCOVERY_KINDS[FEED]: feed,
 }

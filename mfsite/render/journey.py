@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from mfsite.i18n import N_, Words
 from mfsite.model import Coordinates, Shop
-from mfsite.render.text import country_name, distance_km, format_date, format_km
+from mfsite.render.text import ENGLISH, country_name, distance_km, format_date, format_km
 
 WIDTH = 320  # the drawing's width in user units: about a phone's column, in CSS pixels
 RAIL_X = 14  # where the line and the dots are
@@ -28,6 +29,8 @@ SIZE = {"t": TITLE, "w": META, "m": META}
 BOLD = {"t": 1.08, "w": 1.04, "m": 1.0}  # .jt is bold, .jw semi-bold
 LEG_WITH_KM, LEG_WITHOUT = 36, 16  # the gap between two stops
 SAFETY = 1.12  # wider faces than Helvetica (DejaVu, Segoe) still fit
+# Translators: the last stop of a garment's journey, under the shop's name.
+OUR_SHOP = N_("Our shop")
 
 # Advance widths of Helvetica (thousandths of an em), close to Arial, Roboto and San Francisco.
 _WIDTHS = {
@@ -171,12 +174,12 @@ class Point:
     shop: bool = False
 
 
-def place_text(place: str | None, country: str | None) -> str | None:
-    parts = [p for p in (place, country_name(country)) if p]
+def place_text(place: str | None, country: str | None, language: str = "en") -> str | None:
+    parts = [p for p in (place, country_name(country, language)) if p]
     return ", ".join(parts) or None
 
 
-def layout(points: list[Point]) -> Figure | None:
+def layout(points: list[Point], language: str = "en") -> Figure | None:
     """Place each stop under the one before, with the distance between them."""
     if not points:
         return None
@@ -192,7 +195,7 @@ def layout(points: list[Point]) -> Figure | None:
             if previous.coordinates and point.coordinates:
                 distance = distance_km(previous.coordinates, point.coordinates)
                 total += distance
-                km = format_km(distance)
+                km = format_km(distance, language)
             else:
                 all_known = False
             gap = LEG_WITH_KM if km else LEG_WITHOUT
@@ -201,7 +204,7 @@ def layout(points: list[Point]) -> Figure | None:
             y += gap
         lines: list[Text] = []
         baseline = y + TITLE
-        when = format_date(point.when) if point.when else None
+        when = format_date(point.when, language) if point.when else None
         for kind, parts in [("t", [point.title]), ("w", [point.who]), ("m", [point.where, when])]:
             for line in wrap([p for p in parts if p], kind):
                 lines.append(Text(baseline, line, kind))
@@ -211,10 +214,12 @@ def layout(points: list[Point]) -> Figure | None:
         )
         y = baseline - LINE["m"] + 6
         previous = point
-    return Figure(WIDTH, y + 2, tuple(stops), tuple(legs), format_km(total) if all_known and total else None)
+    whole = format_km(total, language) if all_known and total else None
+    return Figure(WIDTH, y + 2, tuple(stops), tuple(legs), whole)
 
 
-def shop_point(shop: Shop, title: str) -> Point | None:
+def shop_point(shop: Shop, title: str, words: Words = ENGLISH) -> Point | None:
     if not (shop.name or shop.address or shop.coordinates):
         return None
-    return Point(shop.name or title, "Our shop", shop.address, None, shop.coordinates, shop=True)
+    who = words.gettext(OUR_SHOP)
+    return Point(shop.name or title, who, shop.address, None, shop.coordinates, shop=True)

@@ -15,11 +15,19 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from mfsite.i18n import Words
 from mfsite.model import Batch, Partner, Site, SiteConfig, Story
 from mfsite.plan import passport_route
-from mfsite.render.pages import certifications, composition, describe
-from mfsite.render.text import country_name
-from mfsite.urls import absolute, content_route, digital_link_route, page_route, uses_digital_link
+from mfsite.render.pages import batch_title, certifications, composition, describe
+from mfsite.render.text import ENGLISH, country_name
+from mfsite.urls import (
+    absolute,
+    content_route,
+    digital_link_route,
+    in_language,
+    page_route,
+    uses_digital_link,
+)
 
 SCHEMA_ORG = "https://schema.org"
 # Characters that could end a <script> element or start markup: JSON allows \\u escapes for
@@ -37,7 +45,8 @@ def script_json(data: object) -> Markup:
 
 
 def url(config: SiteConfig, route: str) -> str:
-    return absolute(config.base_url or "", route)
+    """A page's address in the config's language (a file's, the one address it has)."""
+    return absolute(config.base_url or "", in_language(route, config.language, config))
 
 
 def organization_id(config: SiteConfig, partner: Partner) -> str:
@@ -54,11 +63,11 @@ def organization(config: SiteConfig, partner: Partner) -> dict[str, object]:
     }
 
 
-def country(code: str) -> dict[str, object]:
-    return {"@type": "Country", "identifier": code, "name": country_name(code)}
+def country(code: str, language: str = "en") -> dict[str, object]:
+    return {"@type": "Country", "identifier": code, "name": country_name(code, language)}
 
 
-def batch_jsonld(site: Site, batch: Batch) -> dict[str, object]:
+def batch_jsonld(site: Site, batch: Batch, words: Words = ENGLISH) -> dict[str, object]:
     config = site.config
     page_url = url(config, page_route(config, batch))
     parts = composition(site, batch)
@@ -68,7 +77,7 @@ def batch_jsonld(site: Site, batch: Batch) -> dict[str, object]:
         "@id": page_url + "#product",
         "url": page_url,
         "name": batch.product,
-        "description": describe(site, batch),
+        "description": describe(site, batch, words),
         "productID": batch.id,
         "productionDate": batch.produced.isoformat(),
     }
@@ -77,8 +86,8 @@ def batch_jsonld(site: Site, batch: Batch) -> dict[str, object]:
         # Only where the page really lives: without gs1_digital_link that address would be a 404.
         if uses_digital_link(config, batch):
             data["hasGS1DigitalLink"] = url(config, digital_link_route(batch.gtin, batch.id))
-    data["countryOfOrigin"] = country(batch.origin.country)
-    data["countryOfAssembly"] = country(batch.origin.country)
+    data["countryOfOrigin"] = country(batch.origin.country, words.language)
+    data["countryOfAssembly"] = country(batch.origin.country, words.language)
     data["manufacturer"] = organization(config, site.partners[batch.partner.id])
     if batch.brands:
         data["brand"] = [organization(config, site.partners[b.id]) for b in batch.brands]
@@ -168,10 +177,10 @@ class Share:
         return "summary_large_image" if self.image else "summary"
 
 
-def batch_share(site: Site, batch: Batch) -> Share:
+def batch_share(site: Site, batch: Batch, words: Words = ENGLISH) -> Share:
     return Share(
-        title=f"{batch.product} · batch {batch.id}",
-        description=describe(site, batch),
+        title=batch_title(batch, words),
+        description=describe(site, batch, words),
         url=url(site.config, page_route(site.config, batch)),
         type="website",
     )
@@ -188,15 +197,25 @@ def story_share(site: Site, story: Story) -> Share:
     )
 
 
-def page_context(site: Site, item: object) -> dict[str, object]:
-    """A page's JSON-LD and sharing tags; None for pages without them, or without a base URL."""
+def page_context(site: Site, item: object, words: Words = ENGLISH) -> dict[str, object]:
+    """A page's JSON-LD and sharing tags, in the words' language; None for pages without
+    them, or without a base URL."""
     context: dict[str, object] = {"jsonld": None, "share": None}
     if not site.config.base_url:
         return context
     if isinstance(item, Batch):
-        context.update(jsonld=script_json(batch_jsonld(site, item)), share=batch_share(site, item))
+        context.update(
+            jsonld=_script(site, batch_jsonld(site, item, words)), share=batch_share(site, item, words)
+        )
     elif isinstance(item, Partner):
-        context.update(jsonld=script_json(partner_jsonld(site, item)))
+        context.update(jsonld=_script(site, partner_jsonld(site, item)))
     elif isinstance(item, Story):
-        context.update(jsonld=script_json(story_jsonld(site, item)), share=story_share(site, item))
+        context.update(jsonld=_script(site, story_jsonld(site, item)), share=story_share(site, item))
     return context
+
+
+def _script(site: Site, data: dict[str, object]) -> Markup:
+    """The page's JSON-LD, with the language its texts are in where a site has several."""
+    if len(site.config.languages) > 1:
+        data["inLanguage"] = site.config.language
+    return script_json(data)

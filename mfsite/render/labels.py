@@ -13,8 +13,10 @@ from functools import lru_cache
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
+from mfsite.i18n import Words
 from mfsite.model import Batch, Site, SiteConfig
 from mfsite.render.qr import QrSymbol, QrTooLong, inline_svg, size_of
+from mfsite.render.text import ENGLISH
 
 MIN_MODULE_MM = Decimal("0.4")
 
@@ -47,12 +49,12 @@ def _facts(version: int, quiet_zone: int, qr_mm: Decimal) -> LabelFacts:
     return LabelFacts(version, size, qr_mm, module)
 
 
-def label_context(site: Site, batch: Batch, symbol: QrSymbol) -> dict[str, object]:
+def label_context(site: Site, batch: Batch, symbol: QrSymbol, words: Words = ENGLISH) -> dict[str, object]:
     config = site.config
     return {
         "label": config.label,
         "qr_facts": LabelFacts.of(symbol, config),
-        "qr_svg": inline_svg(symbol, config.qr, f"QR code: {symbol.data}"),
+        "qr_svg": inline_svg(symbol, config.qr, words.gettext("QR code: %(url)s", url=symbol.data)),
         "shop_name": config.shop.name or config.title,
     }
 

@@ -7,26 +7,34 @@ Templates stay simple because the questions a customer asks ("who made it?",
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from mfsite import fibres as annex
+from mfsite.i18n import N_, Words
+from mfsite.languages import kept
 from mfsite.model import Batch, Certification, Coordinates, Material, Partner, Site, Story
 from mfsite.render.care_symbols import care_symbols
 from mfsite.render.journey import Figure, Point, layout, place_text, shop_point
-from mfsite.render.text import MONTHS, care_lines, distance_km, format_percent
+from mfsite.render.text import (
+    ENGLISH,
+    care_lines,
+    component_name,
+    distance_km,
+    format_month,
+    format_percent,
+    run_label,
+)
 from mfsite.urls import page_route
 
 CONTENT_LIST_CAP = 60  # batches listed on a partner, material or story page
 HOME_BATCHES = 24  # the newest, on the home page; the rest by month
 FILTER_MIN_ROWS = 5  # a shorter list needs no filter
 NBSP = "\u00a0"
-RUN_LABELS = {
-    "stock": "In stock",
-    "pre-order": "Pre-order",
-    "made-to-order": "Made to order",
-    "collaborative": "Collaboration",
-}
+# Translators: a page's summary for search engines and link previews.
+DESCRIBED = N_("%(product)s, batch %(id)s: made by %(partner)s in %(place)s on %(date)s.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,38 +111,70 @@ def journey(site: Site, batch: Batch) -> list[Step]:
     return steps
 
 
-def journey_picture(site: Site, steps: list[Step]) -> Figure | None:
+def journey_picture(site: Site, steps: list[Step], words: Words = ENGLISH) -> Figure | None:
     """The journey's stops, then the shop: what journey.svg draws."""
     if not steps:
         return None
     points = [
         Point(
-            step.step[:1].upper() + step.step[1:],
+            kept(step.step[:1].upper() + step.step[1:], step.step),
             step.partner.name if step.partner else None,
-            place_text(step.place, step.country),
+            place_text(step.place, step.country, words.language),
             step.date,  # type: ignore[arg-type]
             step.coordinates,
         )
         for step in steps
     ]
-    shop = shop_point(site.config.shop, site.config.title)
-    return layout([*points, shop] if shop else points)
+    shop = shop_point(site.config.shop, site.config.title, words)
+    return layout([*points, shop] if shop else points, words.language)
 
 
-def fibres(parts: list[Component]) -> list[str]:
-    """Composition in a few words, as a care label says it: "92 % cotton, 8 % elastane"."""
+def fibres(parts: list[Component], words: Words = ENGLISH) -> list[str]:
+    """Composition in a few words, as a care label says it: "92 % cotton, 8 % elastane"; in
+    another language with the fibres' Annex I names in it ("92 % Baumwolle")."""
     lines = []
+    lang = words.language
     for component in parts:
         # "92 %" stays on one line (a no-break space), however narrow the screen
-        words = ", ".join(
-            f"{format_percent(p).replace(' ', NBSP)} {m.fibre or m.name}" for p, m in component.parts
+        said = ", ".join(
+            f"{format_percent(p, lang).replace(' ', NBSP)} {fibre_name(m, lang)}" for p, m in component.parts
         )
         named = len(parts) > 1 or component.name != "body"
-        lines.append(f"{component.name[:1].upper()}{component.name[1:]}: {words}" if named else words)
+        if named:
+            part = component_title(component.name, words)
+            said = words.gettext(N_("%(part)s: %(composition)s"), part=part, composition=said)
+        lines.append(said)
     return lines
 
 
-def batch_context(site: Site, batch: Batch) -> dict[str, object]:
+def component_title(name: str, words: Words) -> str:
+    """A garment part as a heading or a line starts with it: "Body", "Futter"."""
+    said = component_name(name, words)
+    return said[:1].upper() + said[1:]
+
+
+def fibre_name(material: Material, language: str) -> str:
+    """What a material is made of, as shown: its fibre by the Annex I name in the page's
+    language (a fibre that is none, as written), else its name."""
+    return annex.shown(material.fibre, language) if material.fibre else material.name
+
+
+def label_composition(parts: list[Component], languages: Sequence[str], words: Sequence[Words]) -> list[str]:
+    """The composition as a label prints it in several languages, a line a garment part:
+    "92 % Baumwolle / cotton, 8 % Elasthan / elastane"; a part named in each language
+    ("Futter / Lining: ..."). A fibre that is not an Annex I name is printed as written."""
+    lines = []
+    for component in parts:
+        fibres_and_shares = [(m.fibre or m.name, p) for p, m in component.parts]
+        line = annex.composition_line(fibres_and_shares, languages).text
+        if len(parts) > 1 or component.name != "body":
+            names = dict.fromkeys(component_title(component.name, said) for said in words)
+            line = f"{' / '.join(names)}: {line}"
+        lines.append(line)
+    return lines
+
+
+def batch_context(site: Site, batch: Batch, words: Words = ENGLISH) -> dict[str, object]:
     shop = site.config.shop.coordinates
     made_at = where_made(site, batch)
     parts = composition(site, batch)
@@ -143,31 +183,48 @@ def batch_context(site: Site, batch: Batch) -> dict[str, object]:
         "batch": batch,
         "partner": site.partners[batch.partner.id],
         "brands": [site.partners[b.id] for b in batch.brands],
-        "run_label": RUN_LABELS.get(batch.run or "", ""),
+        "run_label": run_label(batch.run, words),
         "components": parts,
         "certifications": certifications(parts),
-        "care": care_lines(batch.care),
-        "care_symbols": care_symbols(batch.care) if site.config.care_symbols else [],
+        "care": care_lines(batch.care, words),
+        "care_symbols": care_symbols(batch.care, words) if site.config.care_symbols else [],
         "journey": steps,
-        "journey_picture": journey_picture(site, steps),
-        "fibres": fibres(parts),
+        "journey_picture": journey_picture(site, steps, words),
+        "fibres": fibres(parts, words),
         "story": site.stories[batch.story.id] if batch.story else None,
         "km_to_shop": distance_km(made_at, shop) if made_at and shop else None,
-        "description": describe(site, batch),
+        "description": describe(site, batch, words),
     }
 
 
-def describe(site: Site, batch: Batch) -> str:
+def batch_title(batch: Batch, words: Words = ENGLISH) -> str:
+    """A batch as a feed entry or a link preview names it: "Hoodie · batch hd-2611-a"."""
+    return f"{batch.product} · {words.gettext('batch %(id)s', id=batch.id)}"
+
+
+def describe(site: Site, batch: Batch, words: Words = ENGLISH) -> str:
     partner = site.partners[batch.partner.id]
-    return (
-        f"{batch.product}, batch {batch.id}: made by {partner.name} in "
-        f"{batch.origin.place} on {batch.produced.isoformat()}."
+    return words.gettext(
+        DESCRIBED,
+        product=batch.product,
+        id=batch.id,
+        partner=partner.name,
+        place=batch.origin.place,
+        date=batch.produced.isoformat(),
     )
 
 
-def listing(site: Site, batches: Iterable[Batch]) -> list[tuple[Batch, Partner, str]]:
+def same(batch: Batch) -> Batch:
+    return batch
+
+
+# A batch as a page shows it: in the page's language (languages.Localizer), or as it is.
+View = Callable[[Batch], Batch]
+
+
+def listing(site: Site, batches: Iterable[Batch], view: View = same) -> list[tuple[Batch, Partner, str]]:
     """Batches as lists show them: with their maker and the address of their page."""
-    return [(b, site.partners[b.partner.id], page_route(site.config, b)) for b in batches]
+    return [(view(b), site.partners[b.partner.id], page_route(site.config, b)) for b in batches]
 
 
 def maker_filter(rows: list[tuple[Batch, Partner, str]]) -> dict[str, object]:
@@ -184,26 +241,29 @@ def maker_filter(rows: list[tuple[Batch, Partner, str]]) -> dict[str, object]:
     }
 
 
-def home_context(site: Site) -> dict[str, object]:
+def home_context(site: Site, language: str = "en", view: View = same) -> dict[str, object]:
     """The newest batches, then every month: a home page stays small at 10,000 batches."""
     months = {month: len(run) for month, run in site.by_month.items()}
-    rows = listing(site, site.batches[:HOME_BATCHES])
+    rows = listing(site, site.batches[:HOME_BATCHES], view)
     return {
         **maker_filter(rows),
         "batches": rows,
-        "months": [(month, month_name(month), count) for month, count in months.items()],
+        "months": [(month, month_name(month, language), count) for month, count in months.items()],
         "stories": sorted(site.stories.values(), key=story_order),
     }
 
 
-def archive_context(site: Site, month: str, batches: list[Batch]) -> dict[str, object]:
-    rows = listing(site, batches)
-    return {**maker_filter(rows), "month": month_name(month), "batches": rows}
+def archive_context(
+    site: Site, month: str, batches: list[Batch], language: str = "en", view: View = same
+) -> dict[str, object]:
+    rows = listing(site, batches, view)
+    return {**maker_filter(rows), "month": month_name(month, language), "batches": rows}
 
 
-def month_name(month: str) -> str:
+def month_name(month: str, language: str = "en") -> str:
+    """A month as the lists name it: "November 2026", "November 2026" (de), "Listopad 2026"."""
     year, number = month.split("-")
-    return f"{MONTHS[int(number) - 1]} {year}"
+    return format_month(date(int(year), int(number), 1), language, standalone=True)
 
 
 def story_order(story: Story) -> tuple[bool, int, str]:
@@ -212,7 +272,7 @@ def story_order(story: Story) -> tuple[bool, int, str]:
 
 
 def content_context(
-    site: Site, kind: str, stem: str, used_by: dict[tuple[str, str], list[Batch]]
+    site: Site, kind: str, stem: str, used_by: dict[tuple[str, str], list[Batch]], view: View = same
 ) -> dict[str, object]:
     item = {
         "partners": site.partners,
@@ -221,7 +281,7 @@ def content_context(
         "pages": site.pages,
     }[kind][stem]
     shown, more = shown_on_page(used_by.get((kind, stem), []))
-    return {"item": item, "batches": listing(site, shown), "more": more}
+    return {"item": item, "batches": listing(site, shown, view), "more": more}
 
 
 def shown_on_page(users: list[Batch]) -> tuple[list[Batch], int]:

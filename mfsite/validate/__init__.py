@@ -7,17 +7,22 @@ collide in the output.
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
+from pathlib import Path
+from typing import Any
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.load.sources import SourceFile, Sources
-from mfsite.model import Batch, Site
+from mfsite.i18n import SITE_LOCALE
+from mfsite.languages import canonical, resolve
+from mfsite.load.sources import TEMPLATES, SourceFile, Sources
+from mfsite.model import Batch, Site, SiteConfig
 from mfsite.validate.batch import BatchResult, read_batch
 from mfsite.validate.config import read_config
-from mfsite.validate.content import read_material, read_page, read_partner, read_story
+from mfsite.validate.content import read_material, read_page, read_partner, read_story, read_translation
 from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems, id_hint, shorten, windows_problem
 from mfsite.validate.markdown import warn_external_images
 from mfsite.validate.nesting import refuse_deep_markdown
@@ -98,7 +103,7 @@ def validate(
     """Return the site (None when there are errors) and every diagnostic found."""
     problems: Problems = []
     static = frozenset(sources.static)
-    config = read_config(sources.site, base_url, problems, static)
+    config = read_config(sources.site, base_url, problems, static, site_catalogs(sources.root))
     if config is not None and need_base_url and config.base_url is None and config.qr.formats:
         message = (
             "base_url is needed to write QR codes: set it in site.yaml, "
@@ -106,10 +111,17 @@ def validate(
         )
         problems.append(Diagnostic(Span("site.yaml"), codes.NO_BASE_URL, message))
     content = {kind: unique_stems(files, kind, problems) for kind, files in sources.content.items()}
+    languages = config.languages[1:] if config is not None else ()
+    translations = {kind: split_translations(files, languages) for kind, files in content.items()}
     partners = {s.stem: p for s in content["partners"] if (p := read_partner(s, problems))}
-    materials = {s.stem: m for s in content["materials"] if (m := read_material(s, problems))}
+    labels = config.label.languages if config is not None else ()
+    materials = {s.stem: m for s in content["materials"] if (m := read_material(s, problems, labels))}
     stories = {s.stem: t for s in content["stories"] if (t := read_story(s, static, problems))}
     pages = {s.stem: p for s in content["pages"] if (p := read_page(s, problems))}
+    if config is not None:
+        found = {"partners": partners, "materials": materials, "stories": stories, "pages": pages}
+        for kind, items in found.items():
+            translate(kind, items, translations[kind], config, problems)
     for source in content["pages"]:
         if source.stem.lower() in RESERVED_PAGES:
             message = f"'{shorten(source.stem)}' is a name the site uses itself; rename this page"
@@ -123,10 +135,14 @@ def validate(
         problems.extend(result.problems)
     check_unique_ids(results, problems)
     batches = [r.batch for r in results if r.batch is not None]
+    if config is not None and any(r.words for r in results):  # (a site in one language: none)
+        batches = [resolve_batch(r, config, problems) for r in results if r.batch is not None]
     used = set().union(*(r.used for r in results))
+    refuse_named_translations(results, translations, problems)
     if config is not None and config.gs1_digital_link:
         check_gs1_lots(batches, problems)
-    warn_unused(sources, used, problems)
+    translating = set(map(id, translations["materials"]))
+    warn_unused([s for s in sources.content["materials"] if id(s) not in translating], used, problems)
     for files in sources.content.values():
         for source in files:
             warn_external_images(source.body, Span(source.path, source.body_line), problems)
@@ -148,6 +164,15 @@ def validate(
     if any(p.severity == "error" for p in problems):
         return None, problems
     return site, problems
+
+
+def site_catalogs(root: Path) -> set[str]:
+    """The languages a site translates the theme's words into itself (templates/locale/*.po)."""
+    try:
+        names = os.listdir(root / TEMPLATES.path / SITE_LOCALE)
+    except OSError:
+        return set()
+    return {canonical(name[:-3]) for name in names if name.endswith(".po")}
 
 
 def unique_stems(files: list[SourceFile], kind: str, problems: Problems) -> list[SourceFile]:
@@ -183,8 +208,72 @@ def check_gs1_lots(batches: list[Batch], problems: Problems) -> None:
             problems.append(Diagnostic(batch.span, codes.BAD_ID, message))
 
 
-def warn_unused(sources: Sources, used: set[str], problems: Problems) -> None:
-    for source in sources.content["materials"]:
+def resolve_batch(result: BatchResult, config: SiteConfig, problems: Problems) -> Batch:
+    """The batch with its texts resolved, where it has maps of languages."""
+    assert result.batch is not None
+    if not result.words:
+        return result.batch
+    return resolve(result.batch, config.language, config.languages, problems)
+
+
+def split_translations(files: list[SourceFile], languages: tuple[str, ...]) -> list[SourceFile]:
+    """Take the translation files (`name.<lang>.md`, for a language the site is published in
+    besides its default) out of `files`, and return them. Without `languages`, a file named so
+    is content of its own, as it always was."""
+    if not languages:
+        return []
+    ends = tuple(f".{lang.lower()}" for lang in languages)
+    found = [source for source in files if source.stem.lower().endswith(ends)]
+    files[:] = [source for source in files if source not in found]
+    return found
+
+
+def translate(
+    kind: str, items: dict[str, Any], files: list[SourceFile], config: SiteConfig, problems: Problems
+) -> None:
+    """Each item with its texts resolved (maps of languages), and its translation files' texts
+    added to its translations; a translation file without its original is an error."""
+    default, languages = config.language, config.languages
+    for stem, item in items.items():
+        items[stem] = resolve(item, default, languages, problems)
+    by_lower = {stem.lower(): stem for stem in items}
+    for source in files:
+        original, _, tag = source.stem.rpartition(".")
+        lang = next(lang for lang in languages if lang.lower() == tag.lower())
+        stem = by_lower.get(original.lower())
+        if stem is None:
+            message = (
+                f"this translates content/{kind}/{original}.md into {lang}, and there is no such "
+                f"file: name it after the file it translates"
+            )
+            problems.append(Diagnostic(Span(source.path), codes.LONE_TRANSLATION, message))
+            continue
+        found = read_translation(source, kind, lang, problems)
+        items[stem] = replace(items[stem], translations=(*items[stem].translations, *found))
+
+
+NOUNS = {"partners": "partner", "materials": "material", "stories": "story", "pages": "page"}
+
+
+def refuse_named_translations(
+    results: list[BatchResult], translations: dict[str, list[SourceFile]], problems: Problems
+) -> None:
+    """A batch names content by the file it translates, never by a translation file."""
+    named = {f"{kind}/{source.stem}": source.path for kind, files in translations.items() for source in files}
+    if not named:
+        return
+    for result in results:
+        for name in sorted(result.used & named.keys()):
+            kind, _, stem = name.partition("/")
+            original = stem.rpartition(".")[0]
+            message = f"'{stem}' names {named[name]}, a translation: name the {NOUNS[kind]} '{original}'"
+            refs = result.batch.references() if result.batch is not None else iter(())
+            span = next((ref.span for k, ref in refs if (k, ref.id) == (kind, stem)), Span(result.path))
+            problems.append(Diagnostic(span, codes.DANGLING_REFERENCE, message))
+
+
+def warn_unused(materials: list[SourceFile], used: set[str], problems: Problems) -> None:
+    for source in materials:
         if f"materials/{source.stem}" not in used:
             message = f"material '{source.stem}' is not used by any batch"
             problems.append(Diagnostic(Span(source.path), codes.UNUSED, message, "warning"))

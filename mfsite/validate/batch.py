@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
+from mfsite.languages import has_words
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Map, Node, Scalar
-from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCheck, Record, Ref
+from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCheck, Record, Ref, Words
 from mfsite.validate.fields import (
     ID_PATTERN,
     ID_RULE,
@@ -31,6 +32,7 @@ from mfsite.validate.fields import (
     to_integer,
     to_percent,
     to_text,
+    to_words,
     windows_problem,
 )
 from mfsite.validate.markdown import warn_external_images
@@ -85,6 +87,7 @@ class BatchResult(Record):
     id_span: Span
     used: set[str]
     problems: list[Diagnostic]
+    words: bool = False  # a text is written as a map of languages: resolved once site.yaml is read
 
 
 def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
@@ -132,7 +135,8 @@ def read_batch(source: SourceFile, stems: dict[str, list[str]]) -> BatchResult:
     id_span = Span(source.path)
     if isinstance(source.tree, Map) and "id" in source.tree.entries:
         id_span = source.tree.entries["id"][1].span
-    return BatchResult(source.path, batch, batch_id, id_span, known.used, problems)
+    words = batch is not None and has_words(batch)
+    return BatchResult(source.path, batch, batch_id, id_span, known.used, problems, words)
 
 
 def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch | None:
@@ -140,7 +144,7 @@ def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch |
     if (f := Fields.of(source.tree, "", problems, span)) is None:
         return None
     batch_id = read_id(source, f, problems)
-    product = f.get("product", to_text, required=True)
+    product = f.get("product", to_words, required=True)
     produced = f.get("produced", to_date, required=True)
     partner = f.get("partner", known.ref("partners"), required=True)
     origin = read_origin(f)
@@ -162,18 +166,25 @@ def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch |
         journey=read_journey(f, known),
         qc=read_qc(f),
         story=f.get("story", known.ref("stories")),
-        notes=f.get("notes", to_text),
+        notes=f.get("notes", to_words),
     )
     f.finish()
-    if batch.notes:
-        warn_external_images(batch.notes, f.span("notes"), problems, body=False)
-        refuse_deep_markdown(batch.notes, f.span("notes"), problems, body=False)
+    for notes in texts(batch.notes):
+        warn_external_images(notes, f.span("notes"), problems, body=False)
+        refuse_deep_markdown(notes, f.span("notes"), problems, body=False)
     if batch.run == "collaborative" and len({b.id for b in batch.brands}) < 2:
         message = "a collaborative run names at least two brands: brands: [one, other]"
         problems.append(
             Diagnostic(f.span("brands") if batch.brands else f.span("run"), codes.COLLABORATION, message)
         )
     return None if f.failed else batch
+
+
+def texts(value: str | Words | None) -> list[str]:
+    """The text of a field, in every language it is written in."""
+    if isinstance(value, Words):
+        return [text for _, text in value.texts]
+    return [] if value is None else [value]
 
 
 def read_id(source: SourceFile, f: Fields | None, problems: Problems) -> str | None:
@@ -206,7 +217,7 @@ def read_origin(f: Fields) -> Place | None:
     if origin is None:
         return None
     place = Place(
-        place=origin.get("place", to_text, required=True),  # type: ignore[arg-type]
+        place=origin.get("place", to_words, required=True),  # type: ignore[arg-type]
         country=origin.get("country", to_country, required=True),  # type: ignore[arg-type]
         coordinates=origin.get("coordinates", to_coordinates),
     )
@@ -252,7 +263,7 @@ def read_care(f: Fields) -> Care | None:
         iron=care.get("iron", one_of(IRON), required=True),  # type: ignore[arg-type]
         dry=care.get("dry", one_of(DRY)),
         professional=tuple(professional),
-        notes=tuple(care.list_of("notes", to_text)),
+        notes=tuple(care.list_of("notes", to_words)),
     )
     care.finish()
     return result
@@ -262,9 +273,9 @@ def read_journey(f: Fields, known: Known) -> tuple[JourneyStep, ...]:
     steps = []
     for item in f.mappings("journey"):
         step = JourneyStep(
-            step=item.get("step", to_text, required=True),  # type: ignore[arg-type]
+            step=item.get("step", to_words, required=True),  # type: ignore[arg-type]
             partner=item.get("partner", known.ref("partners")),
-            place=item.get("place", to_text),
+            place=item.get("place", to_words),
             country=item.get("country", to_country),
             date=item.get("date", to_date),
         )
@@ -281,7 +292,7 @@ def read_qc(f: Fields) -> tuple[QualityCheck, ...]:
     for item in f.mappings("qc"):
         checks.append(
             QualityCheck(
-                check=item.get("check", to_text, required=True),  # type: ignore[arg-type]
+                check=item.get("check", to_words, required=True),  # type: ignore[arg-type]
                 result=item.get("result", one_of(QC_RESULTS), required=True),  # type: ignore[arg-type]
                 sampled=item.get("sampled", to_count),
                 date=item.get("date", to_date),

@@ -11,6 +11,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
+from mfsite.i18n import is_source, theme_catalog_paths
+from mfsite.languages import LANGUAGE_TAG, canonical
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Node
 from mfsite.model import QUIET_ZONE_MAX, FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig, Theme
@@ -31,7 +33,6 @@ from mfsite.validate.fields import (
     too_long,
 )
 
-LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 QR_LEVELS = ("L", "M", "Q", "H")
 QR_FORMATS = ("svg", "png")
 QUIET_ZONE_MIN = 4
@@ -154,10 +155,12 @@ def read_config(
     base_url: str | None,
     problems: Problems,
     static: Collection[str] | None = None,
+    catalogs: Collection[str] = (),
 ) -> SiteConfig | None:
     """Read site.yaml. `base_url`, when given (--base-url, MFSITE_BASE_URL), wins over the file.
 
-    `static` (the files in static/), when given, is what the theme's logo must name.
+    `static` (the files in static/), when given, is what the theme's logo must name;
+    `catalogs`, the languages the site's own theme strings are in (templates/locale/<lang>.po).
     """
     if source is None:
         return None
@@ -166,13 +169,11 @@ def read_config(
         return None
     title = fields.get("title", to_text, required=True)
     base_url = read_base_url(fields, base_url, Span(source.path))
-    language = fields.get("language", to_text) or "en"
-    if not LANGUAGE_PATTERN.fullmatch(language):
-        message = f"language: '{language}' is not a BCP 47 language tag (like en or de-CH)"
-        problems.append(Diagnostic(fields.span("language"), codes.BAD_LANGUAGE, message))
+    language = fields.get("language", to_language) or "en"
+    languages = read_languages(fields, "languages", language)
     shop = read_shop(fields)
     qr = read_qr(fields)
-    label = read_label(fields)
+    label = read_label(fields, languages)
     feed = read_feed(fields)
     theme = read_theme(fields, static)
     gs1 = fields.get("gs1_digital_link", to_boolean)
@@ -180,10 +181,12 @@ def read_config(
     fields.finish()
     if fields.failed or title is None:
         return None
+    warn_untranslated_theme(fields, languages, catalogs)  # (a warning: not a failed read)
     return SiteConfig(
         title=title,
         base_url=base_url,
         language=language,
+        languages=languages,
         shop=shop,
         qr=qr,
         label=label,
@@ -286,15 +289,67 @@ def check_contrast(settings: QrSettings, qr: Fields) -> None:
         qr.problems.append(Diagnostic(where, codes.QR_CONTRAST, message))
 
 
-def read_label(fields: Fields) -> LabelSettings:
+def to_language(node: Node, what: str, problems: Problems) -> str | None:
+    """A language tag (BCP 47), as mfsite names it (canonical)."""
+    if (text := to_text(node, what, problems)) is None:
+        return None
+    if not LANGUAGE_TAG.fullmatch(text):
+        message = f"'{shorten(text)}' is not a BCP 47 language tag (like en or de-CH)"
+        bad(node, codes.BAD_LANGUAGE, what, message, problems)
+        return None
+    return canonical(text)
+
+
+def read_languages(fields: Fields, key: str, default: str) -> tuple[str, ...]:
+    """The languages a list names, each once, the default first (whether listed or not)."""
+    found = [default]
+    for i, node in enumerate(fields.items(key), 1):
+        lang = to_language(node, f"{key}[{i}]", fields.problems)
+        if lang in found[1:]:
+            bad(node, codes.BAD_LANGUAGE, f"{key}[{i}]", f"'{lang}' is listed twice", fields.problems)
+        elif lang is not None and lang != default:
+            found.append(lang)
+    return tuple(found)
+
+
+def warn_untranslated_theme(fields: Fields, languages: tuple[str, ...], catalogs: Collection[str]) -> None:
+    """A warning for each language the theme's own words (headings, care instructions, dates'
+    months...) would stay English in: mfsite ships none for it, and the site has none."""
+    nodes = {to_language(node, "", []): node for node in fields.items("languages")}
+    for lang in languages:
+        if is_source(lang) or theme_catalog_paths(lang) or lang in catalogs:
+            continue
+        node = nodes.get(lang)
+        span = node.span if node is not None else fields.span("language")
+        message = (
+            f"mfsite ships no theme strings in '{lang}': headings, care instructions and the other "
+            f"words of the theme stay in English; translate them in templates/locale/{lang}.po, "
+            "made from mfsite's messages.pot (see docs/languages.md)"
+        )
+        fields.problems.append(Diagnostic(span, codes.NO_THEME_STRINGS, message, "warning"))
+
+
+def read_label(fields: Fields, languages: tuple[str, ...]) -> LabelSettings:
     defaults = LabelSettings()
     label = fields.mapping("label")
     if label is None:
         return defaults
+    # Any language: a label may have to speak one the site is not published in (a shop selling
+    # into Belgium prints French and Dutch); the texts people write then show in the default.
+    printed: list[str] = []
+    for i, node in enumerate(label.items("languages"), 1):
+        lang = to_language(node, f"label.languages[{i}]", label.problems)
+        if lang is not None and lang in printed:
+            bad(
+                node, codes.BAD_LANGUAGE, f"label.languages[{i}]", f"'{lang}' is listed twice", label.problems
+            )
+        elif lang is not None:
+            printed.append(lang)
     settings = LabelSettings(
         width_mm=label.get("width_mm", positive_mm) or defaults.width_mm,
         height_mm=label.get("height_mm", positive_mm) or defaults.height_mm,
         qr_mm=label.get("qr_mm", positive_mm) or defaults.qr_mm,
+        languages=tuple(printed),
     )
     if settings.qr_mm > min(settings.width_mm, settings.height_mm):
         message = f"label.qr_mm: a {settings.qr_mm} mm code does not fit on the label"

@@ -23,8 +23,10 @@ import pycountry
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
+from mfsite.languages import LANGUAGE_TAG
 from mfsite.load.yamltree import Map, Node, Scalar, Seq, kind_name
 from mfsite.load.yamltree import shown as shorten
+from mfsite.model import Words
 
 T = TypeVar("T")
 Problems = list[Diagnostic]
@@ -98,6 +100,29 @@ def to_text(node: Node, what: str, problems: Problems) -> str | None:
         bad(node, codes.BAD_VALUE, what, too_long(text, limit), problems)
         return None
     return text
+
+
+def to_words(node: Node, what: str, problems: Problems) -> str | Words | None:
+    """A text people write: plain, in the site's default language, or a map of language to
+    text (`{de: Pulli, en: Jumper}`), each of at most the field's length. Which language is the
+    default only site.yaml says: languages.resolve picks it."""
+    if not isinstance(node, Map):
+        return to_text(node, what, problems)
+    if not any(map(LANGUAGE_TAG.fullmatch, node.entries)):  # no text in languages: a mistake of shape
+        message = "expected a value (or a text per language, like {en: ..., de: ...}), found a mapping"
+        bad(node, codes.WRONG_TYPE, what, message, problems)
+        return None
+    texts, keys = [], []
+    for tag, (key, value) in node.entries.items():
+        if not LANGUAGE_TAG.fullmatch(tag):
+            message = f"'{shorten(tag)}' is not a language tag (like en or de-CH), as a text's keys are"
+            bad(key, codes.BAD_LANGUAGE, what, message, problems)
+        elif (text := limited_text(value, f"{what}.{tag}", problems, text_limit(what))) is not None:
+            texts.append((tag, text))
+            keys.append(key.span)
+    if len(texts) < len(node.entries):
+        return None
+    return Words(tuple(texts), node.span, tuple(keys))
 
 
 def too_long(text: str, limit: int) -> str:
