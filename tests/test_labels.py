@@ -41,7 +41,13 @@ def close(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 @pytest.mark.usefixtures("printer")
 @pytest.mark.parametrize(
-    ("label", "size"), [("", (50, 80)), ("label: {width_mm: 62, height_mm: 100, qr_mm: 40}\n", (62, 100))]
+    ("label", "size"),
+    [
+        ("", (50, 80)),
+        ("label: {width_mm: 62, height_mm: 100, qr_mm: 40}\n", (62, 100)),
+        # Composition and care in three languages still fit the default label.
+        ("label: {languages: [de, fr, en]}\n", (50, 80)),
+    ],
 )
 def test_label_prints_on_one_page_of_its_size_and_scans(
     tmp_path: Path, label: str, size: tuple[int, int]
@@ -54,6 +60,9 @@ def test_label_prints_on_one_page_of_its_size_and_scans(
     pages = pdf_pages(pdf)
     assert len(pages) == 1 and close(pages[0], size), pages
     assert decode_pdf(pdf) == [f"{BASE}b/tee-1/"]
+    if "languages" in label:
+        text = page.read_text(encoding="utf-8")
+        assert text.count('<p class="label-care" lang=') == 3 and "Elasthan / elastane" in text
 
 
 def test_label_content(tmp_path: Path) -> None:
