@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from babel import Locale
@@ -165,6 +165,12 @@ def distance_km(a: Coordinates, b: Coordinates) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
+# The formats below are cached: a site writes the same dates, shares, distances and
+# temperatures on thousands of pages, and CLDR's formatting is slow beside an f-string.
+# (Shares and sizes are cached by their text: Decimal("92") and Decimal("92.0") are equal.)
+
+
+@lru_cache(maxsize=8192)
 def format_km(km: float, language: str = "en") -> str:
     """A distance: one decimal below 10 km, whole kilometres above, grouped in thousands."""
     locale = _cldr(language)
@@ -176,6 +182,7 @@ def format_km(km: float, language: str = "en") -> str:
     return format_unit(number, "length-kilometer", "short", locale=locale)
 
 
+@lru_cache(maxsize=256)
 def format_celsius(degrees: int, language: str = "en") -> str:
     """A temperature as care labels write it: CLDR's short form, or its narrow one where the
     short one spells the degree out (Polish "30 st. C"): customers know the °C of the label."""
@@ -202,6 +209,7 @@ MONTHS = (
 )
 
 
+@lru_cache(maxsize=8192)
 def format_date(value: date | None, language: str = "en") -> str:
     """A long date: "20 March 2026", "20. März 2026", "20 de marzo de 2026"."""
     if not value:
@@ -212,6 +220,7 @@ def format_date(value: date | None, language: str = "en") -> str:
     return cldr_date(value, "long", locale=locale)
 
 
+@lru_cache(maxsize=1024)
 def format_month(value: date, language: str = "en", *, standalone: bool = False) -> str:
     """A month of a year: "November 2026", "listopad 2026". Standalone (an entry in a list),
     it starts with a capital, which languages that write months in lower case want there."""
@@ -225,6 +234,11 @@ def format_month(value: date, language: str = "en", *, standalone: bool = False)
 def format_mm(value: Decimal | int | str, language: str = "en") -> str:
     """A printed size, every decimal kept: "0.43 mm", "0,43 mm". (A template writes a size as
     a string, "0.4": it has no decimals of its own.)"""
+    return _mm(str(value), language)
+
+
+@lru_cache(maxsize=1024)
+def _mm(value: str, language: str) -> str:
     locale = _cldr(language)
     if locale is None:
         return f"{Decimal(value).normalize():f} mm"
@@ -235,12 +249,18 @@ def format_mm(value: Decimal | int | str, language: str = "en") -> str:
 def format_percent(value: Decimal | int | str, language: str = "en") -> str:
     """A share as written, every decimal kept: "92 %", "33.3 %"; "92 %" with CLDR's space in
     French, "92%" in Polish."""
+    return _percent(str(value), language)
+
+
+@lru_cache(maxsize=4096)
+def _percent(value: str, language: str) -> str:
     locale = _cldr(language)
     if locale is None:
         return f"{Decimal(value).normalize():f} %"
     return cldr_percent(Decimal(value) / 100, locale=locale, decimal_quantization=False)
 
 
+@cache
 def _cldr(language: str) -> Locale | None:
     """CLDR's data for a language, or None where mfsite writes its own (English) formats: for
     English, and for a language CLDR does not know."""
