@@ -47,3 +47,4 @@ QR_PRINT_SIZE = "MF103"  # label modules below 0.4 mm: scanners may fail
 NOT_ANNEX_FIBRE = "MF104"  # a fibre that is not an Annex I name of EU 1007/2011: shown as written
 NO_THEME_STRINGS = "MF105"  # a language mfsite ships no theme strings for: they stay in English
 UNCONFIRMED_FIBRE_NAME = "MF106"  # a fibre's Annex I name in a label language not confirmed in the data
+TRANSLATION_UNUSED = "MF107"  # a file named like a translation in a site of one language: a page of its own

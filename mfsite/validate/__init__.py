@@ -17,7 +17,7 @@ from typing import Any
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.i18n import SITE_LOCALE
-from mfsite.languages import canonical, resolve
+from mfsite.languages import LANGUAGE_TAG, canonical, resolve
 from mfsite.load.sources import TEMPLATES, SourceFile, Sources
 from mfsite.model import Batch, Site, SiteConfig
 from mfsite.validate.batch import BatchResult, read_batch
@@ -113,6 +113,9 @@ def validate(
     content = {kind: unique_stems(files, kind, problems) for kind, files in sources.content.items()}
     languages = config.languages[1:] if config is not None else ()
     translations = {kind: split_translations(files, languages) for kind, files in content.items()}
+    if config is not None:
+        for kind, files in content.items():
+            refuse_unpublished_translations(kind, files, config.languages, problems)
     partners = {s.stem: p for s in content["partners"] if (p := read_partner(s, problems))}
     labels = config.label.languages if config is not None else ()
     materials = {s.stem: m for s in content["materials"] if (m := read_material(s, problems, labels))}
@@ -226,6 +229,34 @@ def split_translations(files: list[SourceFile], languages: tuple[str, ...]) -> l
     found = [source for source in files if source.stem.lower().endswith(ends)]
     files[:] = [source for source in files if source not in found]
     return found
+
+
+def refuse_unpublished_translations(
+    kind: str, files: list[SourceFile], languages: tuple[str, ...], problems: Problems
+) -> None:
+    """A file named like a translation (`about.fr.md` beside `about.md`) into a language the
+    site is not published in: an error in a site of several languages (and the file is not
+    also made a page); in a site of one, a warning, as it stays a page of its own, as it was."""
+    stems = {source.stem.lower() for source in files}
+    for source in list(files):
+        original, dot, tag = source.stem.rpartition(".")
+        if not dot or original.lower() not in stems or not LANGUAGE_TAG.fullmatch(tag):
+            continue
+        lang = canonical(tag)
+        if len(languages) > 1:
+            message = (
+                f"this translates content/{kind}/{original}.md into {lang}, which is not one of the "
+                f"site's languages ({', '.join(languages)}): add it to languages in site.yaml"
+            )
+            problems.append(Diagnostic(Span(source.path), codes.BAD_LANGUAGE, message))
+            files.remove(source)
+        else:
+            message = (
+                f"named like a translation of content/{kind}/{original}.md into {lang}, but the site "
+                f"is published in {languages[0]} only: it is a {NOUNS[kind]} of its own; to publish it "
+                f"as a translation, add languages: [{languages[0]}, {lang}] to site.yaml"
+            )
+            problems.append(Diagnostic(Span(source.path), codes.TRANSLATION_UNUSED, message, "warning"))
 
 
 def translate(
