@@ -234,30 +234,26 @@ def format_month(value: date, language: str = "en", *, standalone: bool = False)
 def format_mm(value: Decimal | int | str, language: str = "en") -> str:
     """A printed size, every decimal kept: "0.43 mm", "0,43 mm". (A template writes a size as
     a string, "0.4": it has no decimals of its own.)"""
-    return _mm(str(value), language)
-
-
-@lru_cache(maxsize=1024)
-def _mm(value: str, language: str) -> str:
-    locale = _cldr(language)
-    if locale is None:
-        return f"{Decimal(value).normalize():f} mm"
-    number = format_decimal(Decimal(value), locale=locale, decimal_quantization=False)
-    return format_unit(number, "length-millimeter", "short", locale=locale)
+    return _decimal(str(value), language, "mm")
 
 
 def format_percent(value: Decimal | int | str, language: str = "en") -> str:
     """A share as written, every decimal kept: "92 %", "33.3 %"; "92 %" with CLDR's space in
     French, "92%" in Polish."""
-    return _percent(str(value), language)
+    return _decimal(str(value), language, "%")
 
 
 @lru_cache(maxsize=4096)
-def _percent(value: str, language: str) -> str:
-    locale = _cldr(language)
+def _decimal(value: str, language: str, unit: str) -> str:
+    """A number as written with its unit (% or mm): in English as mfsite always wrote it, else
+    as CLDR writes a percentage or a length in millimetres."""
+    number, locale = Decimal(value), _cldr(language)
     if locale is None:
-        return f"{Decimal(value).normalize():f} %"
-    return cldr_percent(Decimal(value) / 100, locale=locale, decimal_quantization=False)
+        return f"{number.normalize():f} {unit}"
+    if unit == "%":
+        return cldr_percent(number / 100, locale=locale, decimal_quantization=False)
+    said = format_decimal(number, locale=locale, decimal_quantization=False)
+    return format_unit(said, "length-millimeter", "short", locale=locale)
 
 
 @cache
