@@ -69,11 +69,17 @@ class Signatures:
             # The free pages by path and bytes: the footer links each (a renamed page moves).
             *(f"{page.span.path} {self.file(page.span.path)}" for page in site.pages.values()),
             own_digest(),
-            # The site's own theme strings (templates/locale/<lang>.po): any page may say them.
-            *(f"{name} {found}" for name, found in self.overrides.items() if name.startswith(SITE_LOCALE)),
+            *self.site_catalogs(),
         )
         self.users = users(site.batches)
         self.themes: dict[tuple[str, ...], str] = {}
+
+    def site_catalogs(self) -> list[str]:
+        """The site's own theme strings (templates/locale/<lang>.po), by path and bytes: any page
+        may say them."""
+        folder = os.path.join(str(self.source / TEMPLATES.path), SITE_LOCALE, "")
+        found = sorted(path for path in self.templates if path.startswith(folder))
+        return [f"{path[len(folder) :]} {file_digest(Path(path).read_bytes())}" for path in found]
 
     def file(self, rel: str) -> str:
         found = self.files.get(rel)

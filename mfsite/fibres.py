@@ -18,15 +18,14 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from babel.core import UnknownLocaleError
-from babel.numbers import format_percent
+from mfsite.i18n import is_source
 
 ENGLISH = "en"
 
@@ -81,16 +80,6 @@ class Part:
 
     fibre: str
     percent: Decimal | int | float
-
-
-@dataclass(frozen=True)
-class CompositionLine:
-    """A composition line for a label and what it could not put in the requested languages."""
-
-    text: str
-    # (fibre as written, language) pairs shown in another form: the fibre is not an Annex I name
-    # (shown as written) or its name in that language is unconfirmed (shown in English).
-    fallbacks: list[tuple[str, str]] = field(default_factory=list)
 
 
 @cache
@@ -202,7 +191,7 @@ def annex_name(fibre: str, language: str, *, allow_unconfirmed: bool = False) ->
 def shown(fibre: str, language: str) -> str:
     """A site's ``fibre`` as a page in ``language`` shows it: its confirmed Annex I name in that
     language; as written in English (or where there is none)."""
-    if language.split("-")[0].lower() == ENGLISH:
+    if is_source(language):
         return fibre
     return annex_name(fibre, language) or fibre
 
@@ -241,7 +230,7 @@ def phrase(key: str, language: str, *, allow_unconfirmed: bool = False) -> str |
     (Article 12). Raises ``KeyError`` for another key. Returns ``None`` when the phrase in
     ``language`` is unconfirmed, unless ``allow_unconfirmed`` is true. A ``language`` the data does
     not have falls back to English. The Article 7 "100 %" is the Regulation's wording: to print a
-    percentage, format it for the language (:func:`percent`).
+    percentage, format it for the language (``render.text.format_percent``).
     """
     texts = data()["phrases"][key]["texts"]
     entry = texts.get(language, texts[ENGLISH])
@@ -250,54 +239,36 @@ def phrase(key: str, language: str, *, allow_unconfirmed: bool = False) -> str |
     return entry["text"]
 
 
-def percent(value: Decimal | int | float, language: str) -> str:
-    """``value`` (92 for 92 %) as a percentage in ``language``'s CLDR format, via Babel.
-
-    ``percent(92, "de") == "92\\u00a0%"``, ``percent(92, "en") == "92%"``; decimals are kept
-    (``percent(2.5, "de") == "2,5\\u00a0%"``). An unknown ``language`` is formatted as English.
-    """
-    try:
-        return format_percent(Decimal(str(value)) / 100, locale=language, decimal_quantization=False)
-    except (UnknownLocaleError, ValueError):
-        return format_percent(Decimal(str(value)) / 100, locale=ENGLISH, decimal_quantization=False)
-
-
 def composition_line(
     parts: Iterable[Part] | Iterable[tuple[str, Decimal | int | float]],
     label_languages: Sequence[str],
+    share: Callable[[Decimal | int | float], str],
     *,
-    number_language: str | None = None,
     allow_unconfirmed: bool = False,
-) -> CompositionLine:
+) -> str:
     """One label line giving each fibre's percentage and its name in every label language.
 
-    ``composition_line([("cotton", 92), ("elastane", 8)], ["de", "en"])`` gives
-    ``"92 % Baumwolle / cotton, 8 % Elasthan / elastane"`` (with a no-break space where German
-    has one): the percentage is formatted once, for ``number_language`` (default: the first label
-    language), and the names follow in the order of ``label_languages``, a name repeated in
-    consecutive languages written once.
+    ``composition_line([("cotton", 92), ("elastane", 8)], ["de", "en"], share)`` gives
+    ``"92 % Baumwolle / cotton, 8 % Elasthan / elastane"``: each percentage written once, by
+    ``share`` (the page's formatter, in the first label language), and the names follow in the
+    order of ``label_languages``, a name repeated in consecutive languages written once.
 
     A fibre that is not an Annex I name is written as the site wrote it; a name unconfirmed in a
-    language is written in English (or as confirmed-or-not with ``allow_unconfirmed``). Each such
-    case is listed in the result's ``fallbacks``, for the caller's warning. An unknown language
-    falls back to English names.
+    language is written in English (or as it stands with ``allow_unconfirmed``): validation
+    warns of both (MF104, MF106). An unknown language falls back to English names.
     """
-    langs = list(label_languages) or [ENGLISH]
-    numbers = number_language or langs[0]
-    fallbacks: list[tuple[str, str]] = []
     chunks: list[str] = []
     for part in parts:
         fibre, value = (part.fibre, part.percent) if isinstance(part, Part) else part
         names: list[str] = []
-        for lang in langs:
+        for lang in list(label_languages) or [ENGLISH]:
             name = annex_name(fibre, lang, allow_unconfirmed=allow_unconfirmed)
             if name is None:
-                fallbacks.append((fibre, lang))
                 name = annex_name(fibre, ENGLISH) or fibre
             if not names or names[-1] != name:
                 names.append(name)
-        chunks.append(f"{percent(value, numbers)} {' / '.join(names)}")
-    return CompositionLine(", ".join(chunks), fallbacks)
+        chunks.append(f"{share(value)} {' / '.join(names)}")
+    return ", ".join(chunks)
 
 
 def unconfirmed(language: str) -> list[str]:

@@ -146,44 +146,42 @@ def unreadable(templates: Path, language: str = "de") -> TemplateUnreadable:
     return raised.value
 
 
-def test_a_translation_naming_a_value_its_message_does_not_give_is_refused_at_its_line(
-    tmp_path: Path,
+NOT_UTF8 = 'msgid "In stock"\nmsgstr "Gr\u00fc\u00dfe"\n'.encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("entries", "after", "line", "message"),
+    [
+        (  # a value its message does not give: told at the entry's line
+            'msgid "In stock"\nmsgstr "Auf Lager"\n\n'
+            '#, python-format\nmsgid "Care"\nmsgstr "Pflege für %(nope)s"\n',
+            b"",
+            9,
+            "the translation of 'Care' names %(nope)s, which its message does not give",
+        ),
+        (
+            'msgid "Care"\nmsgstr "100 % Pflege"\n',
+            b"",
+            5,
+            "the translation of 'Care' has a % that starts no placeholder: write %% for %",
+        ),
+        (  # as any other file of a site that is not UTF-8 (MF001): the first such byte's line
+            'msgid "Care"\nmsgstr "Pflege"\n',
+            NOT_UTF8,
+            8,
+            "not UTF-8 text (byte 0xfc); save the file as UTF-8",
+        ),
+    ],
+    ids=["unknown value", "lone percent", "not UTF-8"],
+)
+def test_a_broken_site_catalog_is_refused_at_its_line(
+    tmp_path: Path, entries: str, after: bytes, line: int, message: str
 ) -> None:
     templates = tmp_path / "templates"
-    write_site_catalog(
-        templates,
-        "de",
-        """\
-        msgid "In stock"
-        msgstr "Auf Lager"
-
-        #, python-format
-        msgid "Care"
-        msgstr "Pflege für %(nope)s"
-        """,
-    )
+    path = write_site_catalog(templates, "de", entries)
+    path.write_bytes(path.read_bytes() + after)
     error = unreadable(templates)
-    assert (error.filename, error.line) == ("templates/locale/de.po", 9)
-    assert error.message == "the translation of 'Care' names %(nope)s, which its message does not give"
-
-
-def test_a_lone_percent_sign_in_a_translation_is_refused(tmp_path: Path) -> None:
-    templates = tmp_path / "templates"
-    write_site_catalog(templates, "de", 'msgid "Care"\nmsgstr "100 % Pflege"\n')
-    error = unreadable(templates)
-    assert (error.filename, error.line) == ("templates/locale/de.po", 5)
-    assert "write %% for %" in error.message
-
-
-def test_a_site_catalog_that_is_not_utf8_is_refused_at_the_byte(tmp_path: Path) -> None:
-    templates = tmp_path / "templates"
-    path = write_site_catalog(templates, "de", 'msgid "Care"\nmsgstr "Pflege"\n')
-    path.write_bytes(path.read_bytes() + 'msgid "In stock"\nmsgstr "Gr\u00fc\u00dfe"\n'.encode("latin-1"))
-    error = unreadable(templates)
-    # As any other file of a site that is not UTF-8 (docs/errors.md, MF001): the line of the
-    # first byte that is not, and the byte.
-    assert (error.filename, error.line) == ("templates/locale/de.po", 8)
-    assert error.message == "not UTF-8 text (byte 0xfc); save the file as UTF-8"
+    assert (error.filename, error.line, error.message) == ("templates/locale/de.po", line, message)
 
 
 def test_a_broken_site_catalog_is_told_for_a_regional_tag_too(tmp_path: Path) -> None:

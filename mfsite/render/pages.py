@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from mfsite import fibres as annex
 from mfsite.i18n import N_, Words
@@ -135,9 +136,8 @@ def fibres(parts: list[Component], words: Words = ENGLISH) -> list[str]:
     lines = []
     lang = words.language
     for component in parts:
-        # "92 %" stays on one line (a no-break space), however narrow the screen
         said = ", ".join(
-            f"{format_percent(p, lang).replace(' ', NBSP)} {fibre_name(m, lang)}" for p, m in component.parts
+            f"{percent_kept_together(p, lang)} {fibre_name(m, lang)}" for p, m in component.parts
         )
         named = len(parts) > 1 or component.name != "body"
         if named:
@@ -145,6 +145,11 @@ def fibres(parts: list[Component], words: Words = ENGLISH) -> list[str]:
             said = words.gettext(N_("%(part)s: %(composition)s"), part=part, composition=said)
         lines.append(said)
     return lines
+
+
+def percent_kept_together(value: Decimal, language: str) -> str:
+    """A share that stays on one line however narrow the screen: "92 %" with a no-break space."""
+    return format_percent(value, language).replace(" ", NBSP)
 
 
 def component_title(name: str, words: Words) -> str:
@@ -163,10 +168,12 @@ def label_composition(parts: list[Component], languages: Sequence[str], words: S
     """The composition as a label prints it in several languages, a line a garment part:
     "92 % Baumwolle / cotton, 8 % Elasthan / elastane"; a part named in each language
     ("Futter / Lining: ..."). A fibre that is not an Annex I name is printed as written."""
+    # Each share once, as the first label language writes it.
+    share = partial(percent_kept_together, language=languages[0])
     lines = []
     for component in parts:
         fibres_and_shares = [(m.fibre or m.name, p) for p, m in component.parts]
-        line = annex.composition_line(fibres_and_shares, languages).text
+        line = annex.composition_line(fibres_and_shares, languages, share)
         if len(parts) > 1 or component.name != "body":
             names = dict.fromkeys(component_title(component.name, said) for said in words)
             line = f"{' / '.join(names)}: {line}"

@@ -111,11 +111,10 @@ def validate(
         )
         problems.append(Diagnostic(Span("site.yaml"), codes.NO_BASE_URL, message))
     content = {kind: unique_stems(files, kind, problems) for kind, files in sources.content.items()}
-    languages = config.languages[1:] if config is not None else ()
-    translations = {kind: split_translations(files, languages) for kind, files in content.items()}
-    if config is not None:
-        for kind, files in content.items():
-            refuse_unpublished_translations(kind, files, config.languages, problems)
+    languages = config.languages if config is not None else ()
+    translations = {
+        kind: split_translations(kind, files, languages, problems) for kind, files in content.items()
+    }
     partners = {s.stem: p for s in content["partners"] if (p := read_partner(s, problems))}
     labels = config.label.languages if config is not None else ()
     materials = {s.stem: m for s in content["materials"] if (m := read_material(s, problems, labels))}
@@ -219,44 +218,53 @@ def resolve_batch(result: BatchResult, config: SiteConfig, problems: Problems) -
     return resolve(result.batch, config.language, config.languages, problems)
 
 
-def split_translations(files: list[SourceFile], languages: tuple[str, ...]) -> list[SourceFile]:
+def split_translations(
+    kind: str, files: list[SourceFile], languages: tuple[str, ...], problems: Problems
+) -> list[SourceFile]:
     """Take the translation files (`name.<lang>.md`, for a language the site is published in
-    besides its default) out of `files`, and return them. Without `languages`, a file named so
-    is content of its own, as it always was."""
-    if not languages:
-        return []
-    ends = tuple(f".{lang.lower()}" for lang in languages)
-    found = [source for source in files if source.stem.lower().endswith(ends)]
-    files[:] = [source for source in files if source not in found]
+    besides its default) out of `files`, and return them. A file named like a translation of
+    one beside it into another language is an error in a site of several languages (and not
+    made a page too); in a site of one, a warning: it stays content of its own, as it was."""
+    stems = {source.stem.lower() for source in files}
+    found = []
+    for source in list(files):
+        lang, original = translation_of(source)
+        if lang is None or not languages:
+            continue
+        if lang in languages[1:]:
+            found.append(source)
+            files.remove(source)
+            continue
+        if original.lower() not in stems:
+            continue  # a name with a dot in it, not a translation
+        if len(languages) == 1:
+            if lang != languages[0]:  # (about.en.md in an English site: a page of its own)
+                message = (
+                    f"named like a translation of content/{kind}/{original}.md into {lang}, but the "
+                    f"site is published in {languages[0]} only: it is a {NOUNS[kind]} of its own; to "
+                    f"publish it as a translation, add languages: [{languages[0]}, {lang}] to site.yaml"
+                )
+                problems.append(Diagnostic(Span(source.path), codes.TRANSLATION_UNUSED, message, "warning"))
+            continue
+        listed = ", ".join(languages)
+        why = (
+            "the site's default language, whose text is the original's"
+            if lang == languages[0]
+            else f"which is not one of the site's languages ({listed}): add it to languages in site.yaml"
+        )
+        message = f"this translates content/{kind}/{original}.md into {lang}, {why}"
+        problems.append(Diagnostic(Span(source.path), codes.BAD_LANGUAGE, message))
+        files.remove(source)
     return found
 
 
-def refuse_unpublished_translations(
-    kind: str, files: list[SourceFile], languages: tuple[str, ...], problems: Problems
-) -> None:
-    """A file named like a translation (`about.fr.md` beside `about.md`) into a language the
-    site is not published in: an error in a site of several languages (and the file is not
-    also made a page); in a site of one, a warning, as it stays a page of its own, as it was."""
-    stems = {source.stem.lower() for source in files}
-    for source in list(files):
-        original, dot, tag = source.stem.rpartition(".")
-        if not dot or original.lower() not in stems or not LANGUAGE_TAG.fullmatch(tag):
-            continue
-        lang = canonical(tag)
-        if len(languages) > 1:
-            message = (
-                f"this translates content/{kind}/{original}.md into {lang}, which is not one of the "
-                f"site's languages ({', '.join(languages)}): add it to languages in site.yaml"
-            )
-            problems.append(Diagnostic(Span(source.path), codes.BAD_LANGUAGE, message))
-            files.remove(source)
-        else:
-            message = (
-                f"named like a translation of content/{kind}/{original}.md into {lang}, but the site "
-                f"is published in {languages[0]} only: it is a {NOUNS[kind]} of its own; to publish it "
-                f"as a translation, add languages: [{languages[0]}, {lang}] to site.yaml"
-            )
-            problems.append(Diagnostic(Span(source.path), codes.TRANSLATION_UNUSED, message, "warning"))
+def translation_of(source: SourceFile) -> tuple[str | None, str]:
+    """(the language, the original's stem) of a file named like a translation, `about.de.md`;
+    (None, its stem) for any other."""
+    original, dot, tag = source.stem.rpartition(".")
+    if not dot or not LANGUAGE_TAG.fullmatch(tag):
+        return None, source.stem
+    return canonical(tag), original
 
 
 def translate(
@@ -264,13 +272,12 @@ def translate(
 ) -> None:
     """Each item with its texts resolved (maps of languages), and its translation files' texts
     added to its translations; a translation file without its original is an error."""
-    default, languages = config.language, config.languages
     for stem, item in items.items():
-        items[stem] = resolve(item, default, languages, problems)
+        items[stem] = resolve(item, config.language, config.languages, problems)
     by_lower = {stem.lower(): stem for stem in items}
     for source in files:
-        original, _, tag = source.stem.rpartition(".")
-        lang = next(lang for lang in languages if lang.lower() == tag.lower())
+        lang, original = translation_of(source)
+        assert lang is not None  # (split_translations took only these)
         stem = by_lower.get(original.lower())
         if stem is None:
             message = (

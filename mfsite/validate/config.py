@@ -170,10 +170,11 @@ def read_config(
     title = fields.get("title", to_text, required=True)
     base_url = read_base_url(fields, base_url, Span(source.path))
     language = fields.get("language", to_language) or "en"
-    languages = read_languages(fields, "languages", language)
+    spans = read_languages(fields, "languages", {language: fields.span("language")})
+    languages = tuple(spans)
     shop = read_shop(fields)
     qr = read_qr(fields)
-    label = read_label(fields, languages)
+    label = read_label(fields)
     feed = read_feed(fields)
     theme = read_theme(fields, static)
     gs1 = fields.get("gs1_digital_link", to_boolean)
@@ -181,7 +182,7 @@ def read_config(
     fields.finish()
     if fields.failed or title is None:
         return None
-    warn_untranslated_theme(fields, languages, catalogs)  # (a warning: not a failed read)
+    warn_untranslated_theme(spans, catalogs, fields.problems)  # (a warning: not a failed read)
     return SiteConfig(
         title=title,
         base_url=base_url,
@@ -300,56 +301,47 @@ def to_language(node: Node, what: str, problems: Problems) -> str | None:
     return canonical(text)
 
 
-def read_languages(fields: Fields, key: str, default: str) -> tuple[str, ...]:
-    """The languages a list names, each once, the default first (whether listed or not)."""
-    found = [default]
+def read_languages(fields: Fields, key: str, first: dict[str, Span]) -> dict[str, Span]:
+    """The languages a list names, each once, after `first` (the default language, whether
+    listed or not), with where each is written."""
+    found = dict(first)
     for i, node in enumerate(fields.items(key), 1):
-        lang = to_language(node, f"{key}[{i}]", fields.problems)
-        if lang in found[1:]:
-            bad(node, codes.BAD_LANGUAGE, f"{key}[{i}]", f"'{lang}' is listed twice", fields.problems)
-        elif lang is not None and lang != default:
-            found.append(lang)
-    return tuple(found)
+        what = fields.name(f"{key}[{i}]")
+        lang = to_language(node, what, fields.problems)
+        if lang is not None and lang in found and lang not in first:
+            bad(node, codes.BAD_LANGUAGE, what, f"'{lang}' is listed twice", fields.problems)
+        elif lang is not None:
+            found.setdefault(lang, node.span)
+    return found
 
 
-def warn_untranslated_theme(fields: Fields, languages: tuple[str, ...], catalogs: Collection[str]) -> None:
+def warn_untranslated_theme(spans: dict[str, Span], catalogs: Collection[str], problems: Problems) -> None:
     """A warning for each language the theme's own words (headings, care instructions, dates'
     months...) would stay English in: mfsite ships none for it, and the site has none."""
-    nodes = {to_language(node, "", []): node for node in fields.items("languages")}
-    for lang in languages:
+    for lang, span in spans.items():
         if is_source(lang) or theme_catalog_paths(lang) or lang in catalogs:
             continue
-        node = nodes.get(lang)
-        span = node.span if node is not None else fields.span("language")
         message = (
             f"mfsite ships no theme strings in '{lang}': headings, care instructions and the other "
             f"words of the theme stay in English; translate them in templates/locale/{lang}.po, "
             "made from mfsite's messages.pot (see docs/languages.md)"
         )
-        fields.problems.append(Diagnostic(span, codes.NO_THEME_STRINGS, message, "warning"))
+        problems.append(Diagnostic(span, codes.NO_THEME_STRINGS, message, "warning"))
 
 
-def read_label(fields: Fields, languages: tuple[str, ...]) -> LabelSettings:
+def read_label(fields: Fields) -> LabelSettings:
     defaults = LabelSettings()
     label = fields.mapping("label")
     if label is None:
         return defaults
     # Any language: a label may have to speak one the site is not published in (a shop selling
     # into Belgium prints French and Dutch); the texts people write then show in the default.
-    printed: list[str] = []
-    for i, node in enumerate(label.items("languages"), 1):
-        lang = to_language(node, f"label.languages[{i}]", label.problems)
-        if lang is not None and lang in printed:
-            bad(
-                node, codes.BAD_LANGUAGE, f"label.languages[{i}]", f"'{lang}' is listed twice", label.problems
-            )
-        elif lang is not None:
-            printed.append(lang)
+    printed = tuple(read_languages(label, "languages", {}))
     settings = LabelSettings(
         width_mm=label.get("width_mm", positive_mm) or defaults.width_mm,
         height_mm=label.get("height_mm", positive_mm) or defaults.height_mm,
         qr_mm=label.get("qr_mm", positive_mm) or defaults.qr_mm,
-        languages=tuple(printed),
+        languages=printed,
     )
     if settings.qr_mm > min(settings.width_mm, settings.height_mm):
         message = f"label.qr_mm: a {settings.qr_mm} mm code does not fit on the label"
