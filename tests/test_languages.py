@@ -244,10 +244,13 @@ def test_no_english_theme_string_on_the_example_shops_german_pages(example_build
     assert re.search(r'<h1><span lang="en">[^<]+</span></h1>', untranslated)
 
 
+SITE_CATALOG = (
+    'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Care"\nmsgstr "Waschen"\n'
+)
+
+
 def test_a_site_catalog_rewords_the_theme(tmp_path: Path) -> None:
-    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-    catalog = header + '\nmsgid "Care"\nmsgstr "Waschen"\n'
-    site = write_site(tmp_path / "site", {**TWO_LANGUAGES, "templates/locale/de.po": catalog})
+    site = write_site(tmp_path / "site", {**TWO_LANGUAGES, "templates/locale/de.po": SITE_CATALOG})
     assert mfsite("build", "--source", site).code == 0
     assert "<dt>Waschen</dt>" in text_of(site / "output/b/tee-1/index.html")
     assert "<dt>Care</dt>" in text_of(site / "output/en/b/tee-1/index.html")
@@ -314,6 +317,11 @@ def test_a_site_without_languages_has_no_language_folders_or_alternates(tmp_path
             None,
         ),
         ("a language added", lambda s: edit(s / "site.yaml", "[de, en]", "[de, en, fr]"), None),
+        (
+            "a site catalog",
+            lambda s: write_site(s, {"templates/locale/de.po": SITE_CATALOG}, base={}),
+            "<dt>Waschen</dt>",
+        ),
         (  # its English is another page's untranslated German: that page is marked as before
             "a batch whose translation another page shows untranslated",
             lambda s: (s / "batches/tee-2.yaml").write_text(
@@ -354,3 +362,22 @@ def test_the_site_init_makes_shows_how_to_add_a_language(tmp_path: Path) -> None
     assert run.code == 0, run.err
     home = text_of(tmp_path / "shop/output/de/index.html")
     assert '<html lang="de">' in home and ">Alle Chargen<" in home
+
+
+def test_the_digital_link_page_is_the_default_languages(tmp_path: Path) -> None:
+    site_yaml = TWO_LANGUAGES["site.yaml"] + "gs1_digital_link: true\n"
+    batch = TWO_LANGUAGES["batches/tee-1.yaml"] + "gtin: 09506000134352\n"
+    site = write_site(
+        tmp_path / "site", {**TWO_LANGUAGES, "site.yaml": site_yaml, "batches/tee-1.yaml": batch}
+    )
+    assert mfsite("build", "--source", site).code == 0
+    output, link = site / "output", "01/09506000134352/10/tee-1/"
+    assert '<html lang="de">' in text_of(output / link / "index.html")
+    assert '<html lang="en">' in text_of(output / "en" / link / "index.html")
+    assert not (output / "en/b/tee-1").exists()  # the old address's redirect exists once
+    script = r'<script type="application/ld\+json">\s*(.*?)\s*</script>'
+    found = re.search(script, text_of(output / "en" / link / "index.html"), re.S)
+    assert found is not None
+    data = json.loads(found.group(1))
+    assert data["url"] == BASE + "en/" + link
+    assert data["hasGS1DigitalLink"] == BASE + link  # what the printed code opens

@@ -84,8 +84,11 @@ def batch_jsonld(site: Site, batch: Batch, words: Words = ENGLISH) -> dict[str, 
     if batch.gtin:
         data["gtin"] = batch.gtin
         # Only where the page really lives: without gs1_digital_link that address would be a 404.
+        # It is the address the printed code opens, the default language's, on every page.
         if uses_digital_link(config, batch):
-            data["hasGS1DigitalLink"] = url(config, digital_link_route(batch.gtin, batch.id))
+            data["hasGS1DigitalLink"] = absolute(
+                config.base_url or "", digital_link_route(batch.gtin, batch.id)
+            )
     data["countryOfOrigin"] = country(batch.origin.country, words.language)
     data["countryOfAssembly"] = country(batch.origin.country, words.language)
     data["manufacturer"] = organization(config, site.partners[batch.partner.id])

@@ -1,0 +1,43 @@
+"""A site without `languages` keeps every URL, QR code and passport it had before languages
+came: the same paths, the same codes, the same passports, as recorded in tests/data/v1-outputs.json
+from a build of mfsite 7da3a00."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from conftest import MINI_SITE, mfsite, write_site
+from PIL import Image
+
+RECORDED = json.loads((Path(__file__).parent / "data/v1-outputs.json").read_text(encoding="utf-8"))["sites"]
+VARIANTS = {
+    "plain": {},
+    "digital-link": {  # GS1 Digital Link addresses and compact codes: other URLs, another redirect
+        "site.yaml": MINI_SITE["site.yaml"].rstrip(" ")
+        + "        gs1_digital_link: true\n        qr:\n          compact: true\n",
+        "batches/tee-1.yaml": MINI_SITE["batches/tee-1.yaml"].rstrip(" ") + "        gtin: 09506000134352\n",
+    },
+}
+
+
+def fingerprint(path: Path) -> str:
+    """A QR image by its pixels (PNG bytes depend on the zlib at hand), a QR SVG and a passport
+    by their bytes; any other file by its path alone (the theme may change its pages)."""
+    if path.name == "qr.png":
+        return hashlib.sha256(Image.open(path).convert("L").tobytes()).hexdigest()
+    if path.name in ("qr.svg", "passport.json"):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    return ""
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_a_site_without_languages_keeps_its_urls_codes_and_passports(tmp_path: Path, name: str) -> None:
+    site = write_site(tmp_path / name, VARIANTS[name])
+    run = mfsite("build", "--source", site)
+    assert run.code == 0, run.err
+    output = site / "output"
+    found = {p.relative_to(output).as_posix(): fingerprint(p) for p in output.rglob("*") if p.is_file()}
+    assert found == RECORDED[name]
