@@ -13,11 +13,12 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
 # The libraries whose versions can change the bytes a build writes, or what it makes of the
-# sources (YAML, country codes, GTINs, QR symbols, markdown, links, escaping). Not numpy: it
-# only speeds up drawing QR codes, held to qrcode's own module for module; not click or
-# watchdog, which take the command line and file events.
+# sources (YAML, country codes, GTINs, QR symbols, markdown, links, escaping, photos, cards).
+# Not numpy: it only speeds up drawing QR codes, held to qrcode's own module for module; not
+# click or watchdog, which take the command line and file events.
 OUTPUT_LIBRARIES = (
-    "jinja2", "markupsafe", "markdown-it-py", "mdurl", "pyyaml", "pycountry", "qrcode", "biip", "babel"
+    "jinja2", "markupsafe", "markdown-it-py", "mdurl", "pyyaml", "pycountry", "qrcode", "biip", "babel",
+    "pillow",
 )  # fmt: skip
 
 

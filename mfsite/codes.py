@@ -34,11 +34,14 @@ DANGLING_REFERENCE = "MF033"
 PERCENT_SUM = "MF034"
 COLLABORATION = "MF035"  # a collaborative run names fewer than two brands
 NO_BASE_URL = "MF036"
-MISSING_FILE = "MF037"  # a path (story image) that is not in static/
+MISSING_FILE = "MF037"  # a path (a story's image, a photo) that is not in static/ or photos/
 QR_CONTRAST = "MF038"  # QR colours too close, or inverted
 WINDOWS_NAME = "MF039"  # a file name or id Windows cannot have (CON, NUL, COM1, a trailing dot...)
 NO_DEFAULT_TEXT = "MF040"  # a text's map of languages without the site's default language
 LONE_TRANSLATION = "MF041"  # a translation file (name.<lang>.md) without the file it translates
+PHOTO_UNREADABLE = "MF042"  # not an image, truncated, too large (pixels or bytes), a format not read
+PHOTO_NO_ALT = "MF043"  # a photo without `alt`, what it shows
+BAD_FOCUS = "MF044"  # a photo's focus point that is not [x, y] from 0 to 1
 
 # Warnings: the site builds, but something is probably not what was meant
 UNUSED = "MF101"
@@ -48,3 +51,4 @@ NOT_ANNEX_FIBRE = "MF104"  # a fibre that is not an Annex I name of EU 1007/2011
 NO_THEME_STRINGS = "MF105"  # a language mfsite ships no theme strings for: they stay in English
 UNCONFIRMED_FIBRE_NAME = "MF106"  # a fibre's Annex I name in a label language not confirmed in the data
 TRANSLATION_UNUSED = "MF107"  # a file named like a translation in a site of one language: a page of its own
+LOCATED_IMAGE = "MF108"  # an image in static/ (published as it is) that carries GPS coordinates

@@ -134,25 +134,36 @@ class Signatures:
         for kind in CONTENT_KINDS:
             for stem, item in getattr(self.site, kind).items():
                 path = f"content/{kind}/{stem}.md"
-                found.append(f"{path} {self.file(path)} {self.translated(item)}")
+                found.append(f"{path} {self.file(path)} {self.translated(item)}{self.photo(item)}")
         return sorted(found)
 
     def named(self, name: str) -> str:
         """A content file a batch names ("partners/atelier"), as its signature covers it."""
         kind, _, stem = name.partition("/")
         path = f"content/{name}.md"
-        return f"{path} {self.file(path)} {self.translated(getattr(self.site, kind)[stem])}"
+        item = getattr(self.site, kind)[stem]
+        return f"{path} {self.file(path)} {self.translated(item)}{self.photo(item)}"
 
     @staticmethod
     def translated(item: Partner | Material | Story | Page) -> str:
         """What an item's translation files say (their texts, read into the item)."""
         return digest(repr(item.translations)) if item.translations else ""
 
+    def photo(self, item: Partner | Material | Story | Page) -> str:
+        """The bytes of the photo an item shows (its file names it, but may stay as it is while
+        the photo changes)."""
+        photo = getattr(item, "photo", None)
+        return f" {self.site.photos[photo.src].digest}" if photo is not None else ""
+
     @cached_property
     def sources(self) -> dict[str, str]:
-        """By batch id: its file (its path too: an id can come from the file's name) and digest."""
-        file = self.file
-        return {b.id: f"{b.span.path} {file(b.span.path)}" for b in self.site.batches}
+        """By batch id: its file (its path too: an id can come from the file's name) and digest,
+        and its photos' digests."""
+        file, photos = self.file, self.site.photos
+        return {
+            b.id: f"{b.span.path} {file(b.span.path)}" + "".join(f" {photos[p.src].digest}" for p in b.photos)
+            for b in self.site.batches
+        }
 
     @cached_property
     def own(self) -> dict[str, str]:
@@ -179,9 +190,11 @@ class Signatures:
         covers what decides them (the settings and the batch)."""
         if out.kind == "static":
             return digest("static", self.file(f"static/{out.key}"))
+        if out.kind == "photo":  # the photo's bytes, and the code and Pillow that process it
+            return digest("photo", self.site.photos[out.key].digest, dependencies(), own_digest())
         if out.kind in CONTENT_KINDS:
             item = getattr(self.site, out.kind)[out.key]
-            own = f"{self.file(f'content/{out.kind}/{out.key}.md')} {self.translated(item)}"
+            own = f"{self.file(f'content/{out.kind}/{out.key}.md')} {self.translated(item)}{self.photo(item)}"
             shown, more = shown_on_page(self.users.get((out.kind, out.key), []))
             theme = self.theme(out.kind)
             return digest(self.shared, theme, out.kind, own, str(more), *self.listed(shown))

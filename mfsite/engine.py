@@ -24,12 +24,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
 from mfsite.compare import Changes, Signatures, compare, sources_print
 from mfsite.diagnostics import Diagnostic, SiteErrors
 from mfsite.load.parallel import read_batches_in_parallel
+from mfsite.load.pictures import Pictures
 from mfsite.load.sources import BATCHES, TEMPLATES, Listing, load_sources, source_stats
 from mfsite.model import Site, Users
 from mfsite.plan import BATCH_FILE_KINDS, Output
@@ -51,9 +53,13 @@ from mfsite.seen import EVERYTHING, Seen, Watched
 from mfsite.state import BuildState, Symbols
 from mfsite.state.batches import BatchFiles
 from mfsite.state.record import Record, Report, statuses
+from mfsite.state.store import PHOTOS_FOLDER
 from mfsite.urls import qr_url
 from mfsite.validate import validate
 from mfsite.workers import collector_paused, pool
+
+if TYPE_CHECKING:
+    from mfsite.state.photos import Published
 
 
 @dataclass(slots=True)
@@ -77,11 +83,12 @@ def check_site(
     need_base_url: bool = False,
     files: BatchFiles | None = None,
     listing: Listing | None = None,
+    pictures: Pictures | None = None,
 ) -> Checked:
-    """Load and validate. With the state's batch files, only files whose status changed are
-    read and validated again."""
+    """Load and validate. With the state's batch files and pictures, only files whose status
+    changed are read and validated again."""
     cache, memo = (files.cache, files.memo) if files is not None else (None, None)
-    sources, problems = load_sources(source, cache, listing)
+    sources, problems = load_sources(source, cache, listing, pictures)
     site, more = validate(sources, base_url, need_base_url, memo)
     diagnostics = problems + more
     # A file that could not be read is missing from the model: never build without it.
@@ -113,9 +120,9 @@ class RenderFailed(Exception):
     """A template (or renderer) failed on one output; said as file:line: message."""
 
 
-# The batch cache is written again once the batch files read anew make up this share of it.
-# Fewer are read again by the next build, which costs less than writing every entry after
-# each small edit.
+# The batch cache, and the batches' parts of the long lists, are written again once what is
+# new in them makes up this share: the next build reads (or makes) the few others again, which
+# costs less than writing every entry after each small edit.
 RESAVE_SHARE = 0.02
 CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small enough to balance
 
@@ -178,10 +185,12 @@ class Engine:
         settings = (self.base_url or "", os.environ.get("SOURCE_DATE_EPOCH", ""), str(self.strict))
         fingerprint = sources_print(listing.stats, settings)
         if not clean:
-            record, altered = verified.result()
-            if not altered and not record.empty and record.report.sources == fingerprint:
-                self.unchecked.output = Seen()
-                return self._unchanged(record, changed)
+            # Only where no source changed is the build's outcome the output's check alone.
+            if verified.recorded_sources() == fingerprint:
+                record, altered = verified.result()
+                if not altered and not record.empty:
+                    self.unchecked.output = Seen()
+                    return self._unchanged(record, changed)
         else:
             self.state.forget()  # trust nothing: every file read again, every code made anew
         try:
@@ -227,7 +236,11 @@ class Engine:
     def _check(self, listing: Listing) -> Checked:
         files = self.state.batch_files
         read_in_parallel = read_batches_in_parallel(self.source, files, self.jobs, listing)
-        checked = check_site(self.source, self.base_url, True, files, listing)
+        pictures = self.state.pictures
+        known = dict(pictures)
+        checked = check_site(self.source, self.base_url, True, files, listing, pictures)
+        if pictures != known:
+            self.state.save_pictures()
         changed = [rel for rel in files.cache.changed if rel.startswith(f"{BATCHES.path}/")]
         gone = any(rel not in files.cache.entries for rel in changed)
         if read_in_parallel or gone or len(changed) >= max(1, RESAVE_SHARE * len(files.cache.entries)):
@@ -245,6 +258,7 @@ class Engine:
         progress: Callable[[int, int], None] | None,
     ) -> tuple[Result, Record]:
         state = self.state
+        published = _published(site, self.source, state.folder, self.jobs, clean)
         signatures = Signatures(site, self.source, digests, before, templates)
         changes = compare(site, signatures, before, altered)
         # In place where mfsite's output is there; made whole on a first build, and where the
@@ -266,8 +280,9 @@ class Engine:
             if todo or changes.removed or not in_place:
                 staging = Staging(self.output, clean=clean, planned=None if in_place else todo, ours=ours)
             job = Job(
-                site, self.source, staging, state.symbols, signatures.users, signatures.own, state.parts
-            )
+                site, self.source, staging, state.symbols, signatures.users, signatures.own, state.parts,
+                published,
+            )  # fmt: skip
             done = render(job, changes.todo, progress, self.jobs)
             facts, warnings = done.facts, done.warnings
             more_facts, more_warnings = kept_qr_facts(
@@ -288,10 +303,12 @@ class Engine:
             if noted and not publishing:
                 state.end()
             raise
+        if published is not None:
+            published.cache.prune((s.key for s in published.shown.values()), published.card_keys(site))
         now = changes.now
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
         now.stats.update(statuses(str(self.output), todo))
-        if done.parts:
+        if _many_new(state.parts, done.parts):
             state.save_parts({**state.parts, **done.parts})
         # One code per batch: the cache keeps the codes in use, looked for only when it holds
         # more than there are batches; else it is saved when it holds new ones.
@@ -325,14 +342,17 @@ class _Verification:
     Where every file is stat'ed (`mfsite build`: 50,000 at 10,000 batches) in a process with no
     other thread, a forked child process takes the stats, on a core of its own. In a thread, each
     stat would wait for the interpreter's lock while the build's thread loads the batches, and
-    most would be taken only once that thread waits for them."""
+    most would be taken only once that thread waits for them. The record's fingerprint of the
+    sources comes first, so a build whose sources changed goes on without waiting for the stats."""
 
     def __init__(self, state: BuildState, output: Path, clean: bool, seen: Seen) -> None:
         self.state, self.output, self.seen = state, output, seen
         self.found: tuple[Record, set[str]] = (Record(), set())
         self.error: BaseException | None = None
         self.child: tuple[int, int] | None = None  # (process id, the pipe its answer comes on)
+        self.heard = b""  # what the child said after the fingerprint, so far
         self.thread: threading.Thread | None = None
+        self.loaded = threading.Event()  # set by the thread once the record is loaded (or failed)
         if clean:
             return
         if seen.everything and hasattr(os, "fork") and threading.active_count() == 1:
@@ -347,16 +367,32 @@ class _Verification:
     def _find(self) -> None:
         try:
             record = self.state.record
+            self.loaded.set()
             self.found = (record, record.changed_files(str(self.output), self.seen))
         except BaseException as exc:  # raised again in the build's own thread
             self.error = exc
+        finally:
+            self.loaded.set()
+
+    def recorded_sources(self) -> str:
+        """The fingerprint of the sources the record was written from ("" where unknown)."""
+        if self.child is not None:
+            said = self.heard
+            while b"\0" not in said and (more := os.read(self.child[1], 65536)):
+                said += more
+            fingerprint, _, self.heard = said.partition(b"\0")
+            return fingerprint.decode("utf-8", "replace")
+        if self.thread is not None:
+            self.loaded.wait()
+            return "" if self.error is not None else self.state.record.report.sources
+        return self.state.record.report.sources
 
     def result(self) -> tuple[Record, set[str]]:
         if self.child is not None:
             pid, answer = self.child
             self.child = None
             with os.fdopen(answer, "rb") as pipe:
-                said = pipe.read()
+                said = self.heard + pipe.read()
             _, status = os.waitpid(pid, 0)
             if status == 0 and said.startswith(b"ok\0"):
                 changed = said[3:].decode("utf-8", "surrogateescape").split("\0")
@@ -371,9 +407,9 @@ class _Verification:
 
 
 def _changed_files_in_a_child(state: BuildState, output: str, seen: Seen) -> tuple[int, int]:
-    """A child process that loads the record (as this process does, meanwhile), finds its
-    changed files and writes them to a pipe, as "ok" and the paths, each after a NUL; (its
-    process id, the pipe's end to read)."""
+    """A child process that loads the record (as this process does, meanwhile), writes its
+    fingerprint of the sources and a NUL to a pipe, then finds its changed files and writes
+    "ok" and the paths, each after a NUL; (its process id, the pipe's end to read)."""
     answer, told = os.pipe()
     pid = os.fork()
     if pid:
@@ -382,8 +418,11 @@ def _changed_files_in_a_child(state: BuildState, output: str, seen: Seen) -> tup
     code = 1
     try:
         os.close(answer)
-        found = state.record.changed_files(output, seen)
+        record = state.record
         with os.fdopen(told, "wb") as pipe:
+            pipe.write(record.report.sources.encode("utf-8", "replace") + b"\0")
+            pipe.flush()
+            found = record.changed_files(output, seen)
             pipe.write(b"ok\0" + "\0".join(found).encode("utf-8", "surrogateescape"))
         code = 0
     finally:
@@ -427,6 +466,7 @@ class Job:
     used_by: Users  # who names each content file (the signatures' own)
     own: dict[str, str]  # each batch's own signature, which keeps its parts of the lists
     parts: Parts  # those parts, as the last build made them
+    photos: Published | None = None  # where the site shows photos
     renderer: Renderer | None = None
 
     def env(self) -> Environment:
@@ -469,7 +509,8 @@ def _render_chunk(chunk: list[Output]) -> Done:
     job = _JOB
     assert job is not None and job.staging is not None
     if job.renderer is None:
-        job.renderer = Renderer(job.site, job.env(), job.symbols, job.used_by, BatchParts(job.own, job.parts))
+        parts = BatchParts(job.own, job.parts)
+        job.renderer = Renderer(job.site, job.env(), job.symbols, job.used_by, parts, photos=job.photos)
     renderer = job.renderer
     known = set(renderer.symbols)
     ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)
@@ -500,6 +541,29 @@ def _collect(
         done.parts.update(chunk.parts)
         if progress is not None:
             progress(done.files, total)
+
+
+def _many_new(kept: Parts, made: Parts) -> bool:
+    """Whether a list made has enough parts the state lacks to be worth saving (RESAVE_SHARE)."""
+    for name, (signatures, _) in made.items():
+        before = kept.get(name, ({}, {}))[0]
+        new = sum(before.get(batch_id) != signature for batch_id, signature in signatures.items())
+        if new >= max(1, RESAVE_SHARE * len(signatures)):
+            return True
+    return False
+
+
+def _published(site: Site, source: Path, state: Path, jobs: int, clean: bool) -> Published | None:
+    """The site's photos processed (those the cache lacks; with `clean`, every one anew), or
+    None for a site that shows none. Raises SiteErrors for a photo that cannot be processed."""
+    if not site.photos and not (state / PHOTOS_FOLDER).is_dir():
+        return None
+    from mfsite.state.photos import PhotoCache, Published  # (Pillow: imported where there are photos)
+
+    cache = PhotoCache(state, source)
+    if clean or not site.photos:
+        cache.clear()  # (a site that shows no photo any more keeps none)
+    return Published(cache, site.photos, cache.ready(site.photos, jobs)) if site.photos else None
 
 
 def _in_use(site: Site, symbols: Symbols) -> set[tuple[str, str]]:

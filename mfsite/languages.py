@@ -27,6 +27,7 @@ from mfsite.model import (
     Material,
     Page,
     Partner,
+    Photo,
     Place,
     QualityCheck,
     Site,
@@ -47,10 +48,16 @@ TEXTS: dict[type, tuple[str, ...]] = {
     Care: ("notes",),
     Partner: ("name", "place", "kind", "body"),
     Material: ("name", "body"),
-    Story: ("title", "summary", "body"),
+    Story: ("title", "summary", "image_alt", "body"),
     Page: ("title", "body"),
+    Photo: ("alt",),
 }
-INSIDE: dict[type, tuple[str, ...]] = {Batch: ("origin", "care", "journey", "qc")}
+INSIDE: dict[type, tuple[str, ...]] = {
+    Batch: ("origin", "care", "journey", "qc", "photos"),
+    Partner: ("photo",),
+    Material: ("photo",),
+    Story: ("photo",),
+}
 
 T = TypeVar("T")
 

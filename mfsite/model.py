@@ -14,8 +14,12 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from mfsite.diagnostics import Span
+
+if TYPE_CHECKING:
+    from mfsite.load.pictures import Picture
 
 Coordinates = tuple[float, float]  # latitude, longitude in degrees
 
@@ -136,6 +140,16 @@ class Certification(Record):
 
 
 @dataclass(slots=True, unsafe_hash=True)
+class Photo(Record):
+    """A photo a page shows: a file in photos/, published only as processed copies."""
+
+    src: str  # the path inside photos/, as written
+    span: Span  # of `src`: where a problem with the file is told
+    alt: str  # what it shows, for those who cannot see it (a text: may be translated)
+    focus: tuple[float, float] | None = None  # the point to keep when cropping, x and y from 0 to 1
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Partner(Record):
     id: str
     span: Span
@@ -146,6 +160,7 @@ class Partner(Record):
     coordinates: Coordinates | None = None
     website: str | None = None
     kind: str | None = None
+    photo: Photo | None = None
     translations: tuple[Translation, ...] = ()  # its texts in the other languages
 
 
@@ -160,6 +175,7 @@ class Material(Record):
     supplier: str | None = None
     recycled_percent: Decimal | None = None
     certifications: tuple[Certification, ...] = ()
+    photo: Photo | None = None
     translations: tuple[Translation, ...] = ()  # its texts in the other languages
 
 
@@ -170,8 +186,10 @@ class Story(Record):
     title: str
     body: str
     date: date | None = None
-    image: str | None = None  # a path inside static/
+    image: str | None = None  # a path inside static/, published as it is (see `photo`)
+    image_alt: str | None = None  # what that image shows
     summary: str | None = None
+    photo: Photo | None = None  # its image where that is a file in photos/
     translations: tuple[Translation, ...] = ()  # its texts in the other languages
 
 
@@ -245,6 +263,7 @@ class Batch(Record):
     qc: tuple[QualityCheck, ...] = ()
     story: Ref | None = None
     notes: str | None = None
+    photos: tuple[Photo, ...] = ()  # the first is its main photo
     translations: tuple[Translation, ...] = ()  # its texts in the other languages
     # The content files it names, as "folder/stem", each once, in the order named: worked out
     # as the batch is made (and kept with it in the state), for every rebuild asks it of all.
@@ -308,6 +327,8 @@ class Site(Record):
     stories: dict[str, Story]
     pages: dict[str, Page]
     static: tuple[str, ...] = ()
+    # Every photo a page shows, by its path inside photos/: what the plan names its copies by.
+    photos: dict[str, Picture] = field(default_factory=dict)
     # The batches by the month they were made in (YYYY-MM), in their order: grouped once, for
     # the plan, the signatures and the pages, so none of them scans every batch again.
     by_month: dict[str, list[Batch]] = field(init=False, repr=False, compare=False)

@@ -27,7 +27,7 @@ SITEMAP = "sitemap.xml"
 FEED = "feed.xml"
 DISCOVERY_KINDS = {BATCH_INDEX: "batch-index", SITEMAP: "sitemap", FEED: "feed"}
 # The kinds of output that belong to one batch (their key is its id).
-BATCH_FILE_KINDS = frozenset({"batch", "redirect", "label", "qr-svg", "qr-png", "passport"})
+BATCH_FILE_KINDS = frozenset({"batch", "redirect", "label", "qr-svg", "qr-png", "passport", "card"})
 # The first folder of every path plan_batch makes, whatever the settings: b/ (the QR target,
 # label and images), B/ (the compact codes' upper-case address) and 01/ (GS1 Digital Link).
 # The check for colliding outputs (validate/paths.py) plans the batches' files only when
@@ -88,7 +88,13 @@ def plan_batch(config: SiteConfig, batch: Batch) -> list[Output]:
         outputs.append(Output(passport_route(batch), "passport", batch.id, folder))
     for fmt in config.qr.formats:
         outputs.append(Output(f"{folder}qr.{fmt}", f"qr-{fmt}", batch.id, folder))
+    if batch.photos:  # its share card: a batch without a photo is shared with the page's text alone
+        outputs.append(Output(card_route(batch), "card", batch.id, folder))
     return outputs
+
+
+def card_route(batch: Batch) -> str:
+    return batch_route(batch) + "og.jpg"
 
 
 def plan_shared(site: Site) -> list[Output]:
@@ -110,4 +116,13 @@ def plan_shared(site: Site) -> list[Output]:
     outputs += [in_language(out, lang) for lang in config.languages[1:] for out in read]
     for name in site.static:
         outputs.append(Output(f"static/{name}", "static", name))
+    if site.photos:
+        from mfsite.state.photos import copies_of  # (Pillow: imported where there are photos)
+
+        copies = {}  # by path: one photo under two names of one stem is published once
+        for src, picture in site.photos.items():
+            copies.update(
+                (copy.path, Output(copy.path, "photo", src)) for copy in copies_of(src, picture).copies
+            )
+        outputs += copies.values()
     return outputs

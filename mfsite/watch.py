@@ -31,7 +31,7 @@ from watchdog.observers.polling import PollingObserver
 from mfsite.load.sources import is_noise
 from mfsite.seen import Seen, Watched
 
-WATCHED_FOLDERS = ("batches", "content", "templates", "static")
+WATCHED_FOLDERS = ("batches", "content", "templates", "static", "photos")
 WATCHED_FILES = ("site.yaml",)
 T = TypeVar("T")
 DEBOUNCE_SECONDS = 0.02  # one save's events come within a few ms of each other

@@ -27,7 +27,7 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE_PARTS = ("site.yaml", "batches", "content", "templates", "static")
+EXAMPLE_PARTS = ("site.yaml", "batches", "content", "templates", "static", "photos")
 BASE_URL = "https://kiez-threads.example/shop/"
 PHONE = {"width": 360, "height": 740}
 # file: (page, colour scheme, what to scroll to first)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE_PARTS = ("site.yaml", "batches", "content", "templates", "static")
+EXAMPLE_PARTS = ("site.yaml", "batches", "content", "templates", "static", "photos")
 
 # A build shows progress once it has run for a second: on a slow machine a test's build would
 # print lines that a fast one does not. Here progress never shows, unless a test asks for it
@@ -46,8 +48,16 @@ def mfsite(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | Non
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+# The example's processed photos, shared by every copy of it the tests build: the cache is keyed
+# by each photo's bytes and the recipe, so a copy finds the copies a build of another made, as a
+# site finds its own; the tests build the example dozens of times, and each photo takes a second.
+SHARED_PHOTOS = Path(tempfile.mkdtemp(prefix="mfsite-test-photos-"))
+atexit.register(shutil.rmtree, SHARED_PHOTOS, ignore_errors=True)
+
+
 def copy_example(target: Path) -> Path:
-    """The repository's example shop, copied so a test may change it."""
+    """The repository's example shop, copied so a test may change it (its processed photos
+    shared with the other copies: tests/test_photo_site.py processes photos of its own)."""
     target.mkdir(parents=True, exist_ok=True)
     for part in EXAMPLE_PARTS:
         src = REPO / part
@@ -55,7 +65,14 @@ def copy_example(target: Path) -> Path:
             shutil.copytree(src, target / part)
         elif src.is_file():
             shutil.copy2(src, target / part)
-    return target
+    return share_photos(target)
+
+
+def share_photos(site: Path) -> Path:
+    """The site's processed photos in the folder every copy of the example shares."""
+    (site / ".mfsite-cache").mkdir(exist_ok=True)
+    (site / ".mfsite-cache" / "photos").symlink_to(SHARED_PHOTOS, target_is_directory=True)
+    return site
 
 
 MINI_SITE = {

@@ -155,12 +155,16 @@ def test_every_page_type_fits_a_phone_and_stays_on_our_host(phone, site_url: str
 
 def test_a_batch_page_is_one_document_and_its_pictures(phone, site_url: str) -> None:
     page, watched, _ = open_page(phone, site_url, PAGES["batch"])
-    # The page (CSS and the journey inline), the logo and the QR code: nothing else, no script.
-    assert sorted(u.removeprefix(site_url) for u in watched.requests) == [
+    # The page (CSS and the journey inline), the logo, the QR code and the main photo's copy for
+    # a phone, in AVIF: nothing else (the gallery waits to be scrolled to), no script.
+    requests = sorted(u.removeprefix(site_url) for u in watched.requests if not u.startswith("data:"))
+    photos = [u for u in requests if u.startswith("img/")]
+    assert [u for u in requests if u not in photos] == [
         "b/hd-2611-a/",
         "b/hd-2611-a/qr.svg",
         "static/logo.svg",
     ]
+    assert len(photos) == 1 and photos[0].endswith("-480.avif")
     assert page.locator("script:not([type='application/ld+json'])").count() == 0
     # What a customer asks first is on the first screen.
     first_screen = page.locator(".glance").bounding_box()
@@ -170,6 +174,29 @@ def test_a_batch_page_is_one_document_and_its_pictures(phone, site_url: str) -> 
     # The journey is a picture with its text beside it for screen readers.
     assert page.locator("svg.journey-map").is_visible()
     assert page.locator("figure ol li").count() == page.locator("svg.journey-map circle").count()
+
+
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+    let sum = 0;
+    new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) sum += entry.value;
+    }).observe({type: "layout-shift", buffered: true});
+    setTimeout(() => resolve(sum), 300);
+})"""
+
+
+@pytest.mark.parametrize("kind", ["batch", "batch (de)", "partner", "home"])
+def test_photos_show_at_once_in_avif_and_shift_nothing(phone, site_url: str, kind: str) -> None:
+    page, watched, _ = open_page(phone, site_url, PAGES[kind])
+    page.wait_for_load_state("networkidle")
+    first = page.locator("picture img").first
+    assert first.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert first.evaluate("img => img.currentSrc").endswith(".avif")  # Chromium takes the AVIF source
+    if kind != "home":  # the main photo: whole on the first screen, above the facts
+        box = first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 740
+    assert page.evaluate(LAYOUT_SHIFT) < 0.01
+    assert watched.errors == [] and watched.failed == [] and watched.foreign() == []
 
 
 def test_the_language_switcher_is_on_the_first_screen_and_leads_across(phone, site_url: str) -> None:

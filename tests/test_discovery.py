@@ -141,8 +141,15 @@ def test_batch_and_story_pages_have_sharing_tags(example_build: Path) -> None:
     assert batch["og:type"] == "website"
     assert batch["og:site_name"] == "Kiez Threads"
     assert batch["og:description"] == batch["description"]
-    assert batch["twitter:card"] == "summary"
-    assert "og:image" not in batch  # batches have no image
+    # Its share card, drawn from its main photo
+    assert batch["twitter:card"] == "summary_large_image"
+    assert batch["og:image"] == batch["twitter:image"] == f"{BASE}b/hd-2611-a/og.jpg"
+    assert (batch["og:image:width"], batch["og:image:height"]) == ("1200", "630")
+    assert batch["og:image:alt"].startswith("Illustration: the ink-blue heavyweight hoodie")
+    assert (example_build / "b/hd-2611-a/og.jpg").is_file()
+    tee = meta(example_build / "b/tee-2602-a/index.html")  # no photo: no card
+    assert tee["twitter:card"] == "summary" and "og:image" not in tee
+    assert not (example_build / "b/tee-2602-a/og.jpg").exists()
     story = meta(example_build / "stories/a-day-at-naehwerk/index.html")
     assert story["canonical"] == story["og:url"] == f"{BASE}stories/a-day-at-naehwerk/"
     assert story["og:type"] == "article"

@@ -73,11 +73,11 @@ def test_batch_pages_keep_the_weight_budget(example_build: Path, variant_build: 
         assert '<link rel="stylesheet"' not in html and "@font-face" not in html and "@import" not in html
         scripts = [attrs for tag, attrs in parse(page).tags if tag == "script"]
         assert all(attrs == {"type": "application/ld+json"} for attrs in scripts)
-        # The only pictures are the shop's logo and the page's QR code: same host, relative.
+        # The only pictures are the shop's logo, the page's QR code and processed photos: same
+        # host, relative.
         images = [link for tag, _, link in parse(page).links if tag == "img"]
-        assert all(
-            re.fullmatch(r"(\.\./)+(static/logo\.svg|b/[a-z0-9._-]+/qr\.(svg|png))", i) for i in images
-        )
+        allowed = r"(\.\./)+(static/logo\.svg|b/[a-z0-9._-]+/qr\.(svg|png)|img/[a-z0-9-]+-[0-9]+\.jpg)"
+        assert all(re.fullmatch(allowed, i) for i in images), images
 
 
 def test_the_journey_picture_has_its_text(example_build: Path) -> None:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 from background import Background, get
-from conftest import MINI_SITE, REPO, copy_example, mfsite, tree_bytes, write_site
+from conftest import MINI_SITE, REPO, copy_example, mfsite, share_photos, tree_bytes, write_site
 
-SOURCES = ("site.yaml", "batches", "content", "templates", "static")
+SOURCES = ("site.yaml", "batches", "content", "templates", "static", "photos")
 THEME = REPO / "mfsite/theme/templates"
 CACHE = ".mfsite-cache"
 FAILED = ("build failed", "keeps the last good build")
@@ -56,6 +56,8 @@ def clean_build(site: Path, tmp_path: Path) -> Path:
         elif src.is_file():
             (copy / "site").mkdir(exist_ok=True)
             shutil.copy2(src, copy / "site" / part)
+    if (copy / "site" / "photos").is_dir():
+        share_photos(copy / "site")  # (processed from the same bytes: the same copies)
     run = mfsite("build", "--source", copy / "site", "--output", copy / "output")
     assert run.code == 0, f"the clean build failed: {run.err}"
     return copy / "output"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from background import Background, wait_for
 from conftest import MINI_SITE, mfsite, tree_bytes, write_site
+from PIL import Image
 
 NEW_BATCH = MINI_SITE["batches/tee-1.yaml"].replace("product: Tee", "product: Hoodie")
 
@@ -135,4 +136,20 @@ def test_polling_fallback_and_ctrl_c(tmp_path: Path) -> None:
     wait_for(lambda: (site / "output/b/hoodie-1/index.html").is_file())
     assert proc.stop() == 0  # SIGINT, as Ctrl-C sends
     assert (site / "output/.mfsite-output").is_file()
+    clean_build_equals_live(site, tmp_path)
+
+
+def test_a_photo_added_or_replaced_is_seen(watching: tuple[Path, Background], tmp_path: Path) -> None:
+    site, proc = watching
+    (site / "photos").mkdir()
+    Image.new("RGB", (600, 400), (200, 40, 40)).save(site / "photos/tee.png")
+    rebuilt(proc, "photos/tee.png")  # (not shown yet: nothing to render but the listing)
+    batch = site / "batches/tee-1.yaml"
+    batch.write_text(batch.read_text(encoding="utf-8") + "photos:\n  - src: tee.png\n    alt: The tee\n")
+    rebuilt(proc, "batches/tee-1.yaml")
+    assert 'alt="The tee"' in page(site)
+    first = page(site)
+    Image.new("RGB", (600, 400), (40, 40, 200)).save(site / "photos/tee.png")  # same name, new photo
+    rebuilt(proc, "photos/tee.png")
+    assert page(site) != first  # new copies, new names, a new placeholder
     clean_build_equals_live(site, tmp_path)

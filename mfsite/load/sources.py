@@ -18,12 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.yamltree import Node, read_yaml, shown
 from mfsite.seen import Seen
+
+if TYPE_CHECKING:
+    from mfsite.load.pictures import Picture, Pictures
 
 # The characters outside YAML's printable set (control characters and the like), named as
 # the few ranges they are: a pattern of "not in the printable set" was slow to compile at
@@ -48,7 +51,9 @@ BATCHES = Folder("batches", (".yaml", ".yml"), True)
 CONTENT = {kind: Folder(f"content/{kind}", (".md",), False) for kind in CONTENT_KINDS}
 STATIC = Folder("static", None, True)
 TEMPLATES = Folder("templates", None, True)  # overrides, read by the renderer (includes, too)
-SOURCE_FOLDERS = (BATCHES, *CONTENT.values(), STATIC, TEMPLATES)
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".tiff", ".heic", ".heif")
+PHOTOS = Folder("photos", PHOTO_SUFFIXES, True)  # originals: only their processed copies are published
+SOURCE_FOLDERS = (BATCHES, *CONTENT.values(), STATIC, TEMPLATES, PHOTOS)
 
 
 @dataclass(slots=True)
@@ -74,6 +79,9 @@ class Sources:
     # naming a broken partner file is not also told the partner is missing.
     stems: dict[str, list[str]] = field(default_factory=dict)
     static: list[str] = field(default_factory=list)  # files under static/, relative to it
+    photos: list[str] = field(default_factory=list)  # files under photos/, relative to it
+    # The photos and the images in static/, by site-relative path (load/pictures.py).
+    pictures: dict[str, Picture] = field(default_factory=dict)
 
 
 StatKey = tuple[int, int, int]  # mtime in ns, size, inode
@@ -126,15 +134,23 @@ def file_digest(data: bytes) -> str:
 
 
 def load_sources(
-    root: Path, cache: SourceCache | None = None, listing: Listing | None = None
+    root: Path,
+    cache: SourceCache | None = None,
+    listing: Listing | None = None,
+    pictures: Pictures | None = None,
 ) -> tuple[Sources, list[Diagnostic]]:
     """Read every source file of the site at `root`; never raises for bad content.
-    `listing`: the files and their status as source_stats found them, before this read."""
+    `listing`: the files and their status as source_stats found them, before this read;
+    `pictures`: the photos as last read (load/pictures.py), brought up to date."""
+    from mfsite.load.pictures import pictures_of  # (which reads a Sources: it imports this module)
+
     reader = _Reader(root, cache, listing)
     if cache is not None:
         cache.changed = []
     try:
-        return _load(root, cache, reader)
+        sources, problems = _load(root, cache, reader)
+        sources.pictures = pictures_of(sources, pictures if pictures is not None else {})
+        return sources, problems
     except SiteErrors as exc:  # too many files: nothing further is read
         empty = Sources(root=root, site=None, stems={kind: [] for kind in CONTENT_KINDS})
         empty.content = {kind: [] for kind in CONTENT_KINDS}
@@ -169,6 +185,8 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
     static = reader.prefix + STATIC.path + "/"
     static_files = reader.listed(STATIC)
     sources.static = [p[len(static) :] for p in static_files]
+    photos = reader.prefix + PHOTOS.path + "/"
+    sources.photos = [p[len(photos) :] for p in reader.listed(PHOTOS)]
     # Template overrides are read by the renderer; a link among them is checked here, with the rest.
     reader.listed(TEMPLATES)
     if cache is not None:

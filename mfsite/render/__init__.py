@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache, partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from jinja2 import (
@@ -58,6 +59,9 @@ from mfsite.urls import (
     qr_url,
     relative,
 )
+
+if TYPE_CHECKING:
+    from mfsite.state.photos import Published
 
 CONTENT_TEMPLATES = {
     "partners": "partner.html",
@@ -205,6 +209,8 @@ def make_environment(site_templates: Path | None, language: str = SOURCE_LANGUAG
         qc_result=partial(text.qc_result, words=words),
         component=partial(text.component_name, words=words),
     )
+    # A text shown in another language than the page's (an untranslated one): said in an attribute.
+    env.tests.update(fallback=lambda value: isinstance(value, Fallback))
     return env
 
 
@@ -262,9 +268,11 @@ class Renderer:
         used_by: Users | None = None,
         parts: feeds.BatchParts | None = None,
         view: View = same,
+        photos: Published | None = None,
     ) -> None:
         self.site = site
         self.env = env
+        self.photos = photos  # where the site shows photos: how each is shown, its copies and cards
         self.view = view  # a batch as this renderer's pages show it (in their language)
         self.languages: dict[str, Renderer] = {}
         self.parts = feeds.BatchParts() if parts is None else parts
@@ -300,7 +308,7 @@ class Renderer:
             site = localized_site(self.site, lang)
             env = make_environment(self.env.words.site_templates, lang)
             view = Localizer(lang, self.site.config.language)
-            self.languages[lang] = Renderer(site, env, self.symbols, view=view)
+            self.languages[lang] = Renderer(site, env, self.symbols, view=view, photos=self.photos)
         return self.languages[lang]
 
     def render(self, output: Output) -> bytes:
@@ -313,6 +321,10 @@ class Renderer:
             return qr.to_png(symbol, self.site.config.qr)
         if output.kind == "passport":
             return passport.render_passport(self.site, self.batches[output.key])
+        if output.kind == "photo" and self.photos is not None:
+            return self.photos.copy(output.key, output.path)
+        if output.kind == "card" and self.photos is not None:
+            return self.photos.card(self.site, self.batches[output.key])
         if output.kind == "feed":
             return feeds.feed(self.site, self.env.words, self.view)
         if output.kind in feeds.RENDERERS:
@@ -358,6 +370,7 @@ class Renderer:
             # Absolute URLs need the base URL: without one, no feed (and no sitemap to name).
             "feed": FEED if site.config.base_url else None,
             "sitemap_url": absolute(site.config.base_url, SITEMAP) if site.config.base_url else None,
+            "shown": self.photos.shown if self.photos is not None else {},  # photos, by src
             **self.versions(output),
         }
         if output.kind in SIMPLE_TEMPLATES:

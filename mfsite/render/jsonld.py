@@ -10,14 +10,14 @@ and nothing here is executed by a browser: a JSON-LD `<script>` is data.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from mfsite.i18n import Words
 from mfsite.model import Batch, Partner, Site, SiteConfig, Story
-from mfsite.plan import passport_route
+from mfsite.plan import card_route, passport_route
 from mfsite.render.pages import batch_title, certifications, composition, describe
 from mfsite.render.text import ENGLISH, country_name
 from mfsite.urls import (
@@ -137,9 +137,15 @@ def partner_jsonld(site: Site, partner: Partner) -> dict[str, object]:
     return data
 
 
-def story_image(config: SiteConfig, story: Story) -> str | None:
-    """A story's image (a path inside static/) as an absolute URL."""
-    return url(config, "static/" + quote(story.image)) if story.image else None
+def story_image(site: Site, story: Story) -> str | None:
+    """A story's image as an absolute URL: its largest JPEG copy where it is a photo, else the
+    file in static/."""
+    if story.photo is not None:
+        from mfsite.state.photos import copies_of  # (Pillow: imported where there are photos)
+
+        shown = copies_of(story.photo.src, site.photos[story.photo.src])
+        return url(site.config, [c.path for c in shown.copies if c.format == "jpeg"][-1])
+    return url(site.config, "static/" + quote(story.image)) if story.image else None
 
 
 def story_jsonld(site: Site, story: Story) -> dict[str, object]:
@@ -154,8 +160,8 @@ def story_jsonld(site: Site, story: Story) -> dict[str, object]:
         data["description"] = story.summary
     if story.date:
         data["datePublished"] = story.date.isoformat()
-    if story.image:
-        data["image"] = story_image(config, story)
+    if story.image or story.photo:
+        data["image"] = story_image(site, story)
     data["publisher"] = {
         "@type": "Organization",
         "name": config.shop.name or config.title,
@@ -174,6 +180,8 @@ class Share:
     type: str  # website | article
     image: str | None = None
     published: str | None = None  # article:published_time
+    image_alt: str | None = None
+    image_size: tuple[int, int] | None = None  # where known: width, height
 
     @property
     def card(self) -> str:
@@ -181,12 +189,18 @@ class Share:
 
 
 def batch_share(site: Site, batch: Batch, words: Words = ENGLISH) -> Share:
-    return Share(
+    share = Share(
         title=batch_title(batch, words),
         description=describe(site, batch, words),
         url=url(site.config, page_route(site.config, batch)),
         type="website",
     )
+    if not batch.photos:
+        return share
+    from mfsite.photos import CARD_SIZE  # (Pillow: imported where there are photos)
+
+    card = url(site.config, card_route(batch))
+    return replace(share, image=card, image_alt=batch.photos[0].alt, image_size=CARD_SIZE)
 
 
 def story_share(site: Site, story: Story) -> Share:
@@ -195,7 +209,8 @@ def story_share(site: Site, story: Story) -> Share:
         description=story.summary or story.title,
         url=url(site.config, content_route("stories", story.id)),
         type="article",
-        image=story_image(site.config, story),
+        image=story_image(site, story),
+        image_alt=story.photo.alt if story.photo is not None else story.image_alt,
         published=story.date.isoformat() if story.date else None,
     )
 

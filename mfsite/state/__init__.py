@@ -8,6 +8,8 @@ wrote. It holds:
 - the QR codes by URL and error-correction level (qr-codes.pickle): making one is among the
   costliest steps;
 - each batch's part of the long lists (batch-parts.pickle), by the batch's signature;
+- the photos and static images as last read, by their status (pictures.pickle): their digests
+  and sizes; the processed copies themselves are in photos/ (state/photos.py);
 - per output folder, the output record (output-*.pickle, record.py): what each file was made
   from, its status as written, and the last report.
 
@@ -22,10 +24,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import astuple
 from functools import cache
 from pathlib import Path
 
 from mfsite import dependencies, own_digest
+from mfsite.load.pictures import Picture, Pictures
 from mfsite.publish import inside
 from mfsite.render.feeds import Parts
 from mfsite.render.qr import QrSymbol, size_of
@@ -47,6 +51,7 @@ FORMAT = 5  # of the files below: part of the stamp
 BATCHES_FILE = "batches.pickle"
 QR_FILE = "qr-codes.pickle"
 PARTS_FILE = "batch-parts.pickle"
+PICTURES_FILE = "pictures.pickle"
 
 
 @cache
@@ -68,6 +73,7 @@ class BuildState:
         self._symbols: Symbols | None = None
         self._parts: Parts | None = None
         self._record: Record | None = None
+        self._pictures: Pictures | None = None
         self.saved_codes = 0  # how many codes the QR file holds
         # Watch and serve keep the state in memory and write it once the new pages are out
         # (flush); a build writes each part as it is done.
@@ -88,7 +94,22 @@ class BuildState:
 
     def forget(self) -> None:
         """Trust nothing kept (`--clean`): every file read again, every code made anew."""
-        self._batches, self._symbols, self._parts = BatchFiles(), {}, {}
+        self._batches, self._symbols, self._parts, self._pictures = BatchFiles(), {}, {}, {}
+
+    @property
+    def pictures(self) -> Pictures:
+        """The photos and static images as last read, under their status (load/pictures.py)."""
+        if self._pictures is None:
+            self._pictures = {}
+            data = self._load(PICTURES_FILE, plain_data)
+            try:
+                for rel, key, (digest, width, height, problem, gps) in data if isinstance(data, list) else ():
+                    picture = Picture(digest, width, height, problem, gps)
+                    if type(rel) is str and _only_ints(key) and len(key) == 3 and _plain(picture):
+                        self._pictures[rel] = (key, picture)
+            except (TypeError, ValueError):  # damaged: read the pictures again
+                self._pictures = {}
+        return self._pictures
 
     @property
     def symbols(self) -> Symbols:
@@ -144,6 +165,11 @@ class BuildState:
                 self.saved_codes = len(codes)
 
         self._when(QR_FILE, write)
+
+    def save_pictures(self) -> None:
+        pictures = self.pictures
+        data = [(rel, key, astuple(picture)) for rel, (key, picture) in sorted(pictures.items())]
+        self._when(PICTURES_FILE, lambda: self._save(PICTURES_FILE, data))
 
     def save_parts(self, parts: Parts) -> None:
         self._parts = parts
@@ -243,3 +269,13 @@ def _valid_parts(data: dict) -> bool:
         if not all(map(strings_only, part)) or part[0].keys() != part[1].keys():
             return False
     return True
+
+
+def _only_ints(key: object) -> bool:
+    return type(key) is tuple and all(type(k) is int for k in key)
+
+
+def _plain(picture: Picture) -> bool:
+    """What a damaged file could have put in a picture's fields: each of its own type only."""
+    kinds = (str, int, int, str, bool)
+    return all(type(value) is kind for value, kind in zip(astuple(picture), kinds, strict=True))

@@ -27,6 +27,7 @@ from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems, id_hint, short
 from mfsite.validate.markdown import warn_external_images
 from mfsite.validate.nesting import refuse_deep_markdown
 from mfsite.validate.paths import check_output_paths
+from mfsite.validate.photos import check_photos, photos_of, warn_located_static
 
 GS1_LOT_MAX = 20
 # Top-level names the site itself uses: a free page may not take them.
@@ -38,6 +39,7 @@ RESERVED_PAGES = frozenset(
         "materials",
         "stories",
         "static",
+        "img",
         "01",
         "index",
         "404",
@@ -118,7 +120,8 @@ def validate(
     partners = {s.stem: p for s in content["partners"] if (p := read_partner(s, problems))}
     labels = config.label.languages if config is not None else ()
     materials = {s.stem: m for s in content["materials"] if (m := read_material(s, problems, labels))}
-    stories = {s.stem: t for s in content["stories"] if (t := read_story(s, static, problems))}
+    photos = frozenset(sources.photos)
+    stories = {s.stem: t for s in content["stories"] if (t := read_story(s, static, photos, problems))}
     pages = {s.stem: p for s in content["pages"] if (p := read_page(s, problems))}
     if config is not None:
         found = {"partners": partners, "materials": materials, "stories": stories, "pages": pages}
@@ -149,6 +152,10 @@ def validate(
         for source in files:
             warn_external_images(source.body, Span(source.path, source.body_line), problems)
             refuse_deep_markdown(source.body, Span(source.path, source.body_line), problems)
+    content_items = [*partners.values(), *materials.values(), *stories.values()]
+    named = [photo for result in results for photo in result.photos]
+    shown = check_photos(photos_of(named, content_items), sources.pictures, problems)
+    warn_located_static(sources.pictures, problems)
     if config is None:
         return None, problems
     site = Site(
@@ -159,6 +166,7 @@ def validate(
         stories=stories,
         pages=dict(sorted(pages.items(), key=lambda item: (item[1].order, item[1].title))),
         static=tuple(sources.static),
+        photos=shown,
     )
     # Planned from what is valid so far, so that a collision is told in the same run as any
     # other error; a build would otherwise stop half-way on it ("File exists").

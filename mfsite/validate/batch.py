@@ -11,7 +11,7 @@ from mfsite.diagnostics import Diagnostic, Span
 from mfsite.languages import has_words
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Map, Node, Scalar
-from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Place, QualityCheck, Record, Ref, Words
+from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Photo, Place, QualityCheck, Record, Ref, Words
 from mfsite.validate.fields import (
     ID_PATTERN,
     ID_RULE,
@@ -37,6 +37,7 @@ from mfsite.validate.fields import (
 )
 from mfsite.validate.markdown import warn_external_images
 from mfsite.validate.nesting import refuse_deep_markdown
+from mfsite.validate.photos import read_batch_photos
 
 RUNS = ("stock", "pre-order", "made-to-order", "collaborative")
 WASH_BASE = ("95", "70", "60", "50", "40", "30", "hand", "no")
@@ -60,6 +61,7 @@ class Known:
 
     stems: dict[str, list[str]]  # content folder -> the file stems in it
     used: set[str] = field(default_factory=set)  # "folder/stem" this batch named (a string keeps its hash)
+    photos: tuple[Photo, ...] = ()  # the photos it names, also where the batch has other errors
 
     def ref(self, kind: str) -> Converter[Ref]:
         def convert(node: Node, what: str, problems: Problems) -> Ref | None:
@@ -88,6 +90,7 @@ class BatchResult(Record):
     used: set[str]
     problems: list[Diagnostic]
     words: bool = False  # a text is written as a map of languages: resolved once site.yaml is read
+    photos: tuple[Photo, ...] = ()  # the photos it names (checked against photos/ on every build)
 
 
 def to_gtin(node: Node, what: str, problems: Problems) -> str | None:
@@ -136,7 +139,7 @@ def read_batch(source: SourceFile, stems: dict[str, list[str]]) -> BatchResult:
     if isinstance(source.tree, Map) and "id" in source.tree.entries:
         id_span = source.tree.entries["id"][1].span
     words = batch is not None and has_words(batch)
-    return BatchResult(source.path, batch, batch_id, id_span, known.used, problems, words)
+    return BatchResult(source.path, batch, batch_id, id_span, known.used, problems, words, known.photos)
 
 
 def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch | None:
@@ -167,7 +170,9 @@ def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch |
         qc=read_qc(f),
         story=f.get("story", known.ref("stories")),
         notes=f.get("notes", to_words),
+        photos=(photos := read_batch_photos(f)),
     )
+    known.photos = photos
     f.finish()
     for notes in texts(batch.notes):
         warn_external_images(notes, f.span("notes"), problems, body=False)

@@ -20,6 +20,7 @@ from mfsite.validate.fields import (
     to_url,
     to_words,
 )
+from mfsite.validate.photos import read_one_photo, story_photo
 
 
 def read_partner(source: SourceFile, problems: Problems) -> Partner | None:
@@ -35,6 +36,7 @@ def read_partner(source: SourceFile, problems: Problems) -> Partner | None:
         coordinates=f.get("coordinates", to_coordinates),
         website=f.get("website", to_url),
         kind=f.get("kind", to_words),
+        photo=read_one_photo(f),
     )
     f.finish()
     return None if f.failed else partner
@@ -64,6 +66,7 @@ def read_material(source: SourceFile, problems: Problems, labels: tuple[str, ...
         supplier=f.get("supplier", to_text),
         recycled_percent=f.get("recycled_percent", to_percent),
         certifications=tuple(certifications),
+        photo=read_one_photo(f),
     )
     f.finish()
     if f.failed:
@@ -95,21 +98,32 @@ def warn_fibre(fibre: str | None, labels: tuple[str, ...], span: Span, problems:
         problems.append(Diagnostic(span, codes.NOT_ANNEX_FIBRE, message, "warning"))
 
 
-def read_story(source: SourceFile, static: frozenset[str], problems: Problems) -> Story | None:
+def read_story(
+    source: SourceFile, static: frozenset[str], photos: frozenset[str], problems: Problems
+) -> Story | None:
+    """A story; its `image` names a file in photos/ (published as processed copies) or in static/
+    (published as it is)."""
     if (f := Fields.of(source.tree, "", problems, Span(source.path))) is None:
         return None
     image = f.get("image", to_text)
-    if image is not None and image not in static:
-        message = f"image: '{image}' is not a file in static/ (give its path inside static/)"
+    alt = f.get("image_alt", to_words)
+    if image is not None and image not in static and image not in photos:
+        message = f"image: '{image}' is not a file in photos/ or static/ (give its path inside one of them)"
         problems.append(Diagnostic(f.span("image"), codes.MISSING_FILE, message))
+    elif image in photos and alt is None:
+        message = "image: give `image_alt`, what the photo shows, for people who cannot see it"
+        problems.append(Diagnostic(f.span("image"), codes.PHOTO_NO_ALT, message))
+    photo = story_photo(image, f.span("image"), alt, photos)
     story = Story(
         id=source.stem,
         span=Span(source.path),
         title=f.get("title", to_words, required=True),  # type: ignore[arg-type]
         body=source.body,
         date=f.get("date", to_date),
-        image=image,
+        image=image if photo is None else None,
+        image_alt=alt if photo is None else None,
         summary=f.get("summary", to_words),
+        photo=photo,
     )
     f.finish()
     return None if f.failed else story
@@ -133,7 +147,7 @@ def read_page(source: SourceFile, problems: Problems) -> Page | None:
 TRANSLATED_KEYS = {
     "partners": ("name", "place", "kind"),
     "materials": ("name",),
-    "stories": ("title", "summary"),
+    "stories": ("title", "summary", "image_alt"),
     "pages": ("title",),
 }
 
@@ -148,6 +162,8 @@ def read_translation(source: SourceFile, kind: str, lang: str, problems: Problem
         for key in TRANSLATED_KEYS[kind]:
             if (text := f.get(key, to_text)) is not None:
                 found.append((lang, key, text))
+                if key == "image_alt":  # (where the image is a photo, its alt is the photo's)
+                    found.append((lang, "photo.alt", text))
         f.finish()
     if source.body.strip():
         found.append((lang, "body", source.body))

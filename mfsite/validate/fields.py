@@ -55,6 +55,11 @@ TEXT_LIMITS = {
     "summary": SENTENCE_MAX,
     "shop.address": SENTENCE_MAX,
     "image": SENTENCE_MAX,
+    "image_alt": SENTENCE_MAX,
+    "photos.src": SENTENCE_MAX,
+    "photos.alt": SENTENCE_MAX,
+    "photo.src": SENTENCE_MAX,
+    "photo.alt": SENTENCE_MAX,
     "theme.logo": SENTENCE_MAX,
     "theme.logo_dark": SENTENCE_MAX,
 }

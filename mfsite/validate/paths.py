@@ -83,6 +83,8 @@ def _claim(site: Site, out: Output) -> Claim:
         return Claim(out.path, getattr(site, out.kind)[out.key].span.path, out.kind)
     if out.kind == "static":
         return Claim(out.path, f"static/{out.key}", "static")
+    if out.kind == "photo":
+        return Claim(out.path, f"photos/{out.key}", "photo")
     return Claim(out.path, "", "site")  # the home page, the lists, the feeds, robots.txt...
 
 
