@@ -13,7 +13,7 @@ from textwrap import dedent
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.conftest import mfsite, tree_bytes, write_site
+from tests.conftest import MINI_SITE, mfsite, tree_bytes, write_site
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".avif", ".webp")
 METADATA = {"xmp", "XML:com.adobe.xmp", "icc_profile", "exif", "comment"}  # as Pillow names them in .info
@@ -59,23 +59,7 @@ def bomb_png() -> bytes:
     return bytes(data)
 
 
-BATCH = """\
-    product: Tee
-    produced: 2026-11-20
-    partner: atelier
-    origin:
-      place: Berlin
-      country: DE
-    materials:
-      - material: cotton
-        percent: 100
-    care:
-      wash: 30
-      bleach: no
-      tumble: low
-      iron: low
-    story: drop
-    """
+BATCH = MINI_SITE["batches/tee-1.yaml"]  # (indented, as write_site takes it)
 
 
 def photo_site(root: Path, photos: str, files: dict[str, bytes] | None = None) -> Path:

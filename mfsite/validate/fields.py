@@ -311,17 +311,25 @@ def to_boolean(node: Node, what: str, problems: Problems) -> bool | None:
 
 def to_coordinates(node: Node, what: str, problems: Problems) -> tuple[float, float] | None:
     message = "write coordinates as [latitude, longitude], e.g. [52.50, 13.42]"
+    if (pair := to_pair(node, what, problems, codes.BAD_COORDINATES, message)) is None:
+        return None
+    lat, lon = pair
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        bad(node, codes.BAD_COORDINATES, what, f"out of range: {message}", problems)
+        return None
+    return pair
+
+
+def to_pair(node: Node, what: str, problems: Problems, code: str, hint: str) -> tuple[float, float] | None:
+    """Two numbers in a list ([x, y]); anything else is `code`, said with the hint."""
     if not isinstance(node, Seq) or len(node.items) != 2:
-        bad(node, codes.BAD_COORDINATES, what, message, problems)
+        bad(node, code, what, hint, problems)
         return None
     values = [to_decimal(item, what, problems) for item in node.items]
     if None in values:
         return None
-    lat, lon = (float(v) for v in values)  # type: ignore[arg-type]
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        bad(node, codes.BAD_COORDINATES, what, f"out of range: {message}", problems)
-        return None
-    return (lat, lon)
+    first, second = (float(v) for v in values)  # type: ignore[arg-type]
+    return first, second
 
 
 def one_of(allowed: Iterable[str], describe: str | None = None) -> Converter[str]:

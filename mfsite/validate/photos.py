@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.load.pictures import Picture
-from mfsite.load.yamltree import Node, Seq
+from mfsite.load.yamltree import Node
 from mfsite.model import Material, Partner, Photo, Story
-from mfsite.validate.fields import Fields, Problems, bad, shorten, to_decimal, to_text, to_words
+from mfsite.validate.fields import Fields, Problems, bad, shorten, to_pair, to_text, to_words
 
 FOCUS_HINT = "write the point to keep as [x, y], each from 0 to 1 (e.g. [0.5, 0.3])"
 
@@ -48,23 +48,14 @@ def read_one_photo(f: Fields) -> Photo | None:
 
 
 def to_focus(node: Node, what: str, problems: Problems) -> tuple[float, float] | None:
-    if not isinstance(node, Seq) or len(node.items) != 2:
-        bad(node, codes.BAD_FOCUS, what, FOCUS_HINT, problems)
+    if (pair := to_pair(node, what, problems, codes.BAD_FOCUS, FOCUS_HINT)) is None:
         return None
-    values = [to_decimal(item, what, problems) for item in node.items]
-    if None in values:
-        return None
-    x, y = (float(v) for v in values)  # type: ignore[arg-type]
+    x, y = pair
     if not (0 <= x <= 1 and 0 <= y <= 1):
-        bad(
-            node,
-            codes.BAD_FOCUS,
-            what,
-            f"[{shorten(str(x))}, {shorten(str(y))}] is outside: {FOCUS_HINT}",
-            problems,
-        )
+        message = f"[{shorten(str(x))}, {shorten(str(y))}] is outside: {FOCUS_HINT}"
+        bad(node, codes.BAD_FOCUS, what, message, problems)
         return None
-    return (x, y)
+    return pair
 
 
 def story_photo(image: str | None, span: Span, alt: str | None, photos: frozenset[str]) -> Photo | None:
