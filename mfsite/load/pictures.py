@@ -33,19 +33,24 @@ class Picture:
 Pictures = dict[str, tuple[StatKey, Picture]]
 
 
-def pictures_of(sources: Sources, kept: Pictures) -> dict[str, Picture]:
-    """The site's photos, and its images in static/ that may carry GPS coordinates."""
+def pictures_of(sources: Sources, kept: Pictures, listed: dict[str, StatKey]) -> dict[str, Picture]:
+    """The site's photos, and its images in static/ that may carry GPS coordinates; `listed`,
+    their status as the listing took it (where there was one)."""
     stamped = [f"static/{name}" for name in sources.static if name.lower().endswith(STAMPED_SUFFIXES)]
-    return read_pictures(str(sources.root), [f"photos/{name}" for name in sources.photos] + stamped, kept)
+    paths = [f"photos/{name}" for name in sources.photos] + stamped
+    return read_pictures(str(sources.root), paths, kept, listed)
 
 
-def read_pictures(root: str, paths: list[str], kept: Pictures) -> dict[str, Picture]:
+def read_pictures(
+    root: str, paths: list[str], kept: Pictures, listed: dict[str, StatKey]
+) -> dict[str, Picture]:
     """Each of these files (site-relative: photos/... or static/...) as a Picture, read only where
-    `kept` lacks it under its present status; `kept` is brought up to date, files gone dropped."""
+    `kept` lacks it under its present status (`listed`'s, else one stat); `kept` is brought up to
+    date, files gone dropped."""
     prefix = "" if root == "." else os.path.join(root, "")
     found: dict[str, Picture] = {}
     for rel in paths:
-        key = stat_key(prefix + rel)
+        key = listed.get(rel) or stat_key(prefix + rel)
         entry = kept.get(rel)
         if entry is None or entry[0] != key or key == NO_STATUS:
             entry = kept[rel] = (key, _read(prefix + rel, photo=rel.startswith("photos/")))

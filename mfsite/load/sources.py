@@ -149,7 +149,7 @@ def load_sources(
         cache.changed = []
     try:
         sources, problems = _load(root, cache, reader)
-        sources.pictures = pictures_of(sources, pictures if pictures is not None else {})
+        sources.pictures = pictures_of(sources, pictures if pictures is not None else {}, reader.stats)
         return sources, problems
     except SiteErrors as exc:  # too many files: nothing further is read
         empty = Sources(root=root, site=None, stems={kind: [] for kind in CONTENT_KINDS})

@@ -105,7 +105,7 @@ class BuildState:
             try:
                 for rel, key, (digest, width, height, problem, gps) in data if isinstance(data, list) else ():
                     picture = Picture(digest, width, height, problem, gps)
-                    if type(rel) is str and _only_ints(key) and len(key) == 3 and _plain(picture):
+                    if _valid_picture(rel, key, picture):
                         self._pictures[rel] = (key, picture)
             except (TypeError, ValueError):  # damaged: read the pictures again
                 self._pictures = {}
@@ -271,11 +271,9 @@ def _valid_parts(data: dict) -> bool:
     return True
 
 
-def _only_ints(key: object) -> bool:
-    return type(key) is tuple and all(type(k) is int for k in key)
-
-
-def _plain(picture: Picture) -> bool:
-    """What a damaged file could have put in a picture's fields: each of its own type only."""
+def _valid_picture(rel: object, key: object, picture: Picture) -> bool:
+    """What a damaged file could have put in an entry: each field of its own type only."""
+    if type(rel) is not str or type(key) is not tuple or [type(k) for k in key] != [int, int, int]:
+        return False
     kinds = (str, int, int, str, bool)
     return all(type(value) is kind for value, kind in zip(astuple(picture), kinds, strict=True))

@@ -30,7 +30,7 @@ from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.pictures import Picture
 from mfsite.model import Batch, Site
 from mfsite.photos import PhotoProblem, Processed, copy_formats, copy_sizes, process, recipe_key, share_card
-from mfsite.state.store import PHOTOS_FOLDER
+from mfsite.state.store import PHOTOS_FOLDER, write_file
 from mfsite.workers import pool
 
 CARDS = "cards"
@@ -161,13 +161,9 @@ class PhotoCache:
             return None
 
     def keep_card(self, key: str, data: bytes) -> None:
-        folder = self.folder / CARDS
         with contextlib.suppress(OSError):
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, folder / f"{key}.jpg")
+            (self.folder / CARDS).mkdir(parents=True, exist_ok=True)
+        write_file(self.folder / CARDS, f"{key}.jpg", data)  # (whole, or not at all)
 
     def clear(self) -> None:
         """Keep nothing (`--clean`): every photo and card is made anew."""
