@@ -52,3 +52,4 @@ NO_THEME_STRINGS = "MF105"  # a language mfsite ships no theme strings for: they
 UNCONFIRMED_FIBRE_NAME = "MF106"  # a fibre's Annex I name in a label language not confirmed in the data
 TRANSLATION_UNUSED = "MF107"  # a file named like a translation in a site of one language: a page of its own
 LOCATED_IMAGE = "MF108"  # an image in static/ (published as it is) that carries GPS coordinates
+NO_AVIF = "MF109"  # a Pillow that cannot write AVIF: photos go out as JPEG only

@@ -536,8 +536,9 @@ def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path, marker: P
     cache = site / CACHE
     record = record_file(site)
     code = Planted(marker)
-    entry = pickle.dumps(code)
-    write_state(cache / "batches.pickle", {"stems": {}, "files": [("batches/x.yaml", (0, 0, 0), entry)]})
+    group = pickle.dumps([("batches/x.yaml", "", code, [])])
+    files = [("batches/x.yaml", (0, 0, 0), 0)]
+    write_state(cache / "batches.pickle", {"stems": {}, "files": files, "groups": [group]})
     write_state(record, {"output": code, "files": {}})
     write_state(cache / "qr-codes.pickle", [("https://x.example/", "M", 1, code)])
     write_state(cache / "batch-parts.pickle", {"batches.json": code})
@@ -612,19 +613,22 @@ def test_batches_read_in_parallel_are_whole_batches(
 
 def replace_entry(site: Path, rel: str, make: Callable[..., object]) -> None:
     """One batch file's entry in batches.pickle replaced by make(digest, result, problems), from
-    the entry unpickled (bytes are stored as they are, anything else pickled), under the file's
-    status and the true stamp."""
+    the entry unpickled: bytes replace the whole group that holds it, anything else the entry
+    in its group, under the file's status and the true stamp."""
     cache_file = site / CACHE / "batches.pickle"
     data = read_state(cache_file)
     assert isinstance(data, dict)
-    files = []
-    for name, key, entry in data["files"]:
-        if name == rel:
-            made = make(*pickle.loads(entry))
-            entry = made if isinstance(made, bytes) else pickle.dumps(made)
-        files.append((name, key, entry))
-    assert [name for name, _, _ in files].count(rel) == 1
-    write_state(cache_file, {**data, "files": files})
+    (number,) = [number for name, _, number in data["files"] if name == rel]
+    entries = pickle.loads(data["groups"][number])
+    (at,) = [i for i, entry in enumerate(entries) if entry[0] == rel]
+    made = make(*entries[at][1:])
+    if isinstance(made, bytes):
+        group = made
+    else:
+        entries[at] = made if isinstance(made, Planted) else (rel, *made)
+        group = pickle.dumps(entries)
+    groups = [group if i == number else raw for i, raw in enumerate(data["groups"])]
+    write_state(cache_file, {**data, "groups": groups})
 
 
 # What replaces one batch file's entry, made from planted code and the entry's own digest,

@@ -29,6 +29,8 @@ import pytest
 from background import Background, get
 from conftest import MINI_SITE, REPO, copy_example, mfsite, share_photos, tree_bytes, write_site
 
+from mfsite.state import BuildState
+
 SOURCES = ("site.yaml", "batches", "content", "templates", "static", "photos")
 THEME = REPO / "mfsite/theme/templates"
 CACHE = ".mfsite-cache"
@@ -385,11 +387,16 @@ def test_4_watch_leaves_a_build_cache_as_whole_as_build_does(tmp_path: Path) -> 
         assert proc.stop() == 0
     edit(by_build / TEE, "quantity: 72", "quantity: 73")
     build(by_build)
-    # The codes, the batches and their list parts (the output record's size depends on how
-    # pickle shares its strings, not on what it holds).
-    for name in ("qr-codes.pickle", "batches.pickle", "batch-parts.pickle"):
+    # The codes and the batches' list parts (the output record's size depends on how pickle
+    # shares its strings, not on what it holds), and the batch files the cache holds (pickled
+    # in groups, whose sizes depend on how the files were grouped).
+    for name in ("qr-codes.pickle", "batch-parts.pickle"):
         watched, built = (site / CACHE / name for site in (by_watch, by_build))
         assert watched.stat().st_size >= built.stat().st_size, name
+    held = [
+        BuildState(site, site / "output").batch_files.cache.entries.keys() for site in (by_watch, by_build)
+    ]
+    assert held[0] >= held[1] and len(held[1]) == len(list((by_build / "batches").rglob("*.yaml")))
     assert_equals_clean_build(by_watch, by_watch / "output", tmp_path)
 
 

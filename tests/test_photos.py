@@ -483,3 +483,27 @@ def test_the_font_draws_the_letters_of_the_names(bold: bool) -> None:
         image = drawn(letter)
         assert image.getbbox() is not None, letter
         assert image.tobytes() != missing, letter
+
+
+def test_a_pillow_without_avif_is_told_once_at_the_first_photo() -> None:
+    """Where Pillow cannot write AVIF the photos go out as JPEG only: a warning (MF109) says so
+    once, at the first photo named, and says how to get AVIF; nothing where AVIF is there or no
+    photo is named."""
+    from mfsite.diagnostics import Span
+    from mfsite.model import Photo
+    from mfsite.validate.photos import warn_without_avif
+
+    photos = [
+        Photo("yard.jpg", Span("content/stories/yard.md", 4, 8), "The yard"),
+        Photo("hoodie.jpg", Span("batches/hd.yaml", 12, 10), "A hoodie"),
+        Photo("hoodie-back.jpg", Span("batches/hd.yaml", 15, 10), "Its back"),
+    ]
+    problems: list = []
+    warn_without_avif(photos, avif=False, problems=problems)
+    assert [(p.code, p.severity, p.span) for p in problems] == [("MF109", "warning", photos[1].span)]
+    assert "JPEG only" in problems[0].message and "pip install --upgrade pillow" in problems[0].message
+    for avif, named in ((True, photos), (False, [])):
+        quiet: list = []
+        warn_without_avif(named, avif=avif, problems=quiet)
+        assert quiet == []
+    assert avif_available()  # (where a built site has AVIF copies, test_photo_site sees no MF109)

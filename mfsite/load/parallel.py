@@ -7,8 +7,8 @@ bytes are compared instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from mfsite.load.sources import (
     BATCHES,
@@ -19,7 +19,7 @@ from mfsite.load.sources import (
     content_stems,
     same_bytes,
 )
-from mfsite.state.batches import BatchFiles, add_entry, entry_of
+from mfsite.state.batches import BatchFiles, Entry, add_group, group_of
 from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import read_batch
 from mfsite.workers import pool
@@ -27,13 +27,15 @@ from mfsite.workers import pool
 PREREAD_AT_LEAST = 400  # batch files to read before it pays to start processes for it
 
 
-class _Read(NamedTuple):
-    """One batch file, read and validated in a worker process."""
+@dataclass(slots=True)
+class _Part:
+    """Batch files read and validated in a worker process: those whose bytes the cache holds
+    under a new status (a fresh checkout), and the others as one group of cache entries,
+    pickled once, here, for the cache file too."""
 
-    rel: str
-    key: StatKey
-    unchanged: bool  # the bytes the cache holds, under a new status (a fresh checkout)
-    entry: bytes = b""  # else its cache entry, pickled once, here, for the cache file too
+    unchanged: list[tuple[str, StatKey]] = field(default_factory=list)
+    keys: dict[str, StatKey] = field(default_factory=dict)  # the files the group holds
+    group: bytes = b""
 
 
 def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing: Listing) -> bool:
@@ -62,23 +64,24 @@ def read_batches_in_parallel(source: Path, files: BatchFiles, jobs: int, listing
     parts = [(source, stale[i : i + size], stems) for i in range(0, len(stale), size)]
     with pool(jobs) as workers:
         for part in workers.imap(_read_part, parts):
-            for read in part:
-                if read.unchanged:
-                    entries[read.rel] = (read.key, *entries[read.rel][1:])
-                else:
-                    add_entry(files, read.rel, read.key, read.entry)
+            for rel, key in part.unchanged:
+                entries[rel] = (key, *entries[rel][1:])
+            if part.keys:
+                add_group(files, part.keys, part.group)
     return True
 
 
-def _read_part(part: tuple[Path, list[tuple[str, str, StatKey, str]], dict[str, list[str]]]) -> list[_Read]:
+def _read_part(part: tuple[Path, list[tuple[str, str, StatKey, str]], dict[str, list[str]]]) -> _Part:
     source, stale, stems = part
     read_batch_file = batch_file_reader(source)
-    found = []
+    found, entries = _Part(), list[Entry]()
     for rel, path, key, digest in stale:
         if digest and same_bytes(path, digest):
-            found.append(_Read(rel, key, unchanged=True))
+            found.unchanged.append((rel, key))
             continue
         parsed, problems = read_batch_file(path)
         result = read_batch(parsed, stems) if parsed is not None else None
-        found.append(_Read(rel, key, False, entry_of(parsed.digest if parsed else "", result, problems)))
+        entries.append((rel, parsed.digest if parsed else "", result, problems))
+        found.keys[rel] = key
+    found.group = group_of(entries)
     return found

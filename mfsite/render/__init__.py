@@ -321,9 +321,11 @@ class Renderer:
             return qr.to_png(symbol, self.site.config.qr)
         if output.kind == "passport":
             return passport.render_passport(self.site, self.batches[output.key])
-        if output.kind == "photo" and self.photos is not None:
-            return self.photos.copy(output.key, output.path)
-        if output.kind == "card" and self.photos is not None:
+        if output.kind in ("photo", "card"):
+            if self.photos is None:  # (the engine gives one wherever a site has photos)
+                raise ValueError(f"{output.path}: no photos to make it from")
+            if output.kind == "photo":
+                return self.photos.copy(output.key, output.path)
             return self.photos.card(self.site, self.batches[output.key])
         if output.kind == "feed":
             return feeds.feed(self.site, self.env.words, self.view)

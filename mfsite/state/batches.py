@@ -1,8 +1,11 @@
 """The batch files as the last build read and validated them, keyed by each file's status:
 a rebuild reads and validates again only the batch files whose status changed.
 
-Each file's entry is pickled once, where the file was read (in a worker process on a cold
-build), and kept as bytes, so saving the cache after a small edit pickles only what changed.
+The entries are stored in groups, each group one pickle of up to GROUP entries: unpickling
+ten groups is about twice as fast as unpickling their entries one by one (a group shares the
+strings and classes its entries repeat). A group is pickled once, where its files were read
+(in a worker process on a cold build), and kept as bytes: saving the cache after an edit
+pickles again only the groups that lost an entry, and the entries read anew.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from mfsite.state.store import model_data
 from mfsite.validate import ValidationMemo
 from mfsite.validate.batch import BatchResult
 
+GROUP = 1000  # entries per group pickled anew
+
+Entry = tuple[str, str, BatchResult | None, list[Diagnostic]]  # rel, digest, result, problems
+
 
 @dataclass(slots=True)
 class BatchFiles:
@@ -24,50 +31,83 @@ class BatchFiles:
 
     cache: SourceCache = field(default_factory=SourceCache)
     memo: ValidationMemo = field(default_factory=ValidationMemo)
-    # Each file's entry as stored, kept so an unchanged one is not pickled again on save.
-    stored: dict[str, tuple[SourceFile | None, bytes]] = field(default_factory=dict)
+    # The groups as stored (bytes), and for each file its group and the source it held
+    # there: a group whose files all still hold those is saved again as it is.
+    groups: list[bytes] = field(default_factory=list)
+    stored: dict[str, tuple[int, SourceFile | None]] = field(default_factory=dict)
 
 
-def entry_of(digest: str, result: BatchResult | None, problems: list[Diagnostic]) -> bytes:
-    """One batch file's entry as the cache stores it."""
-    return pickle.dumps((digest, result, problems), protocol=pickle.HIGHEST_PROTOCOL)
+def group_of(entries: list[Entry]) -> bytes:
+    """Entries as the cache stores them together."""
+    return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def add_entry(files: BatchFiles, rel: str, key: StatKey, entry: bytes) -> None:
-    """A stored entry, back as a hollow source and its result; the bytes are kept for saving.
-    Raises ValueError for an entry of other shapes: the whole cache is then set aside."""
-    digest, result, problems = model_data(entry)
-    if type(digest) is not str or type(problems) is not list or set(map(type, problems)) - {Diagnostic}:
-        raise ValueError("a damaged batch entry")
-    if type(result) is not BatchResult and (result is not None or not problems):
-        raise ValueError("a damaged batch entry")  # (a file that did not read has its problems)
-    source = None
-    if result is not None:
-        source = SourceFile(rel, None, digest=digest)
-        files.memo.results[rel] = (source, result)
-    files.cache.entries[rel] = (key, source, problems)
-    files.stored[rel] = (source, entry)
+def add_group(files: BatchFiles, keys: dict[str, StatKey], raw: bytes) -> None:
+    """A stored group, back as hollow sources and their results, each under its file's status
+    in `keys`; the bytes are kept for saving. Raises ValueError for a group or an entry of
+    other shapes: the whole cache is then set aside."""
+    entries = model_data(raw)
+    if type(entries) is not list:
+        raise ValueError("a damaged batch group")
+    number = len(files.groups)
+    files.groups.append(raw)
+    for entry in entries:
+        if type(entry) is not tuple or len(entry) != 4 or entry[0] not in keys:
+            raise ValueError("a damaged batch entry")
+        rel, digest, result, problems = entry
+        if type(digest) is not str or type(problems) is not list or set(map(type, problems)) - {Diagnostic}:
+            raise ValueError("a damaged batch entry")
+        if type(result) is not BatchResult and (result is not None or not problems):
+            raise ValueError("a damaged batch entry")  # (a file that did not read has its problems)
+        source = None
+        if result is not None:
+            source = SourceFile(rel, None, digest=digest)
+            files.memo.results[rel] = (source, result)
+        files.cache.entries[rel] = (keys[rel], source, problems)
+        files.stored[rel] = (number, source)
 
 
 def from_data(data: dict) -> BatchFiles:
     found = BatchFiles(SourceCache(stems=data["stems"]), ValidationMemo(stems=data["stems"]))
-    for rel, key, entry in data["files"]:
-        add_entry(found, rel, tuple(key), entry)
+    keys: list[dict[str, StatKey]] = [{} for _ in data["groups"]]
+    for rel, key, number in data["files"]:
+        keys[number][rel] = tuple(key)
+    for raw, of_group in zip(data["groups"], keys, strict=True):
+        add_group(found, of_group, raw)
+    if len(found.stored) != len(data["files"]):
+        raise ValueError("a file without its entry")
     return found
 
 
 def to_data(files: BatchFiles) -> dict:
-    entries = []
-    for rel, (key, source, problems) in sorted(files.cache.entries.items()):
-        if not rel.startswith(f"{BATCHES.path}/"):
-            continue  # content files are few and read every time: their trees are not kept
-        stored = files.stored.get(rel)
-        if stored is None or stored[0] is not source or source is None:
-            kept = files.memo.results.get(rel)
-            result = kept[1] if kept is not None and kept[0] is source else None
-            if source is not None and result is None:
-                continue  # read but not validated (a build stopped early): read it again next time
-            stored = (source, entry_of(source.digest if source is not None else "", result, problems))
-            files.stored[rel] = stored
-        entries.append((rel, key, stored[1]))
-    return {"stems": files.cache.stems, "files": entries}
+    entries = {rel: kept for rel, kept in files.cache.entries.items() if rel.startswith(f"{BATCHES.path}/")}
+    # A group is kept as stored while each of its files holds the source it held there.
+    members: list[list[str]] = [[] for _ in files.groups]
+    for rel, (number, _) in files.stored.items():
+        members[number].append(rel)
+    whole = [
+        all(rel in entries and entries[rel][1] is files.stored[rel][1] is not None for rel in names)
+        for names in members
+    ]
+    groups, rows, loose = [], [], []
+    for number, names in enumerate(members):
+        if whole[number] and names:
+            rows += [(rel, entries[rel][0], len(groups)) for rel in names]
+            groups.append(files.groups[number])
+    for rel, (key, source, problems) in sorted(entries.items()):
+        if rel in files.stored and whole[files.stored[rel][0]]:
+            continue
+        kept = files.memo.results.get(rel)
+        result = kept[1] if kept is not None and kept[0] is source else None
+        if source is not None and result is None:
+            continue  # read but not validated (a build stopped early): read it again next time
+        loose.append((rel, key, (rel, source.digest if source is not None else "", result, problems)))
+    stored: dict[str, tuple[int, SourceFile | None]] = {}
+    for start in range(0, len(loose), GROUP):
+        part = loose[start : start + GROUP]
+        rows += [(rel, key, len(groups)) for rel, key, _ in part]
+        groups.append(group_of([entry for _, _, entry in part]))
+    for rel, _, number in rows:
+        stored[rel] = (number, entries[rel][1])
+    files.groups, files.stored = groups, stored
+    return {"stems": files.cache.stems, "files": rows, "groups": groups}

@@ -27,7 +27,7 @@ from mfsite.validate.fields import ID_PATTERN, ID_RULE, Problems, id_hint, short
 from mfsite.validate.markdown import warn_external_images
 from mfsite.validate.nesting import refuse_deep_markdown
 from mfsite.validate.paths import check_output_paths
-from mfsite.validate.photos import check_photos, photos_of, warn_located_static
+from mfsite.validate.photos import check_photos, photos_of, warn_located_static, warn_without_avif
 
 GS1_LOT_MAX = 20
 # Top-level names the site itself uses: a free page may not take them.
@@ -154,7 +154,12 @@ def validate(
             refuse_deep_markdown(source.body, Span(source.path, source.body_line), problems)
     content_items = [*partners.values(), *materials.values(), *stories.values()]
     named = [photo for result in results for photo in result.photos]
-    shown = check_photos(photos_of(named, content_items), sources.pictures, problems)
+    photos = list(photos_of(named, content_items))
+    shown = check_photos(photos, sources.pictures, problems)
+    if shown:
+        from mfsite.photos import avif_available  # (Pillow, loaded only for a site with photos)
+
+        warn_without_avif(photos, avif_available(), problems)
     warn_located_static(sources.pictures, problems)
     if config is None:
         return None, problems

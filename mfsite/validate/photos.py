@@ -92,6 +92,21 @@ def check_photos(
     return dict(sorted(found.items()))
 
 
+def warn_without_avif(photos: list[Photo], avif: bool, problems: Problems) -> None:
+    """Without AVIF (a Pillow built without libavif, as some systems' are), every photo goes out
+    as JPEG only: about twice the bytes on a customer's weak connection. Told once, at the first
+    photo named; `avif` is mfsite.photos.avif_available()."""
+    if avif or not photos:
+        return
+    message = (
+        "this Pillow cannot write AVIF, so photos are published as JPEG only (about twice the "
+        "bytes on a customer's phone); install Pillow 11.3 or later from PyPI (pip install "
+        "--upgrade pillow: its wheels carry AVIF) rather than a system build without libavif"
+    )
+    first = min(photos, key=lambda photo: photo.span)
+    problems.append(Diagnostic(first.span, codes.NO_AVIF, message, "warning"))
+
+
 def warn_located_static(pictures: dict[str, Picture], problems: Problems) -> None:
     """An image in static/ is published as it is, with whatever it says of where it was taken."""
     for rel, picture in sorted(pictures.items()):
