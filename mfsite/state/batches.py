@@ -89,7 +89,9 @@ def to_data(files: BatchFiles) -> dict:
         all(rel in entries and entries[rel][1] is files.stored[rel][1] is not None for rel in names)
         for names in members
     ]
-    groups, rows, loose = [], [], []
+    groups: list[bytes] = []
+    rows: list[tuple[str, StatKey, int]] = []
+    loose: list[tuple[StatKey, Entry]] = []
     for number, names in enumerate(members):
         if whole[number] and names:
             rows += [(rel, entries[rel][0], len(groups)) for rel in names]
@@ -101,13 +103,11 @@ def to_data(files: BatchFiles) -> dict:
         result = kept[1] if kept is not None and kept[0] is source else None
         if source is not None and result is None:
             continue  # read but not validated (a build stopped early): read it again next time
-        loose.append((rel, key, (rel, source.digest if source is not None else "", result, problems)))
-    stored: dict[str, tuple[int, SourceFile | None]] = {}
+        loose.append((key, (rel, source.digest if source is not None else "", result, problems)))
     for start in range(0, len(loose), GROUP):
         part = loose[start : start + GROUP]
-        rows += [(rel, key, len(groups)) for rel, key, _ in part]
-        groups.append(group_of([entry for _, _, entry in part]))
-    for rel, _, number in rows:
-        stored[rel] = (number, entries[rel][1])
-    files.groups, files.stored = groups, stored
+        rows += [(entry[0], key, len(groups)) for key, entry in part]
+        groups.append(group_of([entry for _, entry in part]))
+    files.groups = groups
+    files.stored = {rel: (number, entries[rel][1]) for rel, _, number in rows}
     return {"stems": files.cache.stems, "files": rows, "groups": groups}
