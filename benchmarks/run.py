@@ -229,6 +229,7 @@ def profile(site: Path, work: Path, trash: Trash) -> str:
     from mfsite.plan import plan_site
     from mfsite.render import Renderer, make_environment
     from mfsite.render.qr import make_symbol
+    from mfsite.state.cards import Cards
     from mfsite.urls import qr_url
     from mfsite.validate import validate
 
@@ -243,7 +244,8 @@ def profile(site: Path, work: Path, trash: Trash) -> str:
     sources, _ = stage("load", lambda: load_sources(site))  # type: ignore[misc]
     site_model, _ = stage("validate", lambda: validate(sources, BASE_URL, True))  # type: ignore[misc]
     outputs = stage("plan", lambda: plan_site(site_model))
-    renderer = Renderer(site_model, make_environment(site / "templates"))
+    cards = Cards(work / "profile-state", site)  # (a cache of its own: every card drawn)
+    renderer = Renderer(site_model, make_environment(site / "templates"), cards=cards)
     level = site_model.config.qr.error_correction
 
     def make_codes() -> None:
@@ -263,6 +265,7 @@ def profile(site: Path, work: Path, trash: Trash) -> str:
 
     stage("write", write)
     trash.discard(target)
+    cards.clear()
     total = sum(seconds for _, seconds in stages)
     lines = ["\ncold build profile, one process:"]
     lines += [f"  {name:<10}{seconds:>8.2f}s {100 * seconds / total:>5.1f} %" for name, seconds in stages]

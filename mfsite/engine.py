@@ -34,7 +34,7 @@ from mfsite.load.parallel import read_batches_in_parallel
 from mfsite.load.pictures import Pictures
 from mfsite.load.sources import BATCHES, TEMPLATES, Listing, load_sources, source_stats
 from mfsite.model import Site, Users
-from mfsite.plan import BATCH_FILE_KINDS, Output
+from mfsite.plan import BATCH_FILE_KINDS, CARD_NAME, Output
 from mfsite.publish import (
     MARKER,
     PublishStopped,
@@ -52,6 +52,7 @@ from mfsite.render.qr import QrTooLong
 from mfsite.seen import EVERYTHING, Seen, Watched
 from mfsite.state import BuildState, Symbols
 from mfsite.state.batches import BatchFiles
+from mfsite.state.cards import Cards
 from mfsite.state.record import Record, Report, statuses
 from mfsite.state.store import PHOTOS_FOLDER
 from mfsite.urls import qr_url
@@ -259,6 +260,9 @@ class Engine:
     ) -> tuple[Result, Record]:
         state = self.state
         published = _published(site, self.source, state.folder, self.jobs, clean)
+        cards = Cards(state.folder, self.source)
+        if clean:
+            cards.clear()
         signatures = Signatures(site, self.source, digests, before, templates)
         changes = compare(site, signatures, before, altered)
         # In place where mfsite's output is there; made whole on a first build, and where the
@@ -281,7 +285,7 @@ class Engine:
                 staging = Staging(self.output, clean=clean, planned=None if in_place else todo, ours=ours)
             job = Job(
                 site, self.source, staging, state.symbols, signatures.users, signatures.own, state.parts,
-                published,
+                cards, published,
             )  # fmt: skip
             done = render(job, changes.todo, progress, self.jobs)
             facts, warnings = done.facts, done.warnings
@@ -304,7 +308,9 @@ class Engine:
                 state.end()
             raise
         if published is not None:
-            published.cache.prune((s.key for s in published.shown.values()), published.card_keys(site))
+            published.cache.prune(s.key for s in published.shown.values())
+        if any(path.endswith(CARD_NAME) for path in todo + changes.removed):
+            cards.prune(site)  # (a card unused now is one whose batch changed or went)
         now = changes.now
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
         now.stats.update(statuses(str(self.output), todo))
@@ -466,6 +472,7 @@ class Job:
     used_by: Users  # who names each content file (the signatures' own)
     own: dict[str, str]  # each batch's own signature, which keeps its parts of the lists
     parts: Parts  # those parts, as the last build made them
+    cards: Cards | None = None  # the batches' share cards
     photos: Published | None = None  # where the site shows photos
     renderer: Renderer | None = None
 
@@ -510,7 +517,9 @@ def _render_chunk(chunk: list[Output]) -> Done:
     assert job is not None and job.staging is not None
     if job.renderer is None:
         parts = BatchParts(job.own, job.parts)
-        job.renderer = Renderer(job.site, job.env(), job.symbols, job.used_by, parts, photos=job.photos)
+        job.renderer = Renderer(
+            job.site, job.env(), job.symbols, job.used_by, parts, photos=job.photos, cards=job.cards
+        )
     renderer = job.renderer
     known = set(renderer.symbols)
     ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)

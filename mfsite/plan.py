@@ -88,13 +88,16 @@ def plan_batch(config: SiteConfig, batch: Batch) -> list[Output]:
         outputs.append(Output(passport_route(batch), "passport", batch.id, folder))
     for fmt in config.qr.formats:
         outputs.append(Output(f"{folder}qr.{fmt}", f"qr-{fmt}", batch.id, folder))
-    if batch.photos:  # its share card: a batch without a photo is shared with the page's text alone
-        outputs.append(Output(card_route(batch), "card", batch.id, folder))
+    outputs.append(Output(card_route(batch), "card", batch.id, folder))  # its share card
     return outputs
 
 
+CARD_NAME = "og.jpg"  # a batch's share card, in its folder (state/cards.py)
+CARD_SIZE = (1200, 630)  # its width and height (photos/card.py draws it)
+
+
 def card_route(batch: Batch) -> str:
-    return batch_route(batch) + "og.jpg"
+    return batch_route(batch) + CARD_NAME
 
 
 def plan_shared(site: Site) -> list[Output]:

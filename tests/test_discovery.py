@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import copy_example, mfsite, tree_bytes, write_site
 from htmlcheck import parse, target_file
+from PIL import Image, ImageColor
 from pyld import jsonld
 
 BASE = "https://shop.example.test/kiez/"
+BRAND = "#a13d1c"  # the example's theme colour (site.yaml)
 MINI = "https://mini.example/shop/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -147,9 +149,14 @@ def test_batch_and_story_pages_have_sharing_tags(example_build: Path) -> None:
     assert (batch["og:image:width"], batch["og:image:height"]) == ("1200", "630")
     assert batch["og:image:alt"].startswith("Illustration: the ink-blue heavyweight hoodie")
     assert (example_build / "b/hd-2611-a/og.jpg").is_file()
-    tee = meta(example_build / "b/tee-2602-a/index.html")  # no photo: no card
-    assert tee["twitter:card"] == "summary" and "og:image" not in tee
-    assert not (example_build / "b/tee-2602-a/og.jpg").exists()
+    # No photo: the brand card, in the theme's colour, says what it shows
+    tee = meta(example_build / "b/tee-2602-a/index.html")
+    assert tee["twitter:card"] == "summary_large_image"
+    assert tee["og:image"] == f"{BASE}b/tee-2602-a/og.jpg"
+    assert tee["og:image:alt"] == "Organic Heavy Tee, Black · Nähwerk Neukölln · Kiez Threads"
+    with Image.open(example_build / "b/tee-2602-a/og.jpg") as card:
+        assert card.size == (1200, 630)
+        assert card.getpixel((600, 40)) == pytest.approx(ImageColor.getrgb(BRAND), abs=4)
     story = meta(example_build / "stories/a-day-at-naehwerk/index.html")
     assert story["canonical"] == story["og:url"] == f"{BASE}stories/a-day-at-naehwerk/"
     assert story["og:type"] == "article"

@@ -247,7 +247,7 @@ def check_files(files: dict[str, str | bytes]) -> tuple[list[Diagnostic], object
         if result is not None:  # a valid site also plans and renders
             renderer = Renderer(result, make_environment(site / "templates"))
             for out in plan_site(result):
-                if out.kind != "static":
+                if out.kind not in ("static", "card"):  # (files copied, and pictures: not text)
                     renderer.render(out)
         return problems + more, result
 
@@ -575,7 +575,7 @@ def render_site(files: dict[str, str], symbols: dict) -> dict[str, object] | Non
         return {
             out.path: parse_output(out.path, renderer.render(out))
             for out in plan_site(checked.site)
-            if out.kind not in ("qr-png", "static")
+            if out.kind not in ("qr-png", "static", "card")  # (pictures: no markup to escape)
         }
 
 

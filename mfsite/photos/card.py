@@ -14,8 +14,8 @@ from pathlib import Path
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
 from mfsite.photos.process import decode
+from mfsite.plan import CARD_SIZE
 
-CARD_SIZE = (1200, 630)
 MAX_CARD_BYTES = 100_000
 MARGIN = 64  # left and right; the text never comes closer to the card's edges
 BOTTOM = 52
@@ -26,6 +26,7 @@ DETAILS_SIZE = 27
 ELLIPSIS = "…"
 # Tried in turn until the card is small enough: most photos stop at the first.
 QUALITIES = tuple(range(85, 9, -5))
+FLAT_QUALITY = 75  # text on one colour: crisp enough at the size a card is shown, and a fifth smaller
 
 _FONTS = Path(__file__).resolve().parent.parent / "theme" / "fonts"
 _ON_PHOTO = (255, 255, 255)
@@ -63,13 +64,14 @@ def share_card(
     if photo is None:
         background = _rgb(colour)
         card = Image.new("RGB", CARD_SIZE, background)
-        ink = _ink_on(background)
-    else:
-        card = _filled(photo, focus or (0.5, 0.5))
-        if lines:
-            card = _with_scrim(card, min(line.box[1] for line in lines))
-        ink = _ON_PHOTO
-    _draw(card, lines, ink)
+        _draw(card, lines, _ink_on(background))
+        # Text on one colour: baseline, a third of a progressive JPEG's time to encode (a site
+        # of thousands of batches without photos has hundreds of these), and always small.
+        return _jpeg(card, FLAT_QUALITY, progressive=False)
+    card = _filled(photo, focus or (0.5, 0.5))
+    if lines:
+        card = _with_scrim(card, min(line.box[1] for line in lines))
+    _draw(card, lines, _ON_PHOTO)
     return _small_jpeg(card)
 
 
@@ -230,8 +232,13 @@ def _small_jpeg(card: Image.Image) -> bytes:
     """The card as a progressive JPEG at the best quality that stays under MAX_CARD_BYTES (the last
     tried if none does: a photo of pure noise)."""
     for quality in QUALITIES:
-        out = io.BytesIO()
-        card.save(out, "JPEG", quality=quality, progressive=True, optimize=True, subsampling="4:2:0")
-        if out.tell() <= MAX_CARD_BYTES:
+        data = _jpeg(card, quality, progressive=True)
+        if len(data) <= MAX_CARD_BYTES:
             break
+    return data
+
+
+def _jpeg(card: Image.Image, quality: int, progressive: bool) -> bytes:
+    out = io.BytesIO()
+    card.save(out, "JPEG", quality=quality, progressive=progressive, optimize=True, subsampling="4:2:0")
     return out.getvalue()

@@ -61,6 +61,7 @@ from mfsite.urls import (
 )
 
 if TYPE_CHECKING:
+    from mfsite.state.cards import Cards
     from mfsite.state.photos import Published
 
 CONTENT_TEMPLATES = {
@@ -269,10 +270,12 @@ class Renderer:
         parts: feeds.BatchParts | None = None,
         view: View = same,
         photos: Published | None = None,
+        cards: Cards | None = None,
     ) -> None:
         self.site = site
         self.env = env
-        self.photos = photos  # where the site shows photos: how each is shown, its copies and cards
+        self.photos = photos  # where the site shows photos: how each is shown, and its copies
+        self.cards = cards  # the batches' share cards
         self.view = view  # a batch as this renderer's pages show it (in their language)
         self.languages: dict[str, Renderer] = {}
         self.parts = feeds.BatchParts() if parts is None else parts
@@ -308,7 +311,9 @@ class Renderer:
             site = localized_site(self.site, lang)
             env = make_environment(self.env.words.site_templates, lang)
             view = Localizer(lang, self.site.config.language)
-            self.languages[lang] = Renderer(site, env, self.symbols, view=view, photos=self.photos)
+            self.languages[lang] = Renderer(
+                site, env, self.symbols, view=view, photos=self.photos, cards=self.cards
+            )
         return self.languages[lang]
 
     def render(self, output: Output) -> bytes:
@@ -321,12 +326,14 @@ class Renderer:
             return qr.to_png(symbol, self.site.config.qr)
         if output.kind == "passport":
             return passport.render_passport(self.site, self.batches[output.key])
-        if output.kind in ("photo", "card"):
+        if output.kind == "photo":
             if self.photos is None:  # (the engine gives one wherever a site has photos)
                 raise ValueError(f"{output.path}: no photos to make it from")
-            if output.kind == "photo":
-                return self.photos.copy(output.key, output.path)
-            return self.photos.card(self.site, self.batches[output.key])
+            return self.photos.copy(output.key, output.path)
+        if output.kind == "card":
+            if self.cards is None:  # (the engine's renderers have them)
+                raise ValueError(f"{output.path}: no cache of share cards to make it in")
+            return self.cards.card(self.site, self.batches[output.key])
         if output.kind == "feed":
             return feeds.feed(self.site, self.env.words, self.view)
         if output.kind in feeds.RENDERERS:

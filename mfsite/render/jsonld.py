@@ -10,14 +10,15 @@ and nothing here is executed by a browser: a JSON-LD `<script>` is data.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from mfsite.i18n import Words
 from mfsite.model import Batch, Partner, Site, SiteConfig, Story
-from mfsite.plan import card_route, passport_route
+from mfsite.plan import CARD_SIZE, card_route, passport_route
+from mfsite.render.cards import card_alt
 from mfsite.render.pages import batch_title, certifications, composition, describe
 from mfsite.render.text import ENGLISH, country_name
 from mfsite.urls import (
@@ -189,18 +190,15 @@ class Share:
 
 
 def batch_share(site: Site, batch: Batch, words: Words = ENGLISH) -> Share:
-    share = Share(
+    return Share(
         title=batch_title(batch, words),
         description=describe(site, batch, words),
         url=url(site.config, page_route(site.config, batch)),
         type="website",
+        image=url(site.config, card_route(batch)),  # (its photo, or the brand's colour: state/cards.py)
+        image_alt=card_alt(site, batch),
+        image_size=CARD_SIZE,
     )
-    if not batch.photos:
-        return share
-    from mfsite.photos import CARD_SIZE  # (Pillow: imported where there are photos)
-
-    card = url(site.config, card_route(batch))
-    return replace(share, image=card, image_alt=batch.photos[0].alt, image_size=CARD_SIZE)
 
 
 def story_share(site: Site, story: Story) -> Share:

@@ -1,12 +1,11 @@
-"""Processed photos and share cards, kept in `.mfsite-cache/photos/` between builds.
+"""Processed photos, kept in `.mfsite-cache/photos/` between builds (share cards: state/cards.py).
 
 A photo's copies are kept in a folder named after the digest of its bytes and the recipe
 (`mfsite.photos.recipe_key`: the widths, formats, qualities, and the versions of Pillow and its
 codecs), so a photo shown on several pages, or renamed, is processed once, and a new Pillow makes
-new copies. A share card is kept under the digest of everything drawn on it. What the site no
-longer uses is removed at the end of each build. The copies are made before the pages are
-rendered, in the build's worker processes: a page's markup gives each photo's placeholder
-colour and preview, which only processing finds.
+new copies. What the site no longer uses is removed at the end of each build. The copies are
+made before the pages are rendered, in the build's worker processes: a page's markup gives each
+photo's placeholder colour and preview, which only processing finds.
 
 Like the rest of the state, this is a cache: a folder that cannot be written costs the next
 build the processing again, never a wrong page.
@@ -28,12 +27,10 @@ from pathlib import Path
 from mfsite import codes
 from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.pictures import Picture
-from mfsite.model import Batch, Site
-from mfsite.photos import PhotoProblem, Processed, copy_formats, copy_sizes, process, recipe_key, share_card
-from mfsite.state.store import PHOTOS_FOLDER, write_file
+from mfsite.photos import PhotoProblem, Processed, copy_formats, copy_sizes, process, recipe_key
+from mfsite.state.store import PHOTOS_FOLDER
 from mfsite.workers import pool
 
-CARDS = "cards"
 FACTS = "facts.json"
 EXTENSIONS = {"avif": "avif", "jpeg": "jpg"}
 
@@ -154,32 +151,17 @@ class PhotoCache:
             except OSError:
                 shutil.rmtree(aside, ignore_errors=True)  # (another process made it first, or no space)
 
-    def card(self, key: str) -> bytes | None:
-        try:
-            return (self.folder / CARDS / f"{key}.jpg").read_bytes()
-        except OSError:
-            return None
-
-    def keep_card(self, key: str, data: bytes) -> None:
-        with contextlib.suppress(OSError):
-            (self.folder / CARDS).mkdir(parents=True, exist_ok=True)
-        write_file(self.folder / CARDS, f"{key}.jpg", data)  # (whole, or not at all)
-
     def clear(self) -> None:
-        """Keep nothing (`--clean`): every photo and card is made anew."""
+        """Keep nothing (`--clean`): every photo is processed anew."""
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def prune(self, photos: Iterable[str], cards: Iterable[str]) -> None:
-        """Remove what the site no longer uses: photos by key, cards by key."""
-        keep, keep_cards = set(photos), {f"{key}.jpg" for key in cards}
+    def prune(self, photos: Iterable[str]) -> None:
+        """Remove the photos the site no longer uses, by key."""
+        keep = set(photos)
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder):
-                if entry.name != CARDS and entry.name not in keep and not entry.name.startswith("."):
+                if entry.name not in keep and not entry.name.startswith("."):
                     shutil.rmtree(entry.path, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            for entry in os.scandir(self.folder / CARDS):
-                if entry.name not in keep_cards and not entry.name.startswith("."):
-                    os.unlink(entry.path)
 
 
 def _copies(processed: Processed) -> dict[str, bytes]:
@@ -199,13 +181,9 @@ def _process_one(work: tuple[PhotoCache, str, str]) -> tuple[str, dict[str, str]
     return key, facts, None
 
 
-def card_key(*parts: str) -> str:
-    return hashlib.blake2b("\0".join((_recipe(), *parts)).encode(), digest_size=10).hexdigest()
-
-
 @dataclass(slots=True)
 class Published:
-    """What the renderers need of the photos: how each is shown, and its copies and cards."""
+    """What the renderers need of the photos: how each is shown, and its copies."""
 
     cache: PhotoCache
     pictures: dict[str, Picture]  # the site's photos, by path inside photos/
@@ -213,29 +191,3 @@ class Published:
 
     def copy(self, src: str, path: str) -> bytes:
         return self.cache.copy_bytes(src, self.pictures[src], path)
-
-    def card(self, site: Site, batch: Batch) -> bytes:
-        """The batch's share card: its main photo, its name, maker, id and the shop."""
-        key, drawn = card_of(site, batch)
-        found = self.cache.card(key)
-        if found is None:
-            photo = batch.photos[0]
-            found = share_card(self.cache._read(photo.src), photo.focus, *drawn)
-            self.cache.keep_card(key, found)
-        return found
-
-    def card_keys(self, site: Site) -> list[str]:
-        return [card_of(site, batch)[0] for batch in site.batches if batch.photos]
-
-
-def card_of(site: Site, batch: Batch) -> tuple[str, tuple[str, str, str, str, str]]:
-    """(the card's key in the cache, what is drawn on it besides the photo)."""
-    photo = batch.photos[0]
-    drawn = (
-        str(batch.product),
-        str(site.partners[batch.partner.id].name),
-        batch.id,
-        site.config.shop.name or site.config.title,
-        site.config.theme.colour,
-    )
-    return card_key(site.photos[photo.src].digest, repr(photo.focus), *drawn), drawn

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 CACHE_DIR = ".mfsite-cache"
-PHOTOS_FOLDER = "photos"  # processed photos and share cards (state/photos.py)
+PHOTOS_FOLDER = "photos"  # processed photos (state/photos.py)
 
 
 def write_file(folder: Path, name: str, data: bytes) -> bool:

@@ -1,0 +1,91 @@
+"""Share cards (`b/<id>/og.jpg`), kept in `.mfsite-cache/cards/` between builds.
+
+A batch with photos is shared with its main photo, cropped around its focus, under its product,
+maker, batch id and the shop's name. A batch without one is shared with the brand card: the
+shop's colour under its product, maker and the shop's name. That card is the same for every
+batch of one product by one maker, so it is drawn once for all of them and carries no batch id:
+drawing a card takes a few milliseconds, and one per batch would add more to a cold build of
+10,000 photo-less batches than rendering all their pages.
+
+Each card is kept under a digest of everything it is drawn from (the texts, the colour, the photo's
+bytes and focus, mfsite's code and the libraries' versions), so a rebuild draws only a card whose
+batch changed what it shows. Cards no site batch uses any more are removed at the end of a build
+that made or removed one. Pillow is imported only to draw.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from mfsite import dependencies, own_digest
+from mfsite.model import Batch, Site
+from mfsite.render.cards import card_texts
+from mfsite.state.store import write_file
+
+CARDS_FOLDER = "cards"
+
+
+def card_key(site: Site, batch: Batch) -> str:
+    parts = [dependencies(), own_digest(), site.config.theme.colour, *card_texts(site, batch)]
+    if batch.photos:
+        photo = batch.photos[0]
+        parts += [site.photos[photo.src].digest, repr(photo.focus)]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=10).hexdigest()
+
+
+class Cards:
+    """The site's share cards: read from the cache, else drawn and kept there."""
+
+    def __init__(self, state_folder: Path, source: Path) -> None:
+        self.folder = state_folder / CARDS_FOLDER
+        self.source = source
+        self.brand: dict[str, bytes] = {}  # brand cards this process has: each is shared by many batches
+
+    def card(self, site: Site, batch: Batch) -> bytes:
+        key = card_key(site, batch)
+        if (found := self.brand.get(key)) is not None:
+            return found
+        try:
+            found = (self.folder / f"{key}.jpg").read_bytes()
+        except OSError:
+            found = self._draw(site, batch)
+            with contextlib.suppress(OSError):
+                self.folder.mkdir(parents=True, exist_ok=True)
+            write_file(self.folder, f"{key}.jpg", found)  # (whole, or not at all)
+        if not batch.photos:
+            self.brand[key] = found
+        return found
+
+    def _draw(self, site: Site, batch: Batch) -> bytes:
+        from mfsite.photos import share_card  # (Pillow: imported only to draw)
+
+        colour = site.config.theme.colour
+        if not batch.photos:
+            return share_card(None, None, *card_texts(site, batch), colour)
+        photo = batch.photos[0]
+        data = (self.source / "photos" / photo.src).read_bytes()
+        return share_card(data, photo.focus, *card_texts(site, batch), colour)
+
+    def clear(self) -> None:
+        """Keep nothing (`--clean`): every card is drawn anew."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def prune(self, site: Site) -> None:
+        """Remove the cards no batch of the site shows."""
+        keep = {f"{card_key(site, batch)}.jpg" for batch in _one_per_card(site)}
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder):
+                if entry.name not in keep and not entry.name.startswith("."):
+                    os.unlink(entry.path)
+
+
+def _one_per_card(site: Site) -> list[Batch]:
+    """One batch for each card: every batch with photos, one of each product and maker without."""
+    found: dict[object, Batch] = {}
+    for batch in site.batches:
+        found.setdefault(batch.id if batch.photos else (str(batch.product), batch.partner.id), batch)
+    return list(found.values())
