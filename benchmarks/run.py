@@ -402,6 +402,45 @@ def compare_languages(
     }
 
 
+def compare_signing(
+    size: int, work: Path, rounds: int, jobs: int, trash: Trash
+) -> dict[str, dict[str, float]]:
+    """The same site with its passports signed beside it unsigned: cold builds, alternating."""
+    site = work / f"site-{size}"
+    signed = work / f"site-{size}-signed"
+    trash.discard(signed)
+    shutil.copytree(site, signed, ignore=shutil.ignore_patterns(".mfsite-cache"))
+    key = work / "keys" / f"signing-{size}.key"
+    if not key.exists():
+        keygen = [sys.executable, "-m", "mfsite", "keygen", "--out", key]
+        subprocess.run(keygen, check=True, capture_output=True)
+    config = (signed / "site.yaml").read_text(encoding="utf-8")
+    (signed / "site.yaml").write_text(config + f"passport:\n  sign: true\n  key: {key}\n", encoding="utf-8")
+    tools = {"unsigned": Mfsite(site, work / "out-unsigned", jobs, trash)}
+    tools["signed"] = Mfsite(signed, work / "out-signed", jobs, trash)
+    found: dict[str, list[float]] = {name: [] for name in tools}
+    for _ in range(rounds):
+        for name, tool in tools.items():
+            tool.reset()
+            found[name].append(tool.build()[0])
+    unsigned_s, signed_s = median(found["unsigned"]), median(found["signed"])
+    best = min(found["signed"]) / min(found["unsigned"])
+    print(f"\n{size} batches, passports signed ({rounds} rounds, medians)")
+    print(f"  cold build, unsigned {unsigned_s:>8.2f}s")
+    ratio = signed_s / unsigned_s
+    print(
+        f"  cold build, signed   {signed_s:>8.2f}s  ratio {ratio:.3f} (best/best {best:.3f}; target <= 1.05)"
+    )
+    return {
+        "cold build": {
+            "unsigned_s": round(unsigned_s, 2),
+            "signed_s": round(signed_s, 2),
+            "ratio": round(signed_s / unsigned_s, 3),
+            "best_best": round(best, 3),
+        }
+    }
+
+
 def values(results: dict[str, list[dict[str, Measured]]]) -> dict[str, dict[str, float]]:
     """The table as data: medians, ratios and peak memory, as benchmarks/results/ keeps them."""
     found: dict[str, dict[str, float]] = {}
@@ -473,6 +512,9 @@ def main() -> None:
     parser.add_argument(
         "--languages", type=int, default=1, help="also build each site in this many languages (2 to 7)"
     )
+    parser.add_argument(
+        "--signed", action="store_true", help="also time cold builds with the passports signed"
+    )
     args = parser.parse_args()
     if not (SHARED / "make_site.py").is_file():
         raise SystemExit(f"needs {SHARED}/make_site.py (the shared benchmark tools beside this repository)")
@@ -488,10 +530,13 @@ def main() -> None:
                 found[f"{size} in {args.languages} languages"] = compare_languages(
                     size, args.languages, work, args.rounds, args.jobs, trash
                 )
+            if args.signed:
+                found[f"{size} signed"] = compare_signing(size, work, args.rounds, args.jobs, trash)
     finally:
         trash.empty()  # after the last timed build (or a failed one)
     if args.save:
         suffix = f"-{args.languages}-languages" if args.languages > 1 else ""
+        suffix += "-signed" if args.signed else ""
         print(f"saved {save(args.batches, args.rounds, found, suffix)}")
 
 

@@ -208,6 +208,38 @@ def init(directory: Path) -> None:
     click.echo(f"created a new site in {directory}: cd {directory} && mfsite build")
 
 
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="~/.config/mfsite/signing.key",
+    show_default=True,
+    help="Where to write the key (never over an existing file).",
+)
+def keygen(out: Path) -> None:
+    """Make a new key to sign the passports with, and say how to use it."""
+    from mfsite.commands import passports
+
+    passports.keygen(out)
+
+
+@cli.command()
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="output",
+    show_default=True,
+    help="The built site to check.",
+)
+@click.option("--online", is_flag=True, help="Check against the DID document the live site serves.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify(output: Path, online: bool, fmt: str) -> None:
+    """Check every passport's signature in a built site; exit 0 only if all verify."""
+    from mfsite.commands import passports
+
+    passports.verify(output, online, fmt)
+
+
 def main() -> None:
     try:
         cli(prog_name="mfsite")

@@ -42,6 +42,9 @@ LONE_TRANSLATION = "MF041"  # a translation file (name.<lang>.md) without the fi
 PHOTO_UNREADABLE = "MF042"  # not an image, truncated, too large (pixels or bytes), a format not read
 PHOTO_NO_ALT = "MF043"  # a photo without `alt`, what it shows
 BAD_FOCUS = "MF044"  # a photo's focus point that is not [x, y] from 0 to 1
+SIGNING_KEY = "MF045"  # passport.sign on, and no key that can be used (or key material in the output)
+BAD_PUBLIC_KEY = "MF046"  # passport.public_key or retired_keys: not an Ed25519 public key
+SIGN_WITHOUT_BASE_URL = "MF047"  # passport.sign on without base_url: no did:web to sign as
 
 # Warnings: the site builds, but something is probably not what was meant
 UNUSED = "MF101"

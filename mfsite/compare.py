@@ -52,8 +52,15 @@ class Signatures:
     """Signatures of a site's outputs, from the bytes of its source files."""
 
     def __init__(
-        self, site: Site, source: Path, digests: dict[str, str], kept: Record, templates: list[str]
+        self,
+        site: Site,
+        source: Path,
+        digests: dict[str, str],
+        kept: Record,
+        templates: list[str],
+        signed_by: str = "",
     ) -> None:
+        """`signed_by`: the signing key's id, where passports are signed (a new key signs anew)."""
         self.site = site
         self.source = source
         self.templates = templates  # the override files, as the listing found them
@@ -69,8 +76,10 @@ class Signatures:
             # The free pages by path and bytes: the footer links each (a renamed page moves).
             *(f"{page.span.path} {self.file(page.span.path)}" for page in site.pages.values()),
             own_digest(),
+            signed_by,
             *self.site_catalogs(),
         )
+        self.signed_by = signed_by
         self.users = users(site.batches)
         self.themes: dict[tuple[str, ...], str] = {}
 
@@ -188,8 +197,8 @@ class Signatures:
     def of(self, out: Output) -> str:
         """Any output but a batch's own files: those share the batch's own signature, which
         covers what decides them (the settings and the batch)."""
-        if out.kind == "static":
-            return digest("static", self.file(f"static/{out.key}"))
+        if out.kind == "static":  # (and the key: a new one checks every file for it again)
+            return digest("static", self.file(f"static/{out.key}"), self.signed_by)
         if out.kind == "photo":  # the photo's bytes, and the code and Pillow that process it
             return digest("photo", self.site.photos[out.key].digest, dependencies(), own_digest())
         if out.kind in CONTENT_KINDS:

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
+from mfsite import codes
 from mfsite.compare import Changes, Signatures, compare, sources_print
-from mfsite.diagnostics import Diagnostic, SiteErrors
+from mfsite.diagnostics import Diagnostic, SiteErrors, Span
 from mfsite.load.parallel import read_batches_in_parallel
 from mfsite.load.pictures import Pictures
 from mfsite.load.sources import BATCHES, TEMPLATES, Listing, load_sources, source_stats
@@ -60,6 +61,7 @@ from mfsite.validate import validate
 from mfsite.workers import collector_paused, pool
 
 if TYPE_CHECKING:
+    from mfsite.signing import Signer
     from mfsite.state.photos import Published
 
 
@@ -189,7 +191,7 @@ class Engine:
             # Only where no source changed is the build's outcome the output's check alone.
             if verified.recorded_sources() == fingerprint:
                 record, altered = verified.result()
-                if not altered and not record.empty:
+                if not altered and not record.empty and self._same_key(record.report):
                     self.unchecked.output = Seen()
                     return self._unchanged(record, changed)
         else:
@@ -201,8 +203,18 @@ class Engine:
         if checked.site is None or (self.strict and checked.warnings):
             return Result(False, checked.diagnostics, changed)
         site = checked.site
+        passport = site.config.passport
+        signer = None
+        if passport.sign:
+            from mfsite.signing.keys import KeyProblem, read_signer  # (cryptography: only to sign)
+
+            try:
+                signer = read_signer(site.config, self.source, self.output)
+            except KeyProblem as exc:
+                problem = Diagnostic(passport.span or Span("site.yaml"), codes.SIGNING_KEY, str(exc))
+                return Result(False, sorted([*checked.diagnostics, problem], key=lambda d: d.span), changed)
         templates = listing.paths.get(TEMPLATES, [])
-        result, now = self._build(site, checked.digests, templates, record, altered, clean, progress)
+        result, now = self._build(site, checked.digests, templates, record, altered, clean, progress, signer)
         result.changed = changed
         result.diagnostics = sorted(set(checked.diagnostics + result.diagnostics), key=lambda d: d.span)
         result.level = site.config.qr.error_correction
@@ -211,9 +223,20 @@ class Engine:
         now.report = Report(
             fingerprint, result.base_url, len(site.batches), result.level, facts, result.diagnostics
         )
+        if signer is not None:  # what a later build with nothing changed compares (_same_key)
+            now.report.key, now.report.key_file = signer.status, passport.key
         self.state.save_record(now)
         self.unchecked.output = Seen()
         return result
+
+    def _same_key(self, report: Report) -> bool:
+        """Whether the signing key is the one the recorded build signed with (the sources name
+        its file, but not what the file or MFSITE_SIGNING_KEY holds)."""
+        if not report.key:
+            return True
+        from mfsite.signing.keys import key_status
+
+        return key_status(report.key_file, self.source) == report.key
 
     def _changed(self, listing: Listing) -> list[str]:
         """The sources added, changed or gone since this engine's last run (watch's report)."""
@@ -257,13 +280,14 @@ class Engine:
         altered: set[str],
         clean: bool,
         progress: Callable[[int, int], None] | None,
+        signer: Signer | None,
     ) -> tuple[Result, Record]:
         state = self.state
         published = _published(site, self.source, state.folder, self.jobs, clean)
         cards = Cards(state.folder, self.source)
         if clean:
             cards.clear()
-        signatures = Signatures(site, self.source, digests, before, templates)
+        signatures = Signatures(site, self.source, digests, before, templates, signer.kid if signer else "")
         changes = compare(site, signatures, before, altered)
         # In place where mfsite's output is there; made whole on a first build, and where the
         # folder was deleted (or emptied: its marker went with it).
@@ -285,7 +309,7 @@ class Engine:
                 staging = Staging(self.output, clean=clean, planned=None if in_place else todo, ours=ours)
             job = Job(
                 site, self.source, staging, state.symbols, signatures.users, signatures.own, state.parts,
-                cards, published,
+                cards, published, signer,
             )  # fmt: skip
             done = render(job, changes.todo, progress, self.jobs)
             facts, warnings = done.facts, done.warnings
@@ -474,6 +498,7 @@ class Job:
     parts: Parts  # those parts, as the last build made them
     cards: Cards | None = None  # the batches' share cards
     photos: Published | None = None  # where the site shows photos
+    signer: Signer | None = None  # the passports' key, where they are signed
     renderer: Renderer | None = None
 
     def env(self) -> Environment:
@@ -518,22 +543,25 @@ def _render_chunk(chunk: list[Output]) -> Done:
     if job.renderer is None:
         parts = BatchParts(job.own, job.parts)
         job.renderer = Renderer(
-            job.site, job.env(), job.symbols, job.used_by, parts, photos=job.photos, cards=job.cards
-        )
+            job.site, job.env(), job.symbols, job.used_by, parts,
+            photos=job.photos, cards=job.cards, signer=job.signer,
+        )  # fmt: skip
     renderer = job.renderer
     known = set(renderer.symbols)
     ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)
     facts, warnings = qr_facts(renderer.label_facts, (renderer.batches[i] for i in ids))
     for out in chunk:
         if out.kind == "static":
-            job.staging.copy(job.source / "static" / out.key, out.path)
-            continue
-        try:
-            data = renderer.render(out)
-        except (SiteErrors, QrTooLong):
-            raise
-        except Exception as exc:  # a template's mistake, said where it is: never a traceback
-            raise RenderFailed(template_problem(exc, out.path)) from None
+            data = (job.source / "static" / out.key).read_bytes()
+        else:
+            try:
+                data = renderer.render(out)
+            except (SiteErrors, QrTooLong):
+                raise
+            except Exception as exc:  # a template's mistake, said where it is: never a traceback
+                raise RenderFailed(template_problem(exc, out.path)) from None
+        if job.signer is not None:
+            job.signer.refuse_leaks(data, f"static/{out.key}" if out.kind == "static" else out.path)
         job.staging.write(out.path, data)
     made = {key: symbol for key, symbol in renderer.symbols.items() if key not in known}
     return Done(len(chunk), facts, warnings, made, renderer.parts.take_made())

@@ -117,6 +117,17 @@ class Theme(Record):
 
 
 @dataclass(slots=True, unsafe_hash=True)
+class PassportSettings(Record):
+    """How passports are signed (engine.py reads the key; the key itself is never in the model)."""
+
+    sign: bool = False
+    key: str | None = None  # the private key's file, as written (MFSITE_SIGNING_KEY wins)
+    public_key: str | None = None  # the current key's public half (JWK x), to check the key against
+    retired_keys: tuple[str, ...] = ()  # earlier public keys, still in the DID document
+    span: Span | None = None  # where signing is asked for: key problems are told there
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class SiteConfig(Record):
     title: str
     base_url: str | None  # always ends with "/"
@@ -130,6 +141,7 @@ class SiteConfig(Record):
     theme: Theme = field(default_factory=Theme)
     gs1_digital_link: bool = False
     care_symbols: bool = False
+    passport: PassportSettings = field(default_factory=PassportSettings)
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -16,6 +16,7 @@ from mfsite.urls import (
     batch_route,
     compact_route,
     content_route,
+    did_route,
     output_path,
     page_route,
 )
@@ -108,6 +109,11 @@ def plan_shared(site: Site) -> list[Output]:
         Output("404.html", "404", route="404.html"),
         Output("robots.txt", "robots", route="robots.txt"),
     ]
+    if config.passport.sign and config.base_url:  # the issuer's keys, where did:web looks
+        did = did_route(config.base_url)
+        outputs.append(Output(did, "did", route=did))
+        if did.startswith("."):  # GitHub Pages serves a dot-folder only beside .nojekyll
+            outputs.append(Output(".nojekyll", "nojekyll", route=".nojekyll"))
     for month in site.by_month:
         outputs.append(page(archive_route(month), "archive", month))
     for kind in CONTENT_KINDS:

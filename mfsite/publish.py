@@ -263,9 +263,6 @@ class Staging:
         finally:
             os.close(fd)
 
-    def copy(self, source: Path, rel: str) -> None:
-        self.write(rel, source.read_bytes())
-
     def commit(self, clean: bool | None = None) -> None:
         """Swap the staged build in. Raises OutputRefused, and changes nothing, when the live
         output holds files that neither this build nor an earlier one wrote, unless clean."""

@@ -9,7 +9,7 @@ from the base URL.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from mfsite.model import Batch, SiteConfig
 
@@ -103,3 +103,29 @@ def in_language(route: str, lang: str, config: SiteConfig) -> str:
     if route.endswith("/label/"):
         return route
     return f"{lang}/{route}"
+
+
+def did_web(base_url: str) -> str:
+    """did:web for a site: `https://shop.example/kiez/` -> `did:web:shop.example:kiez` (a port's
+    colon percent-encoded, as the method asks)."""
+    parts = urlsplit(base_url)
+    segments = [quote(unquote(s), safe="") for s in parts.path.split("/") if s]
+    return ":".join(["did:web", quote(parts.netloc, safe=""), *segments])
+
+
+def did_base(did: str) -> str:
+    """The site a did:web names, as its base URL: `did:web:shop.example:kiez` -> `https://shop.example/kiez/`."""
+    host, *segments = did.removeprefix("did:web:").split(":")
+    return "".join([f"https://{unquote(host)}/", *(f"{unquote(s)}/" for s in segments)])
+
+
+def did_route(base_url: str) -> str:
+    """The DID document's path under the base URL: did.json, or .well-known/did.json at a domain's
+    root (where did:web looks for it)."""
+    return "did.json" if urlsplit(base_url).path.strip("/") else ".well-known/did.json"
+
+
+def did_url(did: str) -> str:
+    """Where did:web's document is fetched from."""
+    base = did_base(did)
+    return base + did_route(base)

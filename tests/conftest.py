@@ -48,16 +48,18 @@ def mfsite(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | Non
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-# The example's processed photos, shared by every copy of it the tests build: the cache is keyed
-# by each photo's bytes and the recipe, so a copy finds the copies a build of another made, as a
-# site finds its own; the tests build the example dozens of times, and each photo takes a second.
-SHARED_PHOTOS = Path(tempfile.mkdtemp(prefix="mfsite-test-photos-"))
-atexit.register(shutil.rmtree, SHARED_PHOTOS, ignore_errors=True)
+# The example's processed photos and share cards, shared by every copy of it the tests build:
+# both caches are keyed by what they are made from (a photo's bytes and the recipe; what a card
+# is drawn from), so a copy finds what a build of another made, as a site finds its own; the
+# tests build the example dozens of times, and each photo takes a second.
+SHARED_CACHES = {name: Path(tempfile.mkdtemp(prefix=f"mfsite-test-{name}-")) for name in ("photos", "cards")}
+for _folder in SHARED_CACHES.values():
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
 
 
 def copy_example(target: Path) -> Path:
-    """The repository's example shop, copied so a test may change it (its processed photos
-    shared with the other copies: tests/test_photo_site.py processes photos of its own)."""
+    """The repository's example shop, copied so a test may change it (its processed photos and
+    cards shared with the other copies: tests/test_photo_site.py processes photos of its own)."""
     target.mkdir(parents=True, exist_ok=True)
     for part in EXAMPLE_PARTS:
         src = REPO / part
@@ -65,13 +67,14 @@ def copy_example(target: Path) -> Path:
             shutil.copytree(src, target / part)
         elif src.is_file():
             shutil.copy2(src, target / part)
-    return share_photos(target)
+    return share_caches(target)
 
 
-def share_photos(site: Path) -> Path:
-    """The site's processed photos in the folder every copy of the example shares."""
+def share_caches(site: Path) -> Path:
+    """The site's processed photos and share cards in the folders every copy of the example shares."""
     (site / ".mfsite-cache").mkdir(exist_ok=True)
-    (site / ".mfsite-cache" / "photos").symlink_to(SHARED_PHOTOS, target_is_directory=True)
+    for name, folder in SHARED_CACHES.items():
+        (site / ".mfsite-cache" / name).symlink_to(folder, target_is_directory=True)
     return site
 
 

@@ -770,7 +770,17 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
     if not (REPO.parent / "shared/bench/make_site.py").is_file():
         need("../shared/bench", "the shared benchmark tools, laid beside this repository")
     run = subprocess.run(
-        [sys.executable, REPO / "benchmarks/run.py", "--batches", "100", "--rounds", "1", "--work", tmp_path],
+        [
+            sys.executable,
+            REPO / "benchmarks/run.py",
+            "--batches",
+            "100",
+            "--rounds",
+            "1",
+            "--signed",
+            "--work",
+            tmp_path,
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -784,5 +794,8 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
     for stage in ("load", "validate", "render", "QR codes", "write"):
         assert re.search(rf"^  {stage} +\d+\.\d\ds", run.stdout, re.MULTILINE), (stage, run.stdout)
     assert "one-batch rebuild profile" in run.stdout
+    assert re.search(r"^  cold build, signed +\d+\.\d\ds  ratio \d+\.\d{3} ", run.stdout, re.MULTILINE), (
+        run.stdout
+    )
     # Earlier builds' folders were set aside, not deleted before each timed build; now they are gone.
     assert not (tmp_path / "trash").exists()

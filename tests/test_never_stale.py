@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from background import Background, get
-from conftest import MINI_SITE, REPO, copy_example, mfsite, share_photos, tree_bytes, write_site
+from conftest import MINI_SITE, REPO, copy_example, mfsite, share_caches, tree_bytes, write_site
 
 from mfsite.state import BuildState
 
@@ -59,7 +59,7 @@ def clean_build(site: Path, tmp_path: Path) -> Path:
             (copy / "site").mkdir(exist_ok=True)
             shutil.copy2(src, copy / "site" / part)
     if (copy / "site" / "photos").is_dir():
-        share_photos(copy / "site")  # (processed from the same bytes: the same copies)
+        share_caches(copy / "site")  # (processed from the same bytes: the same copies)
     run = mfsite("build", "--source", copy / "site", "--output", copy / "output")
     assert run.code == 0, f"the clean build failed: {run.err}"
     return copy / "output"

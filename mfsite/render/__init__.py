@@ -61,6 +61,7 @@ from mfsite.urls import (
 )
 
 if TYPE_CHECKING:
+    from mfsite.signing import Signer
     from mfsite.state.cards import Cards
     from mfsite.state.photos import Published
 
@@ -271,11 +272,13 @@ class Renderer:
         view: View = same,
         photos: Published | None = None,
         cards: Cards | None = None,
+        signer: Signer | None = None,
     ) -> None:
         self.site = site
         self.env = env
         self.photos = photos  # where the site shows photos: how each is shown, and its copies
         self.cards = cards  # the batches' share cards
+        self.signer = signer  # the passports' key, where they are signed
         self.view = view  # a batch as this renderer's pages show it (in their language)
         self.languages: dict[str, Renderer] = {}
         self.parts = feeds.BatchParts() if parts is None else parts
@@ -312,7 +315,7 @@ class Renderer:
             env = make_environment(self.env.words.site_templates, lang)
             view = Localizer(lang, self.site.config.language)
             self.languages[lang] = Renderer(
-                site, env, self.symbols, view=view, photos=self.photos, cards=self.cards
+                site, env, self.symbols, view=view, photos=self.photos, cards=self.cards, signer=self.signer
             )
         return self.languages[lang]
 
@@ -325,7 +328,11 @@ class Renderer:
                 return qr.to_svg(symbol, self.site.config.qr).encode()
             return qr.to_png(symbol, self.site.config.qr)
         if output.kind == "passport":
-            return passport.render_passport(self.site, self.batches[output.key])
+            return passport.render_passport(self.site, self.batches[output.key], self.signer)
+        if output.kind == "did":
+            return passport.render_did_document(self.site, self.signer)
+        if output.kind == "nojekyll":
+            return b""
         if output.kind == "photo":
             if self.photos is None:  # (the engine gives one wherever a site has photos)
                 raise ValueError(f"{output.path}: no photos to make it from")

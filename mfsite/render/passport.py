@@ -12,8 +12,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from mfsite.model import Batch, Site, SiteConfig
+
+if TYPE_CHECKING:
+    from mfsite.signing import Signer
 from mfsite.plan import passport_route
 from mfsite.render.pages import certifications, composition, journey
 from mfsite.urls import absolute, content_route, page_route
@@ -162,5 +166,21 @@ def traceability(site: Site, batch: Batch) -> list[dict[str, object]]:
     return out
 
 
-def render_passport(site: Site, batch: Batch) -> bytes:
-    return to_json(passport(site, batch))
+def render_passport(site: Site, batch: Batch, signer: Signer | None = None) -> bytes:
+    """The passport; where it is signed, as the enveloped credential that carries it as a JWS."""
+    credential = passport(site, batch)
+    if signer is None:
+        return to_json(credential)
+    from mfsite.signing import envelope
+
+    credential["issuer"] = {**credential["issuer"], "id": signer.did}  # type: ignore[dict-item]
+    return to_json(envelope(signer.sign(credential)))
+
+
+def render_did_document(site: Site, signer: Signer | None) -> bytes:
+    """The issuer's DID document: the key that signs now, and those that signed before."""
+    if signer is None:  # (the engine signs wherever the plan has the document)
+        raise ValueError("no signing key: the DID document names it")
+    from mfsite.signing import did_document
+
+    return to_json(did_document(signer.did, signer.x, site.config.passport.retired_keys))

@@ -37,6 +37,8 @@ class Report:
     level: str = ""  # the QR codes' error-correction level
     facts: dict[int, tuple[int, str, str]] = field(default_factory=dict)  # version -> modules, sizes
     warnings: list[Diagnostic] = field(default_factory=list)
+    key: str = ""  # the signing key's status, where the build signed (signing.keys.key_status)
+    key_file: str | None = None  # passport.key, as written
 
 
 @dataclass(slots=True)

@@ -15,7 +15,16 @@ from mfsite.i18n import is_source, theme_catalog_paths
 from mfsite.languages import LANGUAGE_TAG, canonical
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Node
-from mfsite.model import QUIET_ZONE_MAX, FeedSettings, LabelSettings, QrSettings, Shop, SiteConfig, Theme
+from mfsite.model import (
+    QUIET_ZONE_MAX,
+    FeedSettings,
+    LabelSettings,
+    PassportSettings,
+    QrSettings,
+    Shop,
+    SiteConfig,
+    Theme,
+)
 from mfsite.validate.fields import (
     URL_MAX,
     Converter,
@@ -52,6 +61,7 @@ HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+PUBLIC_KEY = re.compile(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]")  # 32 bytes of base64url, unpadded
 
 
 class BadBaseUrl(ValueError):
@@ -179,6 +189,7 @@ def read_config(
     theme = read_theme(fields, static)
     gs1 = fields.get("gs1_digital_link", to_boolean)
     care_symbols = fields.get("care_symbols", to_boolean)
+    passport = read_passport(fields, base_url)
     fields.finish()
     if fields.failed or title is None:
         return None
@@ -195,6 +206,7 @@ def read_config(
         theme=theme,
         gs1_digital_link=bool(gs1),
         care_symbols=bool(care_symbols),
+        passport=passport,
     )
 
 
@@ -358,6 +370,37 @@ def read_feed(fields: Fields) -> FeedSettings:
     entries = feed.get("entries", at_least(1, "a feed needs at least one entry"))
     feed.finish()
     return FeedSettings(entries=entries or defaults.entries)
+
+
+def read_passport(fields: Fields, base_url: str | None) -> PassportSettings:
+    passport = fields.mapping("passport")
+    if passport is None:
+        return PassportSettings()
+    sign = bool(passport.get("sign", to_boolean))
+    settings = PassportSettings(
+        sign=sign,
+        key=passport.get("key", to_text),
+        public_key=passport.get("public_key", to_public_key),
+        retired_keys=tuple(passport.list_of("retired_keys", to_public_key)),
+        span=passport.span("sign"),
+    )
+    if sign and base_url is None:
+        message = "passport.sign: signed passports name their issuer by base_url (did:web): set base_url"
+        passport.problems.append(Diagnostic(passport.span("sign"), codes.SIGN_WITHOUT_BASE_URL, message))
+    passport.finish()
+    return settings
+
+
+def to_public_key(node: Node, what: str, problems: Problems) -> str | None:
+    """An Ed25519 public key as JWK's `x` (what `mfsite keygen` prints)."""
+    text = to_text(node, what, problems)
+    if text is None:
+        return None
+    if not PUBLIC_KEY.fullmatch(text):
+        message = f"{what}: not an Ed25519 public key (43 letters of base64url, as mfsite keygen prints it)"
+        problems.append(Diagnostic(node.span, codes.BAD_PUBLIC_KEY, message))
+        return None
+    return text
 
 
 def read_theme(fields: Fields, static: Collection[str] | None) -> Theme:

@@ -1,0 +1,180 @@
+"""`mfsite verify`: every passport of a built output, checked as a stranger would check it.
+
+For each `b/<id>/passport.json`: the envelope's shape, the JWS header, the issuer against the
+`kid`, the key in the issuer's DID document (the one in the output, or with `online` the one the
+live site serves), the signature, that the passport is the one for its place (its `id` is its own
+address: a passport copied over another batch's fails), and its validity dates.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+
+from mfsite.signing import ENVELOPE_PREFIX, HEADER, VC_CONTEXT, public_key, unb64url
+from mfsite.urls import did_base, did_route, did_url
+
+FETCH_TIMEOUT = 15  # seconds, for the live DID document
+
+
+@dataclass(slots=True)
+class Checked:
+    path: str  # in the output
+    batch: str = ""  # its batchNumber, where it could be read
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Documents:
+    """The DID documents passports name, each read (or fetched) once."""
+
+    def __init__(self, output: Path, online: bool) -> None:
+        self.output = output
+        self.online = online
+        self.found: dict[str, dict[str, object] | str] = {}  # did -> document, or why there is none
+
+    def of(self, did: str) -> dict[str, object]:
+        """The document, or ValueError saying why there is none."""
+        if did not in self.found:
+            self.found[did] = self._read(did)
+        found = self.found[did]
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
+
+    def _read(self, did: str) -> dict[str, object] | str:
+        where = did_url(did) if self.online else did_route(did_base(did))
+        try:
+            if self.online:
+                with urllib.request.urlopen(where, timeout=FETCH_TIMEOUT) as response:  # (https: did:web's)
+                    data = response.read()
+            else:
+                data = (self.output / where).read_bytes()
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            return f"no DID document for {did}: cannot read {where} ({_reason(exc)})"
+        try:
+            document = json.loads(data)
+        except ValueError:
+            return f"the DID document at {where} is not JSON"
+        if not isinstance(document, dict) or document.get("id") != did:
+            return f"the DID document at {where} is not {did}'s"
+        return document
+
+
+def verify_output(output: Path, online: bool = False, now: datetime | None = None) -> list[Checked]:
+    """Every passport of the output, checked; an empty list where there is none."""
+    documents = Documents(output, online)
+    moment = now or datetime.now(UTC)
+    found = []
+    for path in sorted(output.glob("b/*/passport.json")):
+        rel = path.relative_to(output).as_posix()
+        checked = Checked(rel)
+        try:
+            _check(path.read_bytes(), rel, documents, moment, checked)
+        except (OSError, ValueError) as exc:
+            checked.problems.append(_reason(exc))
+        found.append(checked)
+    return found
+
+
+def _check(data: bytes, rel: str, documents: Documents, now: datetime, checked: Checked) -> None:
+    """Fills `checked` in; raises ValueError at the first problem that ends the check."""
+    envelope = _json_object(data, "the file")
+    if envelope.get("type") != "EnvelopedVerifiableCredential" or VC_CONTEXT not in _list(
+        envelope.get("@context")
+    ):
+        raise ValueError("not signed: not an enveloped Verifiable Credential (is passport.sign on?)")
+    token = envelope.get("id")
+    if not isinstance(token, str) or not token.startswith(ENVELOPE_PREFIX):
+        raise ValueError(f"its id is not a {ENVELOPE_PREFIX}… token")
+    parts = token.removeprefix(ENVELOPE_PREFIX).split(".")
+    if len(parts) != 3:
+        raise ValueError("its token is not a compact JWS (three parts)")
+    header = _json_object(unb64url(parts[0]), "the JWS header")
+    credential = _json_object(unb64url(parts[1]), "the credential")
+    subject = credential.get("credentialSubject")
+    product = subject.get("product") if isinstance(subject, dict) else None
+    checked.batch = str(product.get("batchNumber", "")) if isinstance(product, dict) else ""
+    wrong = {name: header.get(name) for name, value in HEADER.items() if header.get(name) != value}
+    if wrong:
+        raise ValueError(f"its JWS header says {wrong}, not {HEADER}")
+    kid = header.get("kid")
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(kid, str) or not isinstance(issuer_id, str) or kid.split("#")[0] != issuer_id:
+        raise ValueError(f"its key {kid!r} is not its issuer's ({issuer_id!r})")
+    key = _key(documents.of(issuer_id), kid)
+    try:
+        key.verify(unb64url(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
+    except InvalidSignature:
+        raise ValueError(
+            f"the signature does not match (the passport was changed, or not signed by {kid})"
+        ) from None
+    own = did_base(issuer_id) + rel
+    if credential.get("id") != own:
+        raise ValueError(f"it is the passport of {credential.get('id')}, not of {own}")
+    _check_dates(credential, now, checked)
+
+
+def _key(document: dict[str, object], kid: str):
+    methods = [
+        m for m in _list(document.get("verificationMethod")) if isinstance(m, dict) and m.get("id") == kid
+    ]
+    if not methods:
+        raise ValueError(f"the issuer's DID document does not list the key {kid}")
+    if kid not in _list(document.get("assertionMethod")):
+        raise ValueError(
+            f"the issuer's DID document does not allow {kid} to sign credentials (assertionMethod)"
+        )
+    jwk = methods[0].get("publicKeyJwk")
+    if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+        raise ValueError(f"the key {kid} is not an Ed25519 JSON Web Key")
+    return public_key(str(jwk.get("x", "")))
+
+
+def _check_dates(credential: dict[str, object], now: datetime, checked: Checked) -> None:
+    for name, ok, what in (
+        ("validFrom", lambda t: t <= now, "not valid before"),
+        ("validUntil", lambda t: t >= now, "expired on"),
+    ):
+        value = credential.get(name)
+        if value is None:
+            continue
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            checked.problems.append(f"its {name} is not a date and time: {value!r}")
+            continue
+        if moment.tzinfo is None or not ok(moment):
+            checked.problems.append(f"{what} {value}")
+
+
+def _json_object(data: bytes, what: str) -> dict[str, object]:
+    try:
+        found = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(f"{what} is not JSON") from None
+    if not isinstance(found, dict):
+        raise ValueError(f"{what} is not a JSON object")
+    return found
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        return str(exc.reason)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
