@@ -26,9 +26,13 @@ CONTENT_KINDS = ("partners", "materials", "stories", "pages")
 BATCH_INDEX = "batches.json"
 SITEMAP = "sitemap.xml"
 FEED = "feed.xml"
-DISCOVERY_KINDS = {BATCH_INDEX: "batch-index", SITEMAP: "sitemap", FEED: "feed"}
+CONTEXT_ROUTE = "contexts/mfsite-v1.jsonld"  # the JSON-LD context of the passports' own terms
+# What a site with a base URL has besides: the passports name the context of their own terms.
+DISCOVERY_KINDS = {BATCH_INDEX: "batch-index", SITEMAP: "sitemap", FEED: "feed", CONTEXT_ROUTE: "context"}
 # The kinds of output that belong to one batch (their key is its id).
-BATCH_FILE_KINDS = frozenset({"batch", "redirect", "label", "qr-svg", "qr-png", "passport", "card"})
+BATCH_FILE_KINDS = frozenset(
+    {"batch", "redirect", "label", "qr-svg", "qr-png", "passport", "card", "linkset"}
+)
 # The first folder of every path plan_batch makes, whatever the settings: b/ (the QR target,
 # label and images), B/ (the compact codes' upper-case address) and 01/ (GS1 Digital Link).
 # The check for colliding outputs (validate/paths.py) plans the batches' files only when
@@ -82,6 +86,8 @@ def plan_batch(config: SiteConfig, batch: Batch) -> list[Output]:
     outputs += [in_language(outputs[0], lang) for lang in config.languages[1:]]
     if canonical != folder:  # GS1 Digital Link: the old address points to the new one
         outputs.append(page(folder, "redirect", batch.id))
+        if config.base_url:  # and what resolvers look for beside the page (render/linkset.py)
+            outputs.append(Output(canonical + LINKSET_NAME, "linkset", batch.id, canonical))
     elif config.qr.compact:  # the upper-case address the compact QR code encodes
         outputs.append(page(compact_route(batch), "batch", batch.id))
     outputs.append(page(folder + "label/", "label", batch.id))
@@ -93,6 +99,7 @@ def plan_batch(config: SiteConfig, batch: Batch) -> list[Output]:
     return outputs
 
 
+LINKSET_NAME = "linkset.json"  # a Digital Link batch's GS1 linkset, beside its page
 CARD_NAME = "og.jpg"  # a batch's share card, in its folder (state/cards.py)
 CARD_SIZE = (1200, 630)  # its width and height (photos/card.py draws it)
 

@@ -381,3 +381,35 @@ def test_the_digital_link_page_is_the_default_languages(tmp_path: Path) -> None:
     data = json.loads(found.group(1))
     assert data["url"] == BASE + "en/" + link
     assert data["hasGS1DigitalLink"] == BASE + link  # what the printed code opens
+
+
+def test_a_digital_link_batch_has_its_gs1_linkset(tmp_path: Path) -> None:
+    """Beside the page at its Digital Link address, the RFC 9264 linkset GS1 resolvers read: the
+    page in each language (titled in it), the passport and the label, linked from both pages."""
+    site_yaml = TWO_LANGUAGES["site.yaml"] + "gs1_digital_link: true\n"
+    batch = TWO_LANGUAGES["batches/tee-1.yaml"] + "gtin: 09506000134352\n"
+    site = write_site(
+        tmp_path / "site", {**TWO_LANGUAGES, "site.yaml": site_yaml, "batches/tee-1.yaml": batch}
+    )
+    assert mfsite("build", "--source", site).code == 0
+    output, link = site / "output", "01/09506000134352/10/tee-1/"
+    found = json.loads((output / link / "linkset.json").read_text(encoding="utf-8"))
+    (entry,) = found["linkset"]
+    gs1 = "https://ref.gs1.org/voc/"
+    assert entry["anchor"] == BASE + link.rstrip("/")  # the address the printed code opens
+    assert entry[gs1 + "defaultLink"] == [{"href": BASE + link, "title": entry[gs1 + "pip"][0]["title"]}]
+    pages = {page["hreflang"][0]: page for page in entry[gs1 + "pip"]}
+    assert {lang: page["href"] for lang, page in pages.items()} == {
+        "de": BASE + link,
+        "en": BASE + "en/" + link,
+    }
+    assert "Charge tee-1" in pages["de"]["title"] and "batch tee-1" in pages["en"]["title"]
+    assert entry[gs1 + "dpp"][0]["href"] == BASE + "b/tee-1/passport.json"
+    assert entry["https://w3id.org/mfsite/v1/printLabel"][0]["href"] == BASE + "b/tee-1/label/"
+    for relation, links in entry.items():  # GS1's rules: IRIs as keys, a title on every link
+        if relation not in ("anchor", "itemDescription"):
+            assert relation.startswith("https://") and all(item["title"] for item in links), relation
+    head = f'<link rel="linkset" type="application/linkset+json" href="{BASE}{link}linkset.json">'
+    assert head in text_of(output / link / "index.html") and head in text_of(
+        output / "en" / link / "index.html"
+    )

@@ -13,9 +13,11 @@ import pytest
 from conftest import REPO, mfsite, write_site
 from htmlcheck import parse
 from jsonschema import Draft202012Validator, FormatChecker
+from pyld import jsonld
 
 from mfsite.engine import check_site
 from mfsite.model import Site
+from mfsite.render.passport import OWN_CONTEXT
 
 BASE = "https://shop.example.test/kiez/"
 SCHEMA = json.loads((REPO / "mfsite/schemas/passport.schema.json").read_text(encoding="utf-8"))
@@ -70,11 +72,70 @@ def test_every_example_passport_matches_the_schema(example_build: Path, example_
         assert all(math.isclose(total, 1, abs_tol=1e-9) for total in shares.values()), (slug, shares)
 
 
+CONTEXTS = Path(__file__).parent / "data" / "contexts"  # the contexts the passports name (SOURCES.md)
+
+
+def safe_mode_problems(passport: dict) -> list[str]:
+    """What JSON-LD expansion in safe mode refuses in the passport, with the W3C VC 2.0 and UNTP
+    DPP 0.6.0 contexts and mfsite's own, served from files (nothing fetched): a term no context
+    defines (dropped), and a type or id left relative (a type no context defines). pyld has no
+    safe mode of its own, so both are looked for: dropped terms as pyld reports them, relative
+    IRIs in what it expands (with no base to resolve them against)."""
+    files = {
+        "https://www.w3.org/ns/credentials/v2": CONTEXTS / "credentials-v2.jsonld",
+        "https://test.uncefact.org/vocabulary/untp/dpp/0.6.0/": CONTEXTS / "untp-dpp-context-0.6.0.jsonld",
+        passport["@context"][-1]: OWN_CONTEXT,  # (each site publishes it: contexts/mfsite-v1.jsonld)
+    }
+
+    def load(url: str, options: object = None) -> dict:
+        if url not in files:
+            raise jsonld.JsonLdError(
+                f"no local copy of {url}", "jsonld.LoadDocumentError", code="loading document failed"
+            )
+        return {"contextUrl": None, "documentUrl": url, "document": json.loads(files[url].read_text())}
+
+    problems: list[str] = []
+    expanded = jsonld.expand(
+        passport,
+        {"documentLoader": load, "base": None},
+        on_property_dropped=lambda term: problems.append(f"undefined term {term!r}"),
+    )
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key in ("@type", "@id"):
+                for iri in jsonld.JsonLdProcessor.arrayify(node.get(key, [])):
+                    if isinstance(iri, str) and ":" not in iri:
+                        problems.append(f"relative {key} {iri!r}")
+            for value in node.values():
+                walk(value)
+
+    walk(expanded)
+    return sorted(set(problems))
+
+
+def test_every_passport_expands_in_json_ld_safe_mode(example_build: Path) -> None:
+    found = passports(example_build)
+    for slug, passport in found.items():
+        assert safe_mode_problems(passport) == [], slug
+    # mfsite's context is published beside the passports, where they name it
+    assert all(p["@context"][-1] == BASE + "contexts/mfsite-v1.jsonld" for p in found.values())
+    assert (example_build / "contexts/mfsite-v1.jsonld").read_bytes() == OWN_CONTEXT.read_bytes()
+    # and the check finds what it should: a term, and a type, that no context defines
+    broken = json.loads(json.dumps(next(iter(found.values()))))
+    broken["credentialSubject"]["materialsProvenance"][0].update(type=["Material"], fabric="jersey")
+    assert safe_mode_problems(broken) == ["relative @type 'Material'", "undefined term 'fabric'"]
+
+
 def test_the_schema_rejects_what_it_should() -> None:
     good = {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
             "https://test.uncefact.org/vocabulary/untp/dpp/0.6.0/",
+            "https://x.example/contexts/mfsite-v1.jsonld",
         ],
         "type": ["DigitalProductPassport", "VerifiableCredential"],
         "id": "https://x.example/b/a/passport.json",
@@ -91,15 +152,14 @@ def test_the_schema_rejects_what_it_should() -> None:
                 "countryOfProduction": "DE",
                 "producedByParty": {"id": "https://x.example/partners/p/", "name": "P"},
                 "producedAtFacility": {
+                    "type": ["Facility"],
                     "id": "https://x.example/partners/p/",
                     "name": "P",
                     "address": {"addressLocality": "Berlin", "addressCountry": "DE"},
                 },
             },
             "granularityLevel": "batch",
-            "materialsProvenance": [
-                {"type": ["Material"], "name": "C", "component": "body", "massFraction": 1}
-            ],
+            "materialsProvenance": [{"name": "C", "component": "body", "massFraction": 1}],
         },
     }
     assert VALIDATOR.is_valid(good)
@@ -115,6 +175,7 @@ def test_the_schema_rejects_what_it_should() -> None:
             },
         },
         {**good, "credentialSubject": {**good["credentialSubject"], "product": {**product, "name": ""}}},
+        {**good, "@context": good["@context"][:2]},  # without the context of mfsite's own terms
     ):
         assert not VALIDATOR.is_valid(broken)
 
@@ -178,8 +239,7 @@ def test_certificates_are_claims_with_their_evidence(example_build: Path) -> Non
     assert gots["material"]["id"] == f"{BASE}materials/organic-cotton-denim/"
     assert len({c["id"] for c in claims}) == len(claims)
     weaving = passport["credentialSubject"]["traceabilityInformation"][0]
-    assert weaving == {
-        "type": ["TraceabilityPerformance"],
+    assert weaving == {  # (no type: UNTP 0.6.0's context defines no term for it)
         "valueChainProcess": "weaving",
         "place": "Bergamo",
         "country": "IT",

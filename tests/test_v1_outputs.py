@@ -1,7 +1,8 @@
 """A site without `languages` keeps every URL, QR code and passport it had before languages
 came: the same paths, the same codes, the same passports, as recorded in tests/data/v1-outputs.json
 from a build of mfsite 7da3a00. Since then each batch has one file more, its share card
-(issue 21): nothing else is added, and nothing recorded changes."""
+(issue 21), a Digital Link batch its GS1 linkset, and the site the JSON-LD context of its
+passports' own terms (issue 22); the passports changed by that work alone (`before`)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,37 @@ VARIANTS = {
 
 def fingerprint(path: Path) -> str:
     """A QR image by its pixels (PNG bytes depend on the zlib at hand), a QR SVG and a passport
-    by their bytes; any other file by its path alone (the theme may change its pages)."""
+    by their bytes (a passport as it was before issue 22's JSON-LD conformance: see `before`);
+    any other file by its path alone (the theme may change its pages)."""
     if path.name == "qr.png":
         return hashlib.sha256(Image.open(path).convert("L").tobytes()).hexdigest()
-    if path.name in ("qr.svg", "passport.json"):
+    if path.name == "qr.svg":
         return hashlib.sha256(path.read_bytes()).hexdigest()
+    if path.name == "passport.json":
+        return hashlib.sha256(before(path.read_bytes())).hexdigest()
     return ""
+
+
+def before(passport: bytes) -> bytes:
+    """The passport with issue 22's conformance work undone: the context of mfsite's own terms
+    taken out, the facility's type taken out, and the four types UNTP 0.6.0's context defines no
+    term for put back, each first in its object. Equal to the recorded bytes: the passports
+    changed by that work alone."""
+    data = json.loads(passport)
+    data["@context"] = data["@context"][:2]
+    subject = data["credentialSubject"]
+    del subject["product"]["producedAtFacility"]["type"]
+    typed = [(item, ["Material"]) for item in subject["materialsProvenance"]]
+    typed += [(item, ["Link"]) for item in subject["product"].get("furtherInformation", [])]
+    typed += [
+        (claim["conformityEvidence"], ["SecureLink", "Link"]) for claim in subject.get("conformityClaim", [])
+    ]
+    typed += [(step, ["TraceabilityPerformance"]) for step in subject.get("traceabilityInformation", [])]
+    for item, kind in typed:
+        rest = dict(item)
+        item.clear()
+        item.update(type=kind, **rest)
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -41,6 +67,8 @@ def test_a_site_without_languages_keeps_its_urls_codes_and_passports(tmp_path: P
     assert run.code == 0, run.err
     output = site / "output"
     found = {p.relative_to(output).as_posix(): fingerprint(p) for p in output.rglob("*") if p.is_file()}
-    cards = {path for path in found if path.endswith("/og.jpg")}
-    assert cards == {"b/tee-1/og.jpg"}
-    assert {path: found[path] for path in found.keys() - cards} == RECORDED[name]
+    added = {path for path in found if path.endswith(("/og.jpg", "/linkset.json"))} | {
+        "contexts/mfsite-v1.jsonld"
+    }
+    assert added <= found.keys() and {p for p in added if p.endswith("og.jpg")} == {"b/tee-1/og.jpg"}
+    assert {path: found[path] for path in found.keys() - added} == RECORDED[name]

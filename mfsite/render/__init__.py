@@ -34,14 +34,15 @@ from mfsite import fibres
 from mfsite.i18n import SOURCE_LANGUAGE, Words
 from mfsite.languages import Fallback, Localizer, localized_site
 from mfsite.model import Batch, Site, Users, users
-from mfsite.plan import FEED, LANGUAGE_KINDS, SITEMAP, Output, passport_route
-from mfsite.render import feeds, jsonld, passport, qr, text
+from mfsite.plan import FEED, LANGUAGE_KINDS, LINKSET_NAME, SITEMAP, Output, passport_route
+from mfsite.render import feeds, jsonld, linkset, passport, qr, text
 from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
 from mfsite.render.pages import (
     View,
     archive_context,
     batch_context,
+    batch_title,
     composition,
     content_context,
     home_context,
@@ -58,6 +59,7 @@ from mfsite.urls import (
     page_route,
     qr_url,
     relative,
+    uses_digital_link,
 )
 
 if TYPE_CHECKING:
@@ -319,6 +321,30 @@ class Renderer:
             )
         return self.languages[lang]
 
+    def linkset(self, batch: Batch) -> bytes:
+        """The batch's GS1 linkset: its page in each language, its passport and its label."""
+        config = self.site.config
+        base = config.base_url or ""
+        route = page_route(config, batch)
+        pages = []
+        for lang in config.languages:
+            renderer = self if lang == config.language else self.in_language(lang)
+            title = batch_title(renderer.view(batch), renderer.env.words)
+            href = absolute(base, in_language(route, lang, config))
+            pages.append(linkset.Link(href, title, "text/html", lang))
+        words = self.env.words
+        passport_link = linkset.Link(
+            absolute(base, passport_route(batch)),
+            words.gettext("Digital product passport"),
+            "application/json",
+        )
+        label = linkset.Link(
+            absolute(base, batch_route(batch) + "label/"),
+            words.gettext("Label for batch %(id)s", id=batch.id),
+            "text/html",
+        )
+        return linkset.linkset(absolute(base, route), pages[0].title, pages, passport_link, label)
+
     def render(self, output: Output) -> bytes:
         if output.lang and output.lang != self.site.config.language:
             return self.in_language(output.lang).render(output)
@@ -329,6 +355,10 @@ class Renderer:
             return qr.to_png(symbol, self.site.config.qr)
         if output.kind == "passport":
             return passport.render_passport(self.site, self.batches[output.key], self.signer)
+        if output.kind == "linkset":
+            return self.linkset(self.batches[output.key])
+        if output.kind == "context":
+            return passport.OWN_CONTEXT.read_bytes()
         if output.kind == "did":
             return passport.render_did_document(self.site, self.signer)
         if output.kind == "nojekyll":
@@ -413,7 +443,10 @@ class Renderer:
         )
         if output.kind == "batch":
             context.update(jsonld.page_context(site, batch, words))
-            context.update(passport=passport_route(batch) if site.config.base_url else None)
+            base = site.config.base_url
+            context.update(passport=passport_route(batch) if base else None, linkset=None)
+            if base and uses_digital_link(site.config, batch):  # (one file, for every language)
+                context.update(linkset=absolute(base, page_route(site.config, batch) + LINKSET_NAME))
             return "batch.html", context
         if output.kind == "redirect":
             return "redirect.html", context

@@ -12,17 +12,21 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mfsite.model import Batch, Site, SiteConfig
 
 if TYPE_CHECKING:
     from mfsite.signing import Signer
-from mfsite.plan import passport_route
+from mfsite.plan import CONTEXT_ROUTE, passport_route
 from mfsite.render.pages import certifications, composition, journey
 from mfsite.urls import absolute, content_route, page_route
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://test.uncefact.org/vocabulary/untp/dpp/0.6.0/"]
+# mfsite's own terms, those UNTP 0.6.0 has none for (a material's component, a claim's material, a
+# journey step's who, where and when): a context each site publishes beside its passports.
+OWN_CONTEXT = Path(__file__).resolve().parent.parent / "schemas" / "mfsite-context-v1.jsonld"
 GTIN_SCHEME = {
     "type": ["IdentifierScheme"],
     "id": "https://id.gs1.org/01/",
@@ -73,6 +77,7 @@ def passport(site: Site, batch: Batch) -> dict[str, object]:
         producedByParty=party(config, partner.id, partner.name),
         # A partner is one workshop: its page stands for the facility too, at the batch's place.
         producedAtFacility={
+            "type": ["Facility"],
             **party(config, partner.id, partner.name),
             "address": {"addressLocality": batch.origin.place, "addressCountry": batch.origin.country},
         },
@@ -81,7 +86,6 @@ def passport(site: Site, batch: Batch) -> dict[str, object]:
         story = site.stories[batch.story.id]
         product["furtherInformation"] = [
             {
-                "type": ["Link"],
                 "linkURL": absolute(base, content_route("stories", story.id)),
                 "linkName": story.title,
             }
@@ -99,7 +103,7 @@ def passport(site: Site, batch: Batch) -> dict[str, object]:
     if trace:
         subject["traceabilityInformation"] = trace
     return {
-        "@context": CONTEXT,
+        "@context": [*CONTEXT, absolute(base, CONTEXT_ROUTE)],
         "type": ["DigitalProductPassport", "VerifiableCredential"],
         "id": absolute(base, passport_route(batch)),
         "issuer": {"type": ["CredentialIssuer"], "id": base, "name": config.shop.name or config.title},
@@ -113,7 +117,7 @@ def materials(site: Site, batch: Batch) -> list[dict[str, object]]:
     out = []
     for use in batch.materials:
         material = site.materials[use.material.id]
-        entry: dict[str, object] = {"type": ["Material"], "name": material.name, "component": use.component}
+        entry: dict[str, object] = {"name": material.name, "component": use.component}
         if material.origin_country:
             entry["originCountry"] = material.origin_country
         entry["massFraction"] = fraction(use.percent)
@@ -141,7 +145,6 @@ def conformity_claims(site: Site, batch: Batch) -> list[dict[str, object]]:
         }
         if cert.url:
             claim["conformityEvidence"] = {
-                "type": ["SecureLink", "Link"],
                 "linkURL": cert.url,
                 "linkName": " ".join(filter(None, (cert.name, cert.id))),
             }
@@ -153,7 +156,7 @@ def traceability(site: Site, batch: Batch) -> list[dict[str, object]]:
     """The journey, one value-chain process per step, with who, where and when."""
     out = []
     for step in journey(site, batch):
-        entry: dict[str, object] = {"type": ["TraceabilityPerformance"], "valueChainProcess": step.step}
+        entry: dict[str, object] = {"valueChainProcess": step.step}
         if step.partner:
             entry["performedByParty"] = party(site.config, step.partner.id, step.partner.name)
         if step.place:
