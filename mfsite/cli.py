@@ -17,6 +17,7 @@ import click
 from mfsite import __version__
 from mfsite.commands import EXIT_SITE_ERRORS, UsageRefused, fail, report
 from mfsite.diagnostics import format_json, format_text, summary
+from mfsite.signing.status import DEFAULT_KEY_FILE
 
 if TYPE_CHECKING:
     from mfsite.model import Site
@@ -212,7 +213,7 @@ def init(directory: Path) -> None:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    default="~/.config/mfsite/signing.key",
+    default=DEFAULT_KEY_FILE,
     show_default=True,
     help="Where to write the key (never over an existing file).",
 )

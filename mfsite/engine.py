@@ -61,7 +61,7 @@ from mfsite.validate import validate
 from mfsite.workers import collector_paused, pool
 
 if TYPE_CHECKING:
-    from mfsite.signing import Signer
+    from mfsite.signing.jws import Signer
     from mfsite.state.photos import Published
 
 
@@ -128,6 +128,9 @@ class RenderFailed(Exception):
 # costs less than writing every entry after each small edit.
 RESAVE_SHARE = 0.02
 CHUNK = 100  # outputs a worker renders per task: big enough to amortise, small enough to balance
+# Pictures mfsite draws or encodes from pixels: no text of the sources reaches them, so the leak
+# check of a signing build (Signer.refuse_leaks) skips their bytes, a third of a site's.
+DRAWN = frozenset({"card", "photo", "qr-png"})
 
 
 class Engine:
@@ -234,7 +237,7 @@ class Engine:
         its file, but not what the file or MFSITE_SIGNING_KEY holds)."""
         if not report.key:
             return True
-        from mfsite.signing.keys import key_status
+        from mfsite.signing.status import key_status
 
         return key_status(report.key_file, self.source) == report.key
 
@@ -498,7 +501,7 @@ class Job:
     parts: Parts  # those parts, as the last build made them
     cards: Cards | None = None  # the batches' share cards
     photos: Published | None = None  # where the site shows photos
-    signer: Signer | None = None  # the passports' key, where they are signed
+    signer: Signer | None = field(default=None, repr=False)  # the passports' key, where they are signed
     renderer: Renderer | None = None
 
     def env(self) -> Environment:
@@ -560,7 +563,7 @@ def _render_chunk(chunk: list[Output]) -> Done:
                 raise
             except Exception as exc:  # a template's mistake, said where it is: never a traceback
                 raise RenderFailed(template_problem(exc, out.path)) from None
-        if job.signer is not None:
+        if job.signer is not None and out.kind not in DRAWN:
             job.signer.refuse_leaks(data, f"static/{out.key}" if out.kind == "static" else out.path)
         job.staging.write(out.path, data)
     made = {key: symbol for key, symbol in renderer.symbols.items() if key not in known}

@@ -106,17 +106,36 @@ def in_language(route: str, lang: str, config: SiteConfig) -> str:
 
 
 def did_web(base_url: str) -> str:
-    """did:web for a site: `https://shop.example/kiez/` -> `did:web:shop.example:kiez` (a port's
-    colon percent-encoded, as the method asks)."""
+    """did:web for a site (https, validation sees to it): `https://shop.example/kiez/` ->
+    `did:web:shop.example:kiez`; the host in lower case, a port's colon and anything but letters,
+    digits and `.-_` in a path segment percent-encoded, as the method asks."""
     parts = urlsplit(base_url)
-    segments = [quote(unquote(s), safe="") for s in parts.path.split("/") if s]
-    return ":".join(["did:web", quote(parts.netloc, safe=""), *segments])
+    segments = [_did_segment(s) for s in parts.path.split("/") if s]
+    return ":".join(["did:web", parts.netloc.lower().replace(":", "%3A"), *segments])
+
+
+def _did_segment(segment: str) -> str:
+    return quote(unquote(segment), safe="").replace("~", "%7E")
 
 
 def did_base(did: str) -> str:
-    """The site a did:web names, as its base URL: `did:web:shop.example:kiez` -> `https://shop.example/kiez/`."""
+    """The site a did:web names, as its base URL: `did:web:shop.example:kiez` ->
+    `https://shop.example/kiez/` (path segments kept percent-encoded, as a base URL has them)."""
     host, *segments = did.removeprefix("did:web:").split(":")
-    return "".join([f"https://{unquote(host)}/", *(f"{unquote(s)}/" for s in segments)])
+    return "".join([f"https://{host.replace('%3A', ':')}/", *(f"{s}/" for s in segments)])
+
+
+def same_url(a: str, b: str) -> bool:
+    """Whether two URLs name the same place: scheme and host in any case, the rest as written,
+    the path's escapes taken as what they stand for (`%7E` and `~`, `%C3%A4` and `%c3%a4`)."""
+    first, second = urlsplit(a), urlsplit(b)
+    return (first.scheme.lower(), first.netloc.lower(), unquote(first.path), first.query, first.fragment) == (
+        second.scheme.lower(),
+        second.netloc.lower(),
+        unquote(second.path),
+        second.query,
+        second.fragment,
+    )
 
 
 def did_route(base_url: str) -> str:

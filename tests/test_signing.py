@@ -153,7 +153,7 @@ def test_a_replaced_key_in_the_did_document_fails(signed: tuple[Path, Path, str]
     (output / "did.json").write_text(json.dumps(document), encoding="utf-8")
     run = verify(output)
     assert run.code == 1 and "16 of 16 passports do not verify" in run.err
-    assert "signature does not match" in run.err
+    assert "is not named by its thumbprint" in run.err  # (the key the kid names is not the one listed)
 
 
 def test_a_passport_copied_over_another_fails(signed: tuple[Path, Path, str], tmp_path: Path) -> None:
@@ -271,6 +271,42 @@ def test_signing_needs_a_base_url(tmp_path: Path) -> None:
     assert run.code == 1 and "MF047" in run.out and "base_url" in run.out
 
 
+def test_signing_needs_an_https_base_url(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {})
+    config = site / "site.yaml"
+    text = re.sub(
+        r"(?m)^base_url:.*\n", "base_url: http://shop.example.test/\n", config.read_text(encoding="utf-8")
+    )
+    config.write_text(text + "passport:\n  sign: true\n", encoding="utf-8")
+    run = mfsite("check", "--source", site)
+    assert run.code == 1 and "MF047" in run.out and "https base_url" in run.out
+
+
+def test_an_escaped_path_and_upper_case_host_verify(signed: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """did:web names the site in its own spelling (host in lower case, path escapes kept); the
+    passports' ids keep base_url's: verify takes them as the same address."""
+    _, key, public = signed
+    site = signed_site(tmp_path / "site", key, public)
+    run = mfsite("build", "--source", site, "--base-url", "https://Shop.Example.TEST/l%C3%A4den/")
+    assert run.code == 0, run.err
+    document = json.loads((site / "output/did.json").read_text(encoding="utf-8"))
+    assert document["id"] == "did:web:shop.example.test:l%C3%A4den"
+    assert verify(site / "output").code == 0
+
+
+def test_the_signer_never_shows_its_key(signed: tuple[Path, Path, str]) -> None:
+    from mfsite.engine import check_site
+    from mfsite.signing.keys import read_signer
+
+    site, key, _ = signed
+    checked = check_site(site, BASE)
+    assert checked.site is not None
+    signer = read_signer(checked.site.config, site, site / "output")
+    shown = repr(signer)
+    assert signer.did in shown and all(secret.decode("latin-1") not in shown for secret in signer.secrets)
+    assert "PRIVATE" not in shown and key.read_text().splitlines()[1] not in shown
+
+
 def test_a_root_site_publishes_its_did_document_under_well_known(
     signed: tuple[Path, Path, str], tmp_path: Path
 ) -> None:
@@ -291,7 +327,7 @@ def test_an_unsigned_site_does_not_verify(example_build: Path) -> None:
 
 
 def test_did_web_follows_the_base_url() -> None:
-    from mfsite.signing import thumbprint
+    from mfsite.signing.jws import thumbprint
     from mfsite.urls import did_base, did_route, did_url, did_web
 
     assert did_web("https://kiez-threads.example/shop/") == "did:web:kiez-threads.example:shop"

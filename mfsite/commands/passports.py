@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from mfsite.commands import EXIT_SITE_ERRORS, EXIT_USAGE, fail
 
 def keygen(out: Path) -> None:
     """Write a new key; print what to add to site.yaml and the secret to set in CI."""
-    from mfsite.signing import public_x
+    from mfsite.signing.jws import public_x
     from mfsite.signing.keys import ENV, new_key_file
 
     path = out.expanduser()
@@ -22,7 +23,9 @@ def keygen(out: Path) -> None:
         fail(f"{out} exists: a key is never overwritten (move it away first, or give --out)", EXIT_USAGE)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror}")
-    shown = str(out)
+    # As the build will read it: absolute (a relative passport.key starts at the site folder).
+    written, home = path.resolve(), Path(os.path.expanduser("~"))
+    shown = f"~/{written.relative_to(home)}" if written.is_relative_to(home) else str(written)
     click.echo(f"wrote a new Ed25519 signing key to {shown} (mode 600): keep it private, and backed up.")
     click.echo("\nAdd to site.yaml:\n")
     click.echo(f"passport:\n  sign: true\n  key: {shown}\n  public_key: {public_x(key.public_key())}\n")

@@ -63,7 +63,7 @@ from mfsite.urls import (
 )
 
 if TYPE_CHECKING:
-    from mfsite.signing import Signer
+    from mfsite.signing.jws import Signer
     from mfsite.state.cards import Cards
     from mfsite.state.photos import Published
 

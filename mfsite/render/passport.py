@@ -1,9 +1,10 @@
 """b/<id>/passport.json: a batch as a UN Transparency Protocol Digital Product Passport.
 
 The shape follows UNTP DPP 0.6 (a W3C Verifiable Credential whose subject is
-the product batch); it is not signed. Every value is read from the batch's
-YAML and the files it refers to; what the YAML does not say is left out
-rather than guessed. docs/passport.md maps each field to its source, and
+the product batch), signed where site.yaml asks (`render_passport`, with
+mfsite.signing). Every value is read from the batch's YAML and the files it
+refers to; what the YAML does not say is left out rather than guessed.
+docs/passport.md maps each field to its source, and
 mfsite/schemas/passport.schema.json checks the shape in the tests.
 """
 
@@ -16,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mfsite.model import Batch, Site, SiteConfig
-
-if TYPE_CHECKING:
-    from mfsite.signing import Signer
 from mfsite.plan import CONTEXT_ROUTE, passport_route
 from mfsite.render.pages import certifications, composition, journey
 from mfsite.urls import absolute, content_route, page_route
+
+if TYPE_CHECKING:
+    from mfsite.signing.jws import Signer
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://test.uncefact.org/vocabulary/untp/dpp/0.6.0/"]
 # mfsite's own terms, those UNTP 0.6.0 has none for (a material's component, a claim's material, a
@@ -174,7 +175,7 @@ def render_passport(site: Site, batch: Batch, signer: Signer | None = None) -> b
     credential = passport(site, batch)
     if signer is None:
         return to_json(credential)
-    from mfsite.signing import envelope
+    from mfsite.signing.jws import envelope
 
     credential["issuer"] = {**credential["issuer"], "id": signer.did}  # type: ignore[dict-item]
     return to_json(envelope(signer.sign(credential)))
@@ -184,6 +185,6 @@ def render_did_document(site: Site, signer: Signer | None) -> bytes:
     """The issuer's DID document: the key that signs now, and those that signed before."""
     if signer is None:  # (the engine signs wherever the plan has the document)
         raise ValueError("no signing key: the DID document names it")
-    from mfsite.signing import did_document
+    from mfsite.signing.jws import did_document
 
     return to_json(did_document(signer.did, signer.x, site.config.passport.retired_keys))

@@ -4,11 +4,12 @@ refused where it could leak (inside the site or the output, or readable by other
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -18,11 +19,9 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from mfsite.model import SiteConfig
-from mfsite.signing import Signer, b64url, public_x
+from mfsite.signing.jws import Signer, b64url, public_x, thumbprint
+from mfsite.signing.status import DEFAULT_KEY_FILE, ENV, key_path, key_status
 from mfsite.urls import did_web
-
-ENV = "MFSITE_SIGNING_KEY"
-DEFAULT_KEY_FILE = Path("~/.config/mfsite/signing.key")
 
 
 class KeyProblem(Exception):
@@ -42,8 +41,12 @@ def new_key_file(path: Path) -> Ed25519PrivateKey:
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+    except OSError:
+        path.unlink(missing_ok=True)  # (no half-written key left to block the next keygen)
+        raise
     return key
 
 
@@ -60,35 +63,19 @@ def read_signer(config: SiteConfig, site: Path, output: Path) -> Signer:
             "one then goes to passport.retired_keys)"
         )
     assert config.base_url is not None  # (validation: signing needs base_url)
-    return Signer(found.key, did_web(config.base_url), found.status, secrets(found.key))
+    did = did_web(config.base_url)
+    return Signer(found.key, did, f"{did}#{thumbprint(x)}", x, found.status, secrets(found.key))
 
 
 def secrets(key: Ed25519PrivateKey) -> tuple[bytes, ...]:
-    """What of the key must never appear in a published file: its PEM body (each line of it, a
-    copy may be wrapped otherwise) and its raw bytes, as they are and base64url (a JWK's `d`)."""
+    """What of the key must never appear in a published file: its PEM body (the base64 of the
+    key as keygen writes it, on one line of 64 letters) and its 32 raw bytes, as they are, as
+    base64url (a JWK's `d`), base64 and hex. A copy in another encoding is not recognised."""
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     body = b"".join(line for line in pem.splitlines() if line and not line.startswith(b"-----"))
     raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    return body, raw, b64url(raw).encode("ascii")
-
-
-def key_status(named: str | None, site: Path) -> str:
-    """What changes when the key does, without reading it: the variable's digest, or the file's
-    path and status. A build that finds its sources unchanged compares this with its record's."""
-    if text := os.environ.get(ENV, "").strip():
-        return "env " + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    if not named:
-        return ""
-    path = key_path(named, site)
-    try:
-        stat = path.stat()
-    except OSError:
-        return f"{path} gone"
-    return f"{path} {stat.st_mtime_ns} {stat.st_size} {stat.st_ino} {stat.st_mode}"
-
-
-def key_path(named: str, site: Path) -> Path:
-    return (site / Path(named).expanduser()).resolve()
+    encoded = (b64url(raw), base64.b64encode(raw).decode("ascii").rstrip("="), raw.hex(), raw.hex().upper())
+    return (body, raw, *(text.encode("ascii") for text in encoded))
 
 
 def read_key(named: str | None, site: Path, output: Path) -> Found:
@@ -96,7 +83,7 @@ def read_key(named: str | None, site: Path, output: Path) -> Found:
     expanded, relative to the site). Raises KeyProblem, saying what to do."""
     status = key_status(named, site)
     if text := os.environ.get(ENV, "").strip():
-        return Found(_parsed(text.encode(), f"${ENV}"), f"${ENV}", status)
+        return Found(parsed_key(text.encode(), f"${ENV}"), f"${ENV}", status)
     if not named:
         raise KeyProblem(
             f"passport.sign is on, but no signing key was found: set {ENV} (in CI, a secret) or "
@@ -119,13 +106,14 @@ def read_key(named: str | None, site: Path, output: Path) -> Found:
             f"passport.key: {named} can be read by others (mode {mode & 0o777:o}); "
             f"make it private: chmod 600 {named}"
         )
-    return Found(_parsed(data, named), named, status)
+    return Found(parsed_key(data, named), named, status)
 
 
-def _parsed(data: bytes, origin: str) -> Ed25519PrivateKey:
+def parsed_key(data: bytes, origin: str) -> Ed25519PrivateKey:
+    """The PEM key; KeyProblem, saying why, where it is none mfsite can use."""
     try:
         key = load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         why = "it is protected by a passphrase" if "encrypted" in str(exc).lower() else "it is not a PEM key"
         raise KeyProblem(
             f"{origin}: not a signing key mfsite can use ({why}); make one with mfsite keygen"

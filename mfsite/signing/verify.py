@@ -8,6 +8,7 @@ address: a passport copied over another batch's fails), and its validity dates.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -17,10 +18,11 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 
-from mfsite.signing import ENVELOPE_PREFIX, HEADER, VC_CONTEXT, public_key, unb64url
-from mfsite.urls import did_base, did_route, did_url
+from mfsite.signing.jws import ENVELOPE_PREFIX, HEADER, VC_CONTEXT, public_key, thumbprint, unb64url
+from mfsite.urls import did_base, did_route, did_url, same_url
 
 FETCH_TIMEOUT = 15  # seconds, for the live DID document
+MAX_DOCUMENT = 1_000_000  # bytes: a DID document lists a few keys
 
 
 @dataclass(slots=True)
@@ -56,14 +58,18 @@ class Documents:
         try:
             if self.online:
                 with urllib.request.urlopen(where, timeout=FETCH_TIMEOUT) as response:  # (https: did:web's)
-                    data = response.read()
+                    if not response.geturl().startswith("https://"):
+                        raise ValueError(f"redirected to {response.geturl()}, not https")
+                    data = response.read(MAX_DOCUMENT + 1)
             else:
                 data = (self.output / where).read_bytes()
-        except (OSError, urllib.error.URLError, ValueError) as exc:
+        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError) as exc:
             return f"no DID document for {did}: cannot read {where} ({_reason(exc)})"
+        if len(data) > MAX_DOCUMENT:
+            return f"the DID document at {where} is larger than {MAX_DOCUMENT // 1000} KB"
         try:
             document = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return f"the DID document at {where} is not JSON"
         if not isinstance(document, dict) or document.get("id") != did:
             return f"the DID document at {where} is not {did}'s"
@@ -110,8 +116,10 @@ def _check(data: bytes, rel: str, documents: Documents, now: datetime, checked: 
     kid = header.get("kid")
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if not isinstance(kid, str) or not isinstance(issuer_id, str) or kid.split("#")[0] != issuer_id:
-        raise ValueError(f"its key {kid!r} is not its issuer's ({issuer_id!r})")
+    if not isinstance(issuer_id, str) or not issuer_id.startswith("did:web:"):
+        raise ValueError(f"its issuer {issuer_id!r} is not a did:web")
+    if not isinstance(kid, str) or kid.partition("#")[0] != issuer_id or not kid.partition("#")[2]:
+        raise ValueError(f"its key {kid!r} is not one of its issuer's ({issuer_id}#…)")
     key = _key(documents.of(issuer_id), kid)
     try:
         key.verify(unb64url(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
@@ -120,7 +128,7 @@ def _check(data: bytes, rel: str, documents: Documents, now: datetime, checked: 
             f"the signature does not match (the passport was changed, or not signed by {kid})"
         ) from None
     own = did_base(issuer_id) + rel
-    if credential.get("id") != own:
+    if not isinstance(credential.get("id"), str) or not same_url(str(credential.get("id")), own):
         raise ValueError(f"it is the passport of {credential.get('id')}, not of {own}")
     _check_dates(credential, now, checked)
 
@@ -138,6 +146,8 @@ def _key(document: dict[str, object], kid: str):
     jwk = methods[0].get("publicKeyJwk")
     if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         raise ValueError(f"the key {kid} is not an Ed25519 JSON Web Key")
+    if kid.partition("#")[2] != thumbprint(str(jwk.get("x", ""))):
+        raise ValueError(f"the key {kid} is not named by its thumbprint (RFC 7638)")
     return public_key(str(jwk.get("x", "")))
 
 
@@ -154,14 +164,16 @@ def _check_dates(credential: dict[str, object], now: datetime, checked: Checked)
         except ValueError:
             checked.problems.append(f"its {name} is not a date and time: {value!r}")
             continue
-        if moment.tzinfo is None or not ok(moment):
+        if moment.tzinfo is None:
+            checked.problems.append(f"its {name} has no time zone: {value!r}")
+        elif not ok(moment):
             checked.problems.append(f"{what} {value}")
 
 
 def _json_object(data: bytes, what: str) -> dict[str, object]:
     try:
         found = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValueError(f"{what} is not JSON") from None
     if not isinstance(found, dict):
         raise ValueError(f"{what} is not a JSON object")

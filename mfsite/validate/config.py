@@ -384,8 +384,8 @@ def read_passport(fields: Fields, base_url: str | None) -> PassportSettings:
         retired_keys=tuple(passport.list_of("retired_keys", to_public_key)),
         span=passport.span("sign"),
     )
-    if sign and base_url is None:
-        message = "passport.sign: signed passports name their issuer by base_url (did:web): set base_url"
+    if sign and (base_url is None or not base_url.lower().startswith("https://")):
+        message = "passport.sign: signed passports name their issuer by an https base_url (did:web): set one"
         passport.problems.append(Diagnostic(passport.span("sign"), codes.SIGN_WITHOUT_BASE_URL, message))
     passport.finish()
     return settings
