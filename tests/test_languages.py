@@ -364,14 +364,19 @@ def test_the_site_init_makes_shows_how_to_add_a_language(tmp_path: Path) -> None
     assert '<html lang="de">' in home and ">Alle Chargen<" in home
 
 
-def test_the_digital_link_page_is_the_default_languages(tmp_path: Path) -> None:
+def digital_link_site(tmp_path: Path) -> Path:
+    """The two-language site with GS1 Digital Link on and a batch with a GTIN, built: its output."""
     site_yaml = TWO_LANGUAGES["site.yaml"] + "gs1_digital_link: true\n"
     batch = TWO_LANGUAGES["batches/tee-1.yaml"] + "gtin: 09506000134352\n"
     site = write_site(
         tmp_path / "site", {**TWO_LANGUAGES, "site.yaml": site_yaml, "batches/tee-1.yaml": batch}
     )
     assert mfsite("build", "--source", site).code == 0
-    output, link = site / "output", "01/09506000134352/10/tee-1/"
+    return site / "output"
+
+
+def test_the_digital_link_page_is_the_default_languages(tmp_path: Path) -> None:
+    output, link = digital_link_site(tmp_path), "01/09506000134352/10/tee-1/"
     assert '<html lang="de">' in text_of(output / link / "index.html")
     assert '<html lang="en">' in text_of(output / "en" / link / "index.html")
     assert not (output / "en/b/tee-1").exists()  # the old address's redirect exists once
@@ -386,13 +391,7 @@ def test_the_digital_link_page_is_the_default_languages(tmp_path: Path) -> None:
 def test_a_digital_link_batch_has_its_gs1_linkset(tmp_path: Path) -> None:
     """Beside the page at its Digital Link address, the RFC 9264 linkset GS1 resolvers read: the
     page in each language (titled in it), the passport and the label, linked from both pages."""
-    site_yaml = TWO_LANGUAGES["site.yaml"] + "gs1_digital_link: true\n"
-    batch = TWO_LANGUAGES["batches/tee-1.yaml"] + "gtin: 09506000134352\n"
-    site = write_site(
-        tmp_path / "site", {**TWO_LANGUAGES, "site.yaml": site_yaml, "batches/tee-1.yaml": batch}
-    )
-    assert mfsite("build", "--source", site).code == 0
-    output, link = site / "output", "01/09506000134352/10/tee-1/"
+    output, link = digital_link_site(tmp_path), "01/09506000134352/10/tee-1/"
     found = json.loads((output / link / "linkset.json").read_text(encoding="utf-8"))
     (entry,) = found["linkset"]
     gs1 = "https://ref.gs1.org/voc/"
