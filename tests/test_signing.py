@@ -321,6 +321,86 @@ def test_a_root_site_publishes_its_did_document_under_well_known(
     assert verify(output).code == 0
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost and its key, as PEM files: a live site over https."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+def test_verify_online_reads_the_live_did_document(signed: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """--online fetches the DID document where did:web says (https, here a local server with a
+    certificate of its own): the live one, not the output's."""
+    import functools
+    import ssl
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    _, key, public = signed
+    cert, cert_key = self_signed(tmp_path)
+    live = tmp_path / "live"
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(live))
+    server = ThreadingHTTPServer(("localhost", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, cert_key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        site = signed_site(tmp_path / "site", key, public)
+        base = f"https://localhost:{server.server_address[1]}/kiez/"
+        assert mfsite("build", "--source", site, "--base-url", base).code == 0
+        output = site / "output"
+        shutil.copytree(output, live / "kiez")  # published
+        env = {**os.environ, "SSL_CERT_FILE": str(cert)}
+        run = mfsite("verify", "--output", output, "--online", env=env)
+        assert run.code == 0, run.err
+        # The live document with another key: the output's copy no longer counts.
+        other = keygen(tmp_path / "other.key")
+        document = json.loads((live / "kiez/did.json").read_text(encoding="utf-8"))
+        document["verificationMethod"][0]["publicKeyJwk"]["x"] = other
+        (live / "kiez/did.json").write_text(json.dumps(document), encoding="utf-8")
+        assert verify(output).code == 0
+        run = mfsite("verify", "--output", output, "--online", env=env)
+        assert run.code == 1 and "16 of 16 passports do not verify" in run.err
+        # No live site at all: said, per passport, never a traceback.
+        server.shutdown()
+        server.server_close()
+        run = mfsite("verify", "--output", output, "--online", "--format", "json", env=env)
+        assert run.code == 1
+        problems = json.loads(run.out)["passports"][0]["problems"]
+        assert problems and problems[0].startswith("no DID document for did:web:localhost%3A")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_an_unsigned_site_does_not_verify(example_build: Path) -> None:
     run = verify(example_build)
     assert run.code == 1 and "not signed" in run.err and "16 of 16" in run.err
