@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mfsite import PACKAGE
 from mfsite.model import Batch, Site, SiteConfig
 from mfsite.plan import CONTEXT_ROUTE, passport_route
 from mfsite.render.pages import certifications, composition, journey
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://test.uncefact.org/vocabulary/untp/dpp/0.6.0/"]
 # mfsite's own terms, those UNTP 0.6.0 has none for (a material's component, a claim's material, a
 # journey step's who, where and when): a context each site publishes beside its passports.
-OWN_CONTEXT = Path(__file__).resolve().parent.parent / "schemas" / "mfsite-context-v1.jsonld"
+OWN_CONTEXT = PACKAGE / "schemas" / "mfsite-context-v1.jsonld"
 GTIN_SCHEME = {
     "type": ["IdentifierScheme"],
     "id": "https://id.gs1.org/01/",

@@ -63,12 +63,10 @@ class Cards:
     def _draw(self, site: Site, batch: Batch) -> bytes:
         from mfsite.photos import share_card  # (Pillow: imported only to draw)
 
-        colour = site.config.theme.colour
-        if not batch.photos:
-            return share_card(None, None, *card_texts(site, batch), colour)
-        photo = batch.photos[0]
-        data = (self.source / "photos" / photo.src).read_bytes()
-        return share_card(data, photo.focus, *card_texts(site, batch), colour)
+        photo = batch.photos[0] if batch.photos else None
+        data = (self.source / "photos" / photo.src).read_bytes() if photo else None
+        focus = photo.focus if photo else None
+        return share_card(data, focus, *card_texts(site, batch), site.config.theme.colour)
 
     def clear(self) -> None:
         """Keep nothing (`--clean`): every card is drawn anew."""
