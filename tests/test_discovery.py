@@ -149,11 +149,11 @@ def test_batch_and_story_pages_have_sharing_tags(example_build: Path) -> None:
     assert (batch["og:image:width"], batch["og:image:height"]) == ("1200", "630")
     assert batch["og:image:alt"].startswith("Illustration: the ink-blue heavyweight hoodie")
     assert (example_build / "b/hd-2611-a/og.jpg").is_file()
-    # No photo: the brand card, in the theme's colour, says what it shows
+    # No photo: the brand card, in the theme's colour, says what it shows, its batch id too
     tee = meta(example_build / "b/tee-2602-a/index.html")
     assert tee["twitter:card"] == "summary_large_image"
     assert tee["og:image"] == f"{BASE}b/tee-2602-a/og.jpg"
-    assert tee["og:image:alt"] == "Organic Heavy Tee, Black · Nähwerk Neukölln · Kiez Threads"
+    assert tee["og:image:alt"] == "Organic Heavy Tee, Black · Nähwerk Neukölln · tee-2602-a · Kiez Threads"
     with Image.open(example_build / "b/tee-2602-a/og.jpg") as card:
         assert card.size == (1200, 630)
         assert card.getpixel((600, 40)) == pytest.approx(ImageColor.getrgb(BRAND), abs=4)

@@ -28,13 +28,16 @@ from mfsite.photos import (
     Processed,
     Shape,
     avif_available,
+    brand_base,
     has_gps,
     inspect,
     process,
     recipe_key,
     share_card,
+    with_batch_id,
 )
 from mfsite.photos.card import MARGIN, PRODUCT_LINES, _font, layout
+from mfsite.photos.rows import ROW, encode, splice, split
 
 CAMERA = "MfsiteTestCam"
 GPS_IFD, ORIENTATION, MAKE, MODEL = 0x8825, 0x0112, 0x010F, 0x0110
@@ -394,12 +397,51 @@ def test_card_without_a_photo() -> None:
     assert data == share_card(None, None, "Wool cap", "Nähwerk", "B-2026-014", "Kiez Threads", "#f4d35e")
     assert len(data) < 100_000
     image = card_image(data)
-    # Baseline: drawn once for many batches, so encoded at a third of a progressive JPEG's time.
+    # Baseline, with a restart marker after every row of blocks: the batch's id line is spliced in.
     assert (image.format, image.size) == ("JPEG", CARD_SIZE) and not image.info.get("progressive")
+    assert len(split(data).rows) == -(-CARD_SIZE[1] // ROW)
     assert image.getpixel((600, 40)) == pytest.approx((0xF4, 0xD3, 0x5E), abs=4)
     assert_bare(data, "JPEG")
     with pytest.raises(ValueError, match="not a colour"):
         share_card(None, None, "Wool cap", "", "", "", "brand green")
+
+
+@pytest.mark.parametrize(
+    ("product", "maker", "batch_id", "shop"),
+    [
+        ("Wool cap", "Nähwerk", "B-2026-014", "Kiez Threads"),
+        ("Organic Heavy Tee, Black", "Nähwerk Neukölln", "gjpq-ÄÖ", "Shop with descenders: gjpqy"),
+        (LONG_NAME, "Nähwerk Kreuzberg " * 8, "B-" + "9" * 80, "Kiez " * 30),  # the id line cut short
+        ("Cap", "", "X1", "Kiez Threads"),  # no maker: the id line sits under the name
+        ("Cap", "Maker", "X1", ""),  # no shop: the id is the line, alone
+    ],
+)
+def test_a_brand_card_is_its_base_with_the_id_line_spliced_in(
+    product: str, maker: str, batch_id: str, shop: str
+) -> None:
+    base = brand_base(product, maker, shop, "#204060")
+    assert base == share_card(None, None, product, maker, "", shop, "#204060")
+    card = with_batch_id(base, product, maker, batch_id, shop, "#204060")
+    # byte for byte the card drawn whole, with the id on it
+    assert card == share_card(None, None, product, maker, batch_id, shop, "#204060")
+    if shop:  # (else the base has no line there, and the card is drawn whole)
+        drawn, plain = np.asarray(card_image(card), dtype=int), np.asarray(card_image(base), dtype=int)
+        differs = np.flatnonzero(np.abs(drawn - plain).max(axis=(1, 2)) > 0)
+        id_line = layout(product, maker, batch_id, shop)[-1]
+        assert id_line.box[1] - ROW < differs.min() and differs.max() < id_line.box[3] + ROW
+    assert_bare(card, "JPEG")
+
+
+def test_rows_of_a_jpeg_not_made_alike_are_refused() -> None:
+    base = brand_base("Cap", "Maker", "Shop", "#204060")
+    other = encoded(Image.new("RGB", (CARD_SIZE[0], ROW)), "JPEG")  # no restart markers
+    with pytest.raises(ValueError, match="restart markers"):
+        split(other)
+    narrow = split(encode(Image.new("RGB", (600, ROW)), 75))
+    with pytest.raises(ValueError, match="does not fit"):
+        splice(split(base), narrow, 3)
+    with pytest.raises(ValueError, match="does not fit"):
+        splice(split(base), split(encode(Image.new("RGB", (CARD_SIZE[0], 3 * ROW)), 75)), 38)
 
 
 def test_card_crops_around_the_focus() -> None:

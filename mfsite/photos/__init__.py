@@ -1,6 +1,6 @@
 """Photos: the published copies of a photo and a batch's share card, from bytes; nothing of the site."""
 
-from mfsite.photos.card import CARD_SIZE, share_card
+from mfsite.photos.card import CARD_SIZE, brand_base, share_card, with_batch_id
 from mfsite.photos.process import (
     MAX_BYTES,
     MAX_PIXELS,
@@ -31,6 +31,7 @@ __all__ = [
     "Recipe",
     "Shape",
     "avif_available",
+    "brand_base",
     "copy_formats",
     "copy_sizes",
     "decode",
@@ -39,4 +40,5 @@ __all__ = [
     "process",
     "recipe_key",
     "share_card",
+    "with_batch_id",
 ]

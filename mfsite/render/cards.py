@@ -6,11 +6,9 @@ from mfsite.model import Batch, Site
 
 
 def card_texts(site: Site, batch: Batch) -> tuple[str, str, str, str]:
-    """Its product, its maker, its id (only over its own photo: the brand card is shared by every
-    batch of one product and maker, see state/cards.py) and the shop's name."""
+    """Its product, its maker, its id and the shop's name."""
     shop = site.config.shop.name or site.config.title
-    batch_id = batch.id if batch.photos else ""
-    return str(batch.product), str(site.partners[batch.partner.id].name), batch_id, shop
+    return str(batch.product), str(site.partners[batch.partner.id].name), batch.id, shop
 
 
 def card_alt(site: Site, batch: Batch) -> str:

@@ -2,15 +2,16 @@
 
 A batch with photos is shared with its main photo, cropped around its focus, under its product,
 maker, batch id and the shop's name. A batch without one is shared with the brand card: the
-shop's colour under its product, maker and the shop's name. That card is the same for every
-batch of one product by one maker, so it is drawn once for all of them and carries no batch id:
-drawing a card takes a few milliseconds, and one per batch would add more to a cold build of
-10,000 photo-less batches than rendering all their pages.
+shop's colour under the same texts. Drawing a card takes a few milliseconds, and one per batch
+would add more to a cold build of 10,000 photo-less batches than rendering all their pages; but
+the brand card is the same for every batch of one product by one maker except its id line. So
+that card is kept without the id (its base), and each batch's card is made from it with only the
+id line's rows drawn (photos/card.py), in a fraction of a millisecond, and not kept.
 
-Each card is kept under a digest of everything it is drawn from (the texts, the colour, the photo's
-bytes and focus, mfsite's code and the libraries' versions), so a rebuild draws only a card whose
-batch changed what it shows. Cards no site batch uses any more are removed at the end of a build
-that made or removed one. Pillow is imported only to draw.
+Each photo card and base is kept under a digest of everything it is drawn from (the texts, the
+colour, the photo's bytes and focus, mfsite's code and the libraries' versions), so a rebuild draws
+only a card whose batch changed what it shows. Those no site batch uses any more are removed at the
+end of a build that made or removed a card.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ CARDS_FOLDER = "cards"
 
 
 def card_key(site: Site, batch: Batch) -> str:
-    parts = [dependencies(), own_digest(), site.config.theme.colour, *card_texts(site, batch)]
+    """The key of a batch's photo card, or of the base of its brand card (which has no id)."""
+    product, maker, batch_id, shop = card_texts(site, batch)
+    parts = [dependencies(), own_digest(), site.config.theme.colour, product, maker, shop]
     if batch.photos:
         photo = batch.photos[0]
-        parts += [site.photos[photo.src].digest, repr(photo.focus)]
+        parts += [batch_id, site.photos[photo.src].digest, repr(photo.focus)]
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=10).hexdigest()
 
 
@@ -43,37 +46,44 @@ class Cards:
     def __init__(self, state_folder: Path, source: Path) -> None:
         self.folder = state_folder / CARDS_FOLDER
         self.source = source
-        self.brand: dict[str, bytes] = {}  # brand cards this process has: each is shared by many batches
+        self.bases: dict[str, bytes] = {}  # brand card bases this process has: each serves many batches
 
     def card(self, site: Site, batch: Batch) -> bytes:
+        from mfsite.photos import with_batch_id  # (Pillow: imported only to draw)
+
         key = card_key(site, batch)
-        if (found := self.brand.get(key)) is not None:
+        found = self.bases.get(key)
+        if found is None:
+            try:
+                found = (self.folder / f"{key}.jpg").read_bytes()
+            except OSError:
+                found = self._draw(site, batch)
+                with contextlib.suppress(OSError):
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                write_file(self.folder, f"{key}.jpg", found)  # (whole, or not at all)
+        if batch.photos:
             return found
-        try:
-            found = (self.folder / f"{key}.jpg").read_bytes()
-        except OSError:
-            found = self._draw(site, batch)
-            with contextlib.suppress(OSError):
-                self.folder.mkdir(parents=True, exist_ok=True)
-            write_file(self.folder, f"{key}.jpg", found)  # (whole, or not at all)
-        if not batch.photos:
-            self.brand[key] = found
-        return found
+        self.bases[key] = found
+        return with_batch_id(found, *card_texts(site, batch), site.config.theme.colour)
 
     def _draw(self, site: Site, batch: Batch) -> bytes:
-        from mfsite.photos import share_card  # (Pillow: imported only to draw)
+        """The photo card, or the brand card's base."""
+        from mfsite.photos import brand_base, share_card
 
-        photo = batch.photos[0] if batch.photos else None
-        data = (self.source / "photos" / photo.src).read_bytes() if photo else None
-        focus = photo.focus if photo else None
-        return share_card(data, focus, *card_texts(site, batch), site.config.theme.colour)
+        product, maker, batch_id, shop = card_texts(site, batch)
+        colour = site.config.theme.colour
+        if not batch.photos:
+            return brand_base(product, maker, shop, colour)
+        photo = batch.photos[0]
+        data = (self.source / "photos" / photo.src).read_bytes()
+        return share_card(data, photo.focus, product, maker, batch_id, shop, colour)
 
     def clear(self) -> None:
         """Keep nothing (`--clean`): every card is drawn anew."""
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def prune(self, site: Site) -> None:
-        """Remove the cards no batch of the site shows."""
+        """Remove the photo cards and bases no batch of the site shows."""
         keep = {f"{card_key(site, batch)}.jpg" for batch in _one_per_card(site)}
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder):
@@ -82,7 +92,7 @@ class Cards:
 
 
 def _one_per_card(site: Site) -> list[Batch]:
-    """One batch for each card: every batch with photos, one of each product and maker without."""
+    """One batch for each card kept: every batch with photos, one of each product and maker without."""
     found: dict[object, Batch] = {}
     for batch in site.batches:
         found.setdefault(batch.id if batch.photos else (str(batch.product), batch.partner.id), batch)
