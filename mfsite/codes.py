@@ -45,6 +45,8 @@ BAD_FOCUS = "MF044"  # a photo's focus point that is not [x, y] from 0 to 1
 SIGNING_KEY = "MF045"  # passport.sign on, and no key that can be used (or key material in the output)
 BAD_PUBLIC_KEY = "MF046"  # passport.public_key or retired_keys: not an Ed25519 public key
 SIGN_WITHOUT_BASE_URL = "MF047"  # passport.sign on without base_url: no did:web to sign as
+STATUS_INDEX = "MF048"  # passport.status_list on: a batch without status_index, or one another batch has
+PASSPORT_STATUS = "MF049"  # passport_status revoked without a reason or a status list; a list unsigned
 
 # Warnings: the site builds, but something is probably not what was meant
 UNUSED = "MF101"

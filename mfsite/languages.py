@@ -27,6 +27,7 @@ from mfsite.model import (
     Material,
     Page,
     Partner,
+    PassportStatus,
     Photo,
     Place,
     QualityCheck,
@@ -51,9 +52,10 @@ TEXTS: dict[type, tuple[str, ...]] = {
     Story: ("title", "summary", "image_alt", "body"),
     Page: ("title", "body"),
     Photo: ("alt",),
+    PassportStatus: ("reason",),
 }
 INSIDE: dict[type, tuple[str, ...]] = {
-    Batch: ("origin", "care", "journey", "qc", "photos"),
+    Batch: ("origin", "care", "journey", "qc", "photos", "status"),
     Partner: ("photo",),
     Material: ("photo",),
     Story: ("photo",),

@@ -124,6 +124,7 @@ class PassportSettings(Record):
     key: str | None = None  # the private key's file, as written (MFSITE_SIGNING_KEY wins)
     public_key: str | None = None  # the current key's public half (JWK x), to check the key against
     retired_keys: tuple[str, ...] = ()  # earlier public keys, still in the DID document
+    status_list: bool = False  # publish a signed revocation list; every passport names its bit
     span: Span | None = None  # where signing is asked for: key problems are told there
 
 
@@ -149,6 +150,16 @@ class Certification(Record):
     name: str
     id: str | None = None
     url: str | None = None
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class PassportStatus(Record):
+    """Where a batch's passport stands in the site's status list (render/status.py)."""
+
+    span: Span  # of `status_index` (else `passport_status`, else the file): where problems are told
+    index: int | None = None  # its bit in the list: written once, never reused (docs/passport.md)
+    revoked: bool = False  # `passport_status: revoked`
+    reason: str | None = None  # why, for the customer who scans it (a text: may be translated)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -276,6 +287,7 @@ class Batch(Record):
     story: Ref | None = None
     notes: str | None = None
     photos: tuple[Photo, ...] = ()  # the first is its main photo
+    status: PassportStatus | None = None  # its place in the status list, and a revocation
     translations: tuple[Translation, ...] = ()  # its texts in the other languages
     # The content files it names, as "folder/stem", each once, in the order named: worked out
     # as the batch is made (and kept with it in the state), for every rebuild asks it of all.

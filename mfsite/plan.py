@@ -26,6 +26,7 @@ CONTENT_KINDS = ("partners", "materials", "stories", "pages")
 BATCH_INDEX = "batches.json"
 SITEMAP = "sitemap.xml"
 FEED = "feed.xml"
+STATUS_ROUTE = "status/revocation.json"  # the signed list of revoked passports (render/status.py)
 CONTEXT_ROUTE = "contexts/mfsite-v1.jsonld"  # the JSON-LD context of the passports' own terms
 # What a site with a base URL has besides: the passports name the context of their own terms.
 DISCOVERY_KINDS = {BATCH_INDEX: "batch-index", SITEMAP: "sitemap", FEED: "feed", CONTEXT_ROUTE: "context"}
@@ -121,6 +122,8 @@ def plan_shared(site: Site) -> list[Output]:
         outputs.append(Output(did, "did", route=did))
         if did.startswith("."):  # GitHub Pages serves a dot-folder only beside .nojekyll
             outputs.append(Output(".nojekyll", "nojekyll", route=".nojekyll"))
+        if config.passport.status_list:  # which passports are revoked (render/status.py)
+            outputs.append(Output(STATUS_ROUTE, "status-list", route=STATUS_ROUTE))
     for month in site.by_month:
         outputs.append(page(archive_route(month), "archive", month))
     for kind in CONTENT_KINDS:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mfsite.commands import EXIT_SITE_ERRORS, EXIT_USAGE, fail
+
+if TYPE_CHECKING:
+    from mfsite.signing.verify import Checked
 
 
 def keygen(out: Path) -> None:
@@ -44,6 +48,7 @@ def verify(output: Path, online: bool, fmt: str) -> None:
         fail(f"no output folder at {output}: build the site first, or give --output", EXIT_USAGE)
     checked = verify_output(output, online)
     failed = [c for c in checked if not c.ok]
+    revoked = [c for c in checked if c.ok and c.revoked]
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -51,7 +56,13 @@ def verify(output: Path, online: bool, fmt: str) -> None:
                     "ok": bool(checked) and not failed,
                     "output": str(output),
                     "passports": [
-                        {"path": c.path, "batch": c.batch, "ok": c.ok, "problems": c.problems}
+                        {
+                            "path": c.path,
+                            "batch": c.batch,
+                            "ok": c.ok,
+                            "revoked": c.revoked,
+                            "problems": c.problems,
+                        }
                         for c in checked
                     ],
                 },
@@ -61,12 +72,18 @@ def verify(output: Path, online: bool, fmt: str) -> None:
         )
     else:
         for c in failed:
-            named = f" (batch {c.batch})" if c.batch else ""
             for problem in c.problems:
-                click.echo(f"{c.path}{named}: {problem}", err=True)
+                click.echo(f"{c.path}{_named(c)}: {problem}", err=True)
+        for c in revoked:
+            click.echo(f"{c.path}{_named(c)}: revoked by its issuer (its bit in the status list is set)")
     if not checked:
         fail(f"no passports in {output} (b/<id>/passport.json): is base_url set?")
     if failed:
         fail(f"{len(failed)} of {len(checked)} passports do not verify", EXIT_SITE_ERRORS)
     where = "the live DID document" if online else "the DID document in the output"
-    click.echo(f"all {len(checked)} passports verify against {where}", err=fmt == "json")
+    also = f"; {len(revoked)} of them revoked" if revoked else ""
+    click.echo(f"all {len(checked)} passports verify against {where}{also}", err=fmt == "json")
+
+
+def _named(checked: Checked) -> str:
+    return f" (batch {checked.batch})" if checked.batch else ""

@@ -35,7 +35,7 @@ from mfsite.i18n import SOURCE_LANGUAGE, Words
 from mfsite.languages import Fallback, Localizer, localized_site
 from mfsite.model import Batch, Site, Users, users
 from mfsite.plan import FEED, LANGUAGE_KINDS, LINKSET_NAME, SITEMAP, Output, passport_route
-from mfsite.render import feeds, jsonld, linkset, passport, qr, text
+from mfsite.render import feeds, jsonld, linkset, passport, qr, status, text
 from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
 from mfsite.render.pages import (
@@ -361,6 +361,8 @@ class Renderer:
             return passport.OWN_CONTEXT.read_bytes()
         if output.kind == "did":
             return passport.render_did_document(self.site, self.signer)
+        if output.kind == "status-list":
+            return status.render_status_list(self.site, self.signer)
         if output.kind == "nojekyll":
             return b""
         if output.kind == "photo":

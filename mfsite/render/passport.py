@@ -19,6 +19,7 @@ from mfsite import PACKAGE
 from mfsite.model import Batch, Site, SiteConfig
 from mfsite.plan import CONTEXT_ROUTE, passport_route
 from mfsite.render.pages import certifications, composition, journey
+from mfsite.render.status import status_entry
 from mfsite.urls import absolute, content_route, page_route
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def passport(site: Site, batch: Batch) -> dict[str, object]:
     trace = traceability(site, batch)
     if trace:
         subject["traceabilityInformation"] = trace
-    return {
+    credential = {
         "@context": [*CONTEXT, absolute(base, CONTEXT_ROUTE)],
         "type": ["DigitalProductPassport", "VerifiableCredential"],
         "id": absolute(base, passport_route(batch)),
@@ -111,6 +112,9 @@ def passport(site: Site, batch: Batch) -> dict[str, object]:
         "validFrom": iso_datetime(batch.produced),
         "credentialSubject": subject,
     }
+    if entry := status_entry(config, batch):
+        credential["credentialStatus"] = entry
+    return credential
 
 
 def materials(site: Site, batch: Batch) -> list[dict[str, object]]:

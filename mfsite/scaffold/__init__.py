@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from mfsite.load.sources import load_sources
-from mfsite.load.yamltree import Map, Scalar
+from mfsite.load.yamltree import Map, Node, Scalar
 from mfsite.validate.fields import ID_PATTERN, ID_RULE, windows_problem
 
 EXAMPLE = "example"  # the package folder holding the init example site
-ID_LINE = re.compile(r"^id:.*\n?", re.MULTILINE)
+# What a copied batch does not keep: its id (the new file's name is the new one), and its place in
+# the status list and revocation, each with the indented lines below it (a reason's languages).
+OWN_LINES = re.compile(r"^(id|status_index|passport_status|status_reason):.*(\n[ \t]+.*)*\n?", re.MULTILINE)
 
 BATCH_TEMPLATE = """\
 # A production batch: see docs/site-format.md in mfsite for every key.
@@ -48,18 +51,33 @@ def init_site(directory: Path) -> None:
         shutil.copytree(source, directory, dirs_exist_ok=True)
 
 
-def batch_files(source: Path) -> dict[str, tuple[Path, str]]:
-    """Existing batch ids (lower case) -> (file, id as written)."""
+@dataclass(slots=True)
+class Existing:
+    """What a new batch must not repeat: the ids, and the status list's indexes."""
+
+    ids: dict[str, tuple[Path, str]]  # id (lower case) -> (file, id as written)
+    status_list: bool  # site.yaml's passport.status_list
+    next_index: int  # one past the highest status_index written
+
+
+def existing_batches(source: Path) -> Existing:
     sources, _ = load_sources(source)
-    found = {}
+    found = Existing({}, _status_list(sources.site.tree if sources.site else None), 0)
     for file in sources.batches:
         batch_id = file.stem
-        if isinstance(file.tree, Map) and "id" in file.tree.entries:
-            value = file.tree.entries["id"][1]
-            if isinstance(value, Scalar):
-                batch_id = value.text
-        found[batch_id.lower()] = (source / file.path, batch_id)
+        entries = file.tree.entries if isinstance(file.tree, Map) else {}
+        if isinstance(value := entries.get("id", (None, None))[1], Scalar):
+            batch_id = value.text
+        found.ids[batch_id.lower()] = (source / file.path, batch_id)
+        if isinstance(index := entries.get("status_index", (None, None))[1], Scalar) and index.text.isdigit():
+            found.next_index = max(found.next_index, int(index.text) + 1)
     return found
+
+
+def _status_list(site: Node | None) -> bool:
+    passport = site.entries.get("passport", (None, None))[1] if isinstance(site, Map) else None
+    value = passport.entries.get("status_list", (None, None))[1] if isinstance(passport, Map) else None
+    return isinstance(value, Scalar) and value.text == "true"
 
 
 def new_batch(source: Path, batch_id: str, from_id: str | None) -> Path:
@@ -67,17 +85,20 @@ def new_batch(source: Path, batch_id: str, from_id: str | None) -> Path:
         raise Refused(f"'{batch_id}' is not a valid batch id: {ID_RULE}")
     if (problem := windows_problem(batch_id)) is not None:
         raise Refused(f"'{batch_id}' cannot be a batch id: {problem}")
-    existing = batch_files(source)
-    if batch_id.lower() in existing:
-        path, written = existing[batch_id.lower()]
+    existing = existing_batches(source)
+    if batch_id.lower() in existing.ids:
+        path, written = existing.ids[batch_id.lower()]
         raise Refused(f"batch '{written}' already exists in {path}")
     if from_id is not None:
-        if from_id.lower() not in existing:
+        if from_id.lower() not in existing.ids:
             raise Refused(f"there is no batch '{from_id}' to copy")
-        text = existing[from_id.lower()][0].read_text(encoding="utf-8-sig")
-        text = ID_LINE.sub("", text)  # the new file's name is its id
+        text = existing.ids[from_id.lower()][0].read_text(encoding="utf-8-sig")
+        text = OWN_LINES.sub("", text)  # the new file's name is its id; its status is its own
     else:
         text = BATCH_TEMPLATE.format(today=date.today().isoformat(), **defaults(source))
+    if existing.status_list:
+        text = text if text.endswith("\n") or not text else text + "\n"
+        text += f"status_index: {existing.next_index}  # its bit in the status list: never change it\n"
     target = source / "batches" / f"{batch_id}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -92,8 +113,8 @@ def defaults(source: Path) -> dict[str, str]:
     """Fill the template with the site's own first partner and material."""
 
     def first(kind: str, fallback: str) -> str:
-        files = sorted((source / "content" / kind).glob("*.md"))
-        return files[0].stem if files else fallback
+        stems = sorted(p.stem for p in (source / "content" / kind).glob("*.md") if "." not in p.stem)
+        return stems[0] if stems else fallback  # (name.de.md is a translation, not an item)
 
     return {
         "product": "New product",

@@ -3,7 +3,10 @@
 For each `b/<id>/passport.json`: the envelope's shape, the JWS header, the issuer against the
 `kid`, the key in the issuer's DID document (the one in the output, or with `online` the one the
 live site serves), the signature, that the passport is the one for its place (its `id` is its own
-address: a passport copied over another batch's fails), and its validity dates.
+address: a passport copied over another batch's fails), and its validity dates. Where the
+passport names its bit in the issuer's status list (`credentialStatus`), the list is read (from
+the output, or the live site), checked the same way, and a set bit reports the passport revoked:
+it still verifies (the shop did sign it), and the report says so.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 
+from mfsite.render.status import PURPOSE, decode, is_set
 from mfsite.signing.jws import ENVELOPE_PREFIX, HEADER, VC_CONTEXT, public_key, thumbprint, unb64url
 from mfsite.urls import did_base, did_route, did_url, same_url
+from mfsite.validate import STATUS_LIST_MAX
 
 FETCH_TIMEOUT = 15  # seconds, for the live DID document
-MAX_DOCUMENT = 1_000_000  # bytes: a DID document lists a few keys
+MAX_DOCUMENT = 1_000_000  # bytes: a DID document lists a few keys, a status list is a few KB
 
 
 @dataclass(slots=True)
@@ -30,6 +35,7 @@ class Checked:
     path: str  # in the output
     batch: str = ""  # its batchNumber, where it could be read
     problems: list[str] = field(default_factory=list)
+    revoked: bool = False  # its bit in the issuer's status list is set
 
     @property
     def ok(self) -> bool:
@@ -43,6 +49,7 @@ class Documents:
         self.output = output
         self.online = online
         self.found: dict[str, dict[str, object] | str] = {}  # did -> document, or why there is none
+        self.lists: dict[str, bytes | str] = {}  # status list URL -> its bits, or why there are none
 
     def of(self, did: str) -> dict[str, object]:
         """The document, or ValueError saying why there is none."""
@@ -56,17 +63,9 @@ class Documents:
     def _read(self, did: str) -> dict[str, object] | str:
         where = did_url(did) if self.online else did_route(did_base(did))
         try:
-            if self.online:
-                with urllib.request.urlopen(where, timeout=FETCH_TIMEOUT) as response:  # (https: did:web's)
-                    if not response.geturl().startswith("https://"):
-                        raise ValueError(f"redirected to {response.geturl()}, not https")
-                    data = response.read(MAX_DOCUMENT + 1)
-            else:
-                data = (self.output / where).read_bytes()
+            data = self.read(where)
         except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError) as exc:
             return f"no DID document for {did}: cannot read {where} ({_reason(exc)})"
-        if len(data) > MAX_DOCUMENT:
-            return f"the DID document at {where} is larger than {MAX_DOCUMENT // 1000} KB"
         try:
             document = json.loads(data)
         except (ValueError, RecursionError):
@@ -74,6 +73,52 @@ class Documents:
         if not isinstance(document, dict) or document.get("id") != did:
             return f"the DID document at {where} is not {did}'s"
         return document
+
+    def read(self, where: str) -> bytes:
+        """A file of the site: fetched over https (`online`), else read from the output (`where`
+        a path in it); ValueError for one over MAX_DOCUMENT bytes."""
+        if self.online:
+            with urllib.request.urlopen(where, timeout=FETCH_TIMEOUT) as response:  # (https: did:web's)
+                if not response.geturl().startswith("https://"):
+                    raise ValueError(f"redirected to {response.geturl()}, not https")
+                data = response.read(MAX_DOCUMENT + 1)
+        else:
+            data = (self.output / where).read_bytes()
+        if len(data) > MAX_DOCUMENT:
+            raise ValueError(f"larger than {MAX_DOCUMENT // 1000} KB")
+        return data
+
+    def status_bits(self, url: str, issuer: str) -> bytes:
+        """The bits of the issuer's status list at `url`, checked as a passport is; each list read
+        once. ValueError says why there are none."""
+        if url not in self.lists:
+            try:
+                self.lists[url] = self._status_list(url, issuer)
+            except ValueError as exc:
+                self.lists[url] = f"its status list {url}: {exc}"
+        found = self.lists[url]
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
+
+    def _status_list(self, url: str, issuer: str) -> bytes:
+        base = did_base(issuer)
+        if not url.startswith(base):
+            raise ValueError(f"is not on its issuer's site ({base})")
+        try:
+            data = self.read(url if self.online else url.removeprefix(base))
+        except (OSError, urllib.error.URLError, http.client.HTTPException) as exc:
+            raise ValueError(f"cannot be read ({_reason(exc)})") from None
+        credential, signed_by = _signed(_token(data), self)
+        subject = credential.get("credentialSubject")
+        if signed_by != issuer:
+            raise ValueError(f"is signed by {signed_by}, not by the passport's issuer {issuer}")
+        kind = "BitstringStatusListCredential"
+        if credential.get("id") != url or kind not in _list(credential.get("type")):
+            raise ValueError("is not a BitstringStatusListCredential of that address")
+        if not isinstance(subject, dict) or subject.get("statusPurpose") != PURPOSE:
+            raise ValueError(f"is not a list for {PURPOSE}")
+        return decode(str(subject.get("encodedList", "")), STATUS_LIST_MAX // 8)
 
 
 def verify_output(output: Path, online: bool = False, now: datetime | None = None) -> list[Checked]:
@@ -94,6 +139,34 @@ def verify_output(output: Path, online: bool = False, now: datetime | None = Non
 
 def _check(data: bytes, rel: str, documents: Documents, now: datetime, checked: Checked) -> None:
     """Fills `checked` in; raises ValueError at the first problem that ends the check."""
+    parts = _token(data)
+    subject = _json_object(unb64url(parts[1]), "the credential").get("credentialSubject")
+    product = subject.get("product") if isinstance(subject, dict) else None
+    checked.batch = str(product.get("batchNumber", "")) if isinstance(product, dict) else ""
+    credential, issuer_id = _signed(parts, documents)
+    own = did_base(issuer_id) + rel
+    if not isinstance(credential.get("id"), str) or not same_url(str(credential.get("id")), own):
+        raise ValueError(f"it is the passport of {credential.get('id')}, not of {own}")
+    _check_dates(credential, now, checked)
+    status = credential.get("credentialStatus")
+    if status is not None:
+        checked.revoked = _revoked(status, issuer_id, documents)
+
+
+def _revoked(status: object, issuer: str, documents: Documents) -> bool:
+    """Whether the passport's bit in its status list is set; ValueError where it cannot be told."""
+    entries = [e for e in _list(status) if isinstance(e, dict) and e.get("statusPurpose") == PURPOSE]
+    if not entries:
+        return False  # (a status of another purpose, or kind, is not mfsite's to judge)
+    entry = entries[0]
+    index = entry.get("statusListIndex")
+    if entry.get("type") != "BitstringStatusListEntry" or not (isinstance(index, str) and index.isdigit()):
+        raise ValueError(f"its credentialStatus is not a BitstringStatusListEntry with an index: {entry}")
+    return is_set(documents.status_bits(str(entry.get("statusListCredential")), issuer), int(index))
+
+
+def _token(data: bytes) -> list[str]:
+    """The three parts of the JWS an enveloped credential carries, not yet checked."""
     envelope = _json_object(data, "the file")
     if envelope.get("type") != "EnvelopedVerifiableCredential" or VC_CONTEXT not in _list(
         envelope.get("@context")
@@ -105,11 +178,13 @@ def _check(data: bytes, rel: str, documents: Documents, now: datetime, checked: 
     parts = token.removeprefix(ENVELOPE_PREFIX).split(".")
     if len(parts) != 3:
         raise ValueError("its token is not a compact JWS (three parts)")
+    return parts
+
+
+def _signed(parts: list[str], documents: Documents) -> tuple[dict[str, object], str]:
+    """The credential of a JWS whose signature is its issuer's, and that issuer."""
     header = _json_object(unb64url(parts[0]), "the JWS header")
     credential = _json_object(unb64url(parts[1]), "the credential")
-    subject = credential.get("credentialSubject")
-    product = subject.get("product") if isinstance(subject, dict) else None
-    checked.batch = str(product.get("batchNumber", "")) if isinstance(product, dict) else ""
     wrong = {name: header.get(name) for name, value in HEADER.items() if header.get(name) != value}
     if wrong:
         raise ValueError(f"its JWS header says {wrong}, not {HEADER}")
@@ -124,13 +199,8 @@ def _check(data: bytes, rel: str, documents: Documents, now: datetime, checked: 
     try:
         key.verify(unb64url(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
     except InvalidSignature:
-        raise ValueError(
-            f"the signature does not match (the passport was changed, or not signed by {kid})"
-        ) from None
-    own = did_base(issuer_id) + rel
-    if not isinstance(credential.get("id"), str) or not same_url(str(credential.get("id")), own):
-        raise ValueError(f"it is the passport of {credential.get('id')}, not of {own}")
-    _check_dates(credential, now, checked)
+        raise ValueError(f"the signature does not match (it was changed, or not signed by {kid})") from None
+    return credential, issuer_id
 
 
 def _key(document: dict[str, object], kid: str):

@@ -146,6 +146,8 @@ def validate(
     refuse_named_translations(results, translations, problems)
     if config is not None and config.gs1_digital_link:
         check_gs1_lots(batches, problems)
+    if config is not None:
+        check_status_indexes(batches, config.passport.status_list, problems)
     translating = set(map(id, translations["materials"]))
     warn_unused([s for s in sources.content["materials"] if id(s) not in translating], used, problems)
     for files in sources.content.values():
@@ -210,6 +212,54 @@ def unique_stems(files: list[SourceFile], kind: str, problems: Problems) -> list
         seen[key] = source
         kept.append(source)
     return kept
+
+
+STATUS_LIST_MAX = 1 << 24  # bits: a list of 2 MB before compression is enough for any shop
+
+
+def check_status_indexes(batches: list[Batch], status_list: bool, problems: Problems) -> None:
+    """With a status list, every batch has its own bit in it: an index written in its file, never
+    taken from the build state, so that a deleted cache or a fresh checkout cannot move a batch to
+    a bit that a passport already out in the world names for another. Without one, a revocation
+    could reach nobody who holds the passport."""
+    if not status_list:
+        for batch in batches:
+            if batch.status is not None and batch.status.revoked:
+                message = (
+                    "passport_status: revoked needs the status list that tells it to those who hold "
+                    "the passport: set passport.status_list: true (and sign) in site.yaml"
+                )
+                problems.append(Diagnostic(batch.status.span, codes.PASSPORT_STATUS, message))
+        return
+    taken: dict[int, Batch] = {}
+    for batch in sorted(batches, key=lambda b: b.span.path):
+        status = batch.status
+        if status is None or status.index is None:
+            continue
+        if status.index >= STATUS_LIST_MAX:
+            message = (
+                f"status_index: {status.index} is beyond the list's {STATUS_LIST_MAX:,} bits; use a lower one"
+            )
+            problems.append(Diagnostic(status.span, codes.STATUS_INDEX, message))
+        elif (first := taken.setdefault(status.index, batch)) is not batch:
+            message = (
+                f"status_index: {status.index} is already {first.span.path}'s: a bit is one batch's, for "
+                f"good (the next free index is {_free(taken)})"
+            )
+            problems.append(Diagnostic(status.span, codes.STATUS_INDEX, message))
+    for batch in sorted(batches, key=lambda b: b.span.path):
+        if batch.status is None or batch.status.index is None:
+            message = (
+                "status_index: missing: with passport.status_list, each batch names its own bit in the "
+                f"list, for good: add `status_index: {_free(taken)}` (`mfsite new batch` writes it)"
+            )
+            where = batch.status.span if batch.status is not None else batch.span
+            problems.append(Diagnostic(where, codes.STATUS_INDEX, message))
+            taken[_free(taken)] = batch  # (each missing one is offered its own)
+
+
+def _free(taken: dict[int, Batch]) -> int:
+    return max(taken, default=-1) + 1
 
 
 def check_gs1_lots(batches: list[Batch], problems: Problems) -> None:

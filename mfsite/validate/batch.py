@@ -11,7 +11,19 @@ from mfsite.diagnostics import Diagnostic, Span
 from mfsite.languages import has_words
 from mfsite.load.sources import SourceFile
 from mfsite.load.yamltree import Map, Node, Scalar
-from mfsite.model import Batch, Care, JourneyStep, MaterialUse, Photo, Place, QualityCheck, Record, Ref, Words
+from mfsite.model import (
+    Batch,
+    Care,
+    JourneyStep,
+    MaterialUse,
+    PassportStatus,
+    Photo,
+    Place,
+    QualityCheck,
+    Record,
+    Ref,
+    Words,
+)
 from mfsite.validate.fields import (
     ID_PATTERN,
     ID_RULE,
@@ -171,6 +183,7 @@ def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch |
         story=f.get("story", known.ref("stories")),
         notes=f.get("notes", to_words),
         photos=(photos := read_batch_photos(f)),
+        status=read_status(f, problems),
     )
     known.photos = photos
     f.finish()
@@ -183,6 +196,31 @@ def _read_batch(source: SourceFile, known: Known, problems: Problems) -> Batch |
             Diagnostic(f.span("brands") if batch.brands else f.span("run"), codes.COLLABORATION, message)
         )
     return None if f.failed else batch
+
+
+PASSPORT_STATES = ("active", "revoked")
+
+
+def read_status(f: Fields, problems: Problems) -> PassportStatus | None:
+    """`status_index`, `passport_status` and `status_reason`: None where none is written. A
+    revocation says why; a reason belongs to a revocation (the site's settings are checked with
+    every batch in validate/__init__.py)."""
+    index = f.get("status_index", to_count)
+    state = f.get("passport_status", one_of(PASSPORT_STATES))
+    reason = f.get("status_reason", to_words)
+    written = [name for name in ("status_index", "passport_status", "status_reason") if f.node_of(name)]
+    if not written:
+        return None
+    revoked = state == "revoked"
+    if revoked and reason is None and not f.node_of("status_reason"):
+        message = (
+            "passport_status: revoked: say why in status_reason (the batch's page shows it to customers)"
+        )
+        problems.append(Diagnostic(f.span("passport_status"), codes.PASSPORT_STATUS, message))
+    elif reason is not None and not revoked:
+        message = "status_reason: is for a revoked passport: add passport_status: revoked, or remove it"
+        problems.append(Diagnostic(f.span("status_reason"), codes.PASSPORT_STATUS, message))
+    return PassportStatus(f.span(written[0]), index, revoked, reason)
 
 
 def texts(value: str | Words | None) -> list[str]:

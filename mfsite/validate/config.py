@@ -382,11 +382,15 @@ def read_passport(fields: Fields, base_url: str | None) -> PassportSettings:
         key=passport.get("key", to_text),
         public_key=passport.get("public_key", to_public_key),
         retired_keys=tuple(passport.list_of("retired_keys", to_public_key)),
+        status_list=bool(passport.get("status_list", to_boolean)),
         span=passport.span("sign"),
     )
     if sign and (base_url is None or not base_url.lower().startswith("https://")):
         message = "passport.sign: signed passports name their issuer by an https base_url (did:web): set one"
         passport.problems.append(Diagnostic(passport.span("sign"), codes.SIGN_WITHOUT_BASE_URL, message))
+    if settings.status_list and not sign:
+        message = "passport.status_list: the list is a signed credential: set passport.sign: true as well"
+        passport.problems.append(Diagnostic(passport.span("status_list"), codes.PASSPORT_STATUS, message))
     passport.finish()
     return settings
 
