@@ -16,7 +16,7 @@ import click
 
 from mfsite import __version__
 from mfsite.commands import EXIT_SITE_ERRORS, UsageRefused, fail, report
-from mfsite.diagnostics import format_json, format_text, summary
+from mfsite.diagnostics import format_github, format_json, format_text, summary
 from mfsite.signing.status import DEFAULT_KEY_FILE
 
 if TYPE_CHECKING:
@@ -81,7 +81,14 @@ def build(**options: Any) -> None:
 
 @cli.command()
 @source_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: as GitHub Actions annotations on the lines of the pull request.",
+)
 def check(source: Path, fmt: str) -> None:
     """Validate the site and list every problem; write nothing."""
     from mfsite.engine import check_site
@@ -89,15 +96,27 @@ def check(source: Path, fmt: str) -> None:
     checked = check_site(source, os.environ.get("MFSITE_BASE_URL"))
     if fmt == "json":
         click.echo(format_json(checked.diagnostics))
+    elif fmt == "github":
+        if checked.diagnostics:
+            click.echo(format_github(checked.diagnostics, _from_root(source)))
     elif checked.diagnostics:
         click.echo(format_text(checked.diagnostics))
-    if fmt == "text":
+    if fmt != "json":
         click.echo(f"{summary(checked.diagnostics)} in {source}", err=True)
         if checked.site is not None:
             for line in translation_report(checked.site):
                 click.echo(line, err=True)
     if checked.errors:
         sys.exit(EXIT_SITE_ERRORS)
+
+
+def _from_root(source: Path) -> str:
+    """The site's folder as the repository's root sees it: the working folder, in CI."""
+    try:
+        found = source.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return source.as_posix()
+    return "" if found == "." else found
 
 
 def translation_report(site: Site) -> list[str]:
@@ -196,17 +215,48 @@ def new_batch(batch_id: str, from_id: str | None, source: Path) -> None:
     click.echo(f"wrote {path}")
 
 
+HOSTS = click.Choice(["github", "gitlab"])
+install_option = click.option(
+    "--install",
+    metavar="SPEC",
+    help="What the workflow installs mfsite from (pip's words) [default: mfsite==this version].",
+)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-def init(directory: Path) -> None:
+@click.option(
+    "--ci", "host", type=HOSTS, help="Also write a workflow that publishes the site (see `mfsite ci`)."
+)
+@install_option
+def init(directory: Path, host: str | None, install: str | None) -> None:
     """Create a new site with a small example in DIRECTORY."""
     from mfsite import scaffold
 
     try:
         scaffold.init_site(directory)
+        workflow = scaffold.write_workflow(directory, host, install) if host else None
     except scaffold.Refused as exc:
         raise UsageRefused(str(exc)) from None
     click.echo(f"created a new site in {directory}: cd {directory} && mfsite build")
+    if workflow is not None:
+        click.echo(scaffold.workflow_note(workflow, host))  # type: ignore[arg-type]
+
+
+@cli.command("ci")
+@click.argument("host", type=HOSTS)
+@source_option
+@install_option
+def ci(host: str, source: Path, install: str | None) -> None:
+    """Write a workflow that checks, builds and publishes the site on GitHub or GitLab Pages,
+    keeping mfsite's cache between runs; never overwrites a file."""
+    from mfsite import scaffold
+
+    try:
+        workflow = scaffold.write_workflow(source, host, install)
+    except scaffold.Refused as exc:
+        raise UsageRefused(str(exc)) from None
+    click.echo(scaffold.workflow_note(workflow, host))
 
 
 @cli.command()

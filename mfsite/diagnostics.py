@@ -83,6 +83,26 @@ def format_json(diagnostics: list[Diagnostic]) -> str:
     )
 
 
+def format_github(diagnostics: list[Diagnostic], folder: str = "") -> str:
+    """GitHub Actions workflow commands: each diagnostic an annotation on its file's line in the
+    pull request. `folder`: the site's, from the repository's root ("" where it is the root)."""
+    lines = []
+    for d in sorted(diagnostics, key=sort_key):
+        path = f"{folder.rstrip('/')}/{d.span.path}" if folder else d.span.path
+        where = f"file={_property(path)},line={d.span.line},col={d.span.column},title={d.code}"
+        lines.append(f"::{d.severity} {where}::{_data(d.message)}")
+    return "\n".join(lines)
+
+
+def _data(text: str) -> str:
+    """A workflow command's message, escaped as the runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def summary(diagnostics: list[Diagnostic]) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors

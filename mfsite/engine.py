@@ -17,9 +17,11 @@ render the same way, so what it leaves is what a clean build would make:
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,7 +56,7 @@ from mfsite.seen import EVERYTHING, Seen, Watched
 from mfsite.state import BuildState, Symbols
 from mfsite.state.batches import BatchFiles
 from mfsite.state.cards import Cards
-from mfsite.state.record import Record, Report, statuses
+from mfsite.state.record import OutputKey, Record, Report, statuses
 from mfsite.state.store import PHOTOS_FOLDER
 from mfsite.urls import qr_url
 from mfsite.validate import validate
@@ -196,6 +198,8 @@ class Engine:
                 record, altered = verified.result()
                 if not altered and not record.empty and self._same_key(record.report):
                     self.unchecked.output = Seen()
+                    if verified.moved:  # (so that the next build need not read them again)
+                        self.state.save_record(record)
                     return self._unchanged(record, changed)
         else:
             self.state.forget()  # trust nothing: every file read again, every code made anew
@@ -340,7 +344,8 @@ class Engine:
             cards.prune(site)  # (a card unused now is one whose batch changed or went)
         now = changes.now
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
-        now.stats.update(statuses(str(self.output), todo))
+        written = statuses(str(self.output), todo)
+        now.stats.update((path, (*key, done.crcs[path])) for path, key in written.items())
         if _many_new(state.parts, done.parts):
             state.save_parts({**state.parts, **done.parts})
         # One code per batch: the cache keeps the codes in use, looked for only when it holds
@@ -381,6 +386,7 @@ class _Verification:
     def __init__(self, state: BuildState, output: Path, clean: bool, seen: Seen) -> None:
         self.state, self.output, self.seen = state, output, seen
         self.found: tuple[Record, set[str]] = (Record(), set())
+        self.moved: dict[str, OutputKey] = {}  # files as written, whose status changed (now in the record)
         self.error: BaseException | None = None
         self.child: tuple[int, int] | None = None  # (process id, the pipe its answer comes on)
         self.heard = b""  # what the child said after the fingerprint, so far
@@ -401,7 +407,9 @@ class _Verification:
         try:
             record = self.state.record
             self.loaded.set()
-            self.found = (record, record.changed_files(str(self.output), self.seen))
+            changed, self.moved = record.changed_files(str(self.output), self.seen)
+            record.stats.update(self.moved)
+            self.found = (record, changed)
         except BaseException as exc:  # raised again in the build's own thread
             self.error = exc
         finally:
@@ -428,8 +436,11 @@ class _Verification:
                 said = self.heard + pipe.read()
             _, status = os.waitpid(pid, 0)
             if status == 0 and said.startswith(b"ok\0"):
-                changed = said[3:].decode("utf-8", "surrogateescape").split("\0")
-                self.found = (self.state.record, set(changed) - {""})
+                changed, moved = json.loads(said[3:])
+                self.moved = {path: tuple(key) for path, key in moved.items()}
+                record = self.state.record
+                record.stats.update(self.moved)
+                self.found = (record, set(changed))
             else:
                 self._find()  # here, then: an error is raised as this process meets it
         elif self.thread is not None:
@@ -442,7 +453,8 @@ class _Verification:
 def _changed_files_in_a_child(state: BuildState, output: str, seen: Seen) -> tuple[int, int]:
     """A child process that loads the record (as this process does, meanwhile), writes its
     fingerprint of the sources and a NUL to a pipe, then finds its changed files and writes
-    "ok" and the paths, each after a NUL; (its process id, the pipe's end to read)."""
+    "ok", a NUL and, as JSON, the paths changed and those as written with their status now;
+    (its process id, the pipe's end to read)."""
     answer, told = os.pipe()
     pid = os.fork()
     if pid:
@@ -455,8 +467,8 @@ def _changed_files_in_a_child(state: BuildState, output: str, seen: Seen) -> tup
         with os.fdopen(told, "wb") as pipe:
             pipe.write(record.report.sources.encode("utf-8", "replace") + b"\0")
             pipe.flush()
-            found = record.changed_files(output, seen)
-            pipe.write(b"ok\0" + "\0".join(found).encode("utf-8", "surrogateescape"))
+            changed, moved = record.changed_files(output, seen)
+            pipe.write(b"ok\0" + json.dumps([sorted(changed), moved]).encode("ascii"))
         code = 0
     finally:
         os._exit(code)  # (no cleanup of the parent's: its files and buffers are its own)
@@ -515,6 +527,7 @@ class Done:
     warnings: list[Diagnostic] = field(default_factory=list)
     symbols: Symbols = field(default_factory=dict)  # codes made, for the state
     parts: Parts = field(default_factory=dict)  # lists made, for the state
+    crcs: dict[str, int] = field(default_factory=dict)  # each file written -> its bytes' CRC-32
 
 
 _JOB: Job | None = None
@@ -551,6 +564,7 @@ def _render_chunk(chunk: list[Output]) -> Done:
         )  # fmt: skip
     renderer = job.renderer
     known = set(renderer.symbols)
+    crcs = {}
     ids = dict.fromkeys(out.key for out in chunk if out.kind in BATCH_FILE_KINDS)
     facts, warnings = qr_facts(renderer.label_facts, (renderer.batches[i] for i in ids))
     for out in chunk:
@@ -566,8 +580,9 @@ def _render_chunk(chunk: list[Output]) -> Done:
         if job.signer is not None and out.kind not in DRAWN:
             job.signer.refuse_leaks(data, f"static/{out.key}" if out.kind == "static" else out.path)
         job.staging.write(out.path, data)
+        crcs[out.path] = zlib.crc32(data)
     made = {key: symbol for key, symbol in renderer.symbols.items() if key not in known}
-    return Done(len(chunk), facts, warnings, made, renderer.parts.take_made())
+    return Done(len(chunk), facts, warnings, made, renderer.parts.take_made(), crcs)
 
 
 def _collect(
@@ -579,6 +594,7 @@ def _collect(
         done.warnings.extend(chunk.warnings)
         done.symbols.update(chunk.symbols)
         done.parts.update(chunk.parts)
+        done.crcs.update(chunk.crcs)
         if progress is not None:
             progress(done.files, total)
 

@@ -799,3 +799,30 @@ def test_the_benchmark_runs(tmp_path: Path) -> None:
     )
     # Earlier builds' folders were set aside, not deleted before each timed build; now they are gone.
     assert not (tmp_path / "trash").exists()
+
+
+def test_an_output_restored_from_a_copy_is_kept_and_a_different_copy_is_not(tmp_path: Path) -> None:
+    """A CI cache restored, or `cp -a`: every file has a new inode, the same times and bytes. The
+    build reads each once (its CRC-32 is the one recorded), writes none, and records their new
+    status; a file of the same size and time but other bytes is made again."""
+    site = write_site(tmp_path / "site")
+    output = site / "output"
+    files = written(mfsite("build", "--source", site).out)[0]
+    clean = tree_bytes(output)
+    shutil.move(output, tmp_path / "saved")
+    shutil.copytree(tmp_path / "saved", output, copy_function=shutil.copy2)  # (new inodes, same times)
+    assert os.stat(output / "index.html").st_ino != os.stat(tmp_path / "saved/index.html").st_ino
+    run = mfsite("build", "--source", site)
+    assert written(run.out) == (0, files)
+    assert tree_bytes(output) == clean
+    record = pickle.loads(record_file(site).read_bytes())[1]
+    assert record["stats"]["index.html"][2] == os.stat(output / "index.html").st_ino  # (read once)
+    page = output / "b/tee-1/index.html"
+    status = page.stat()
+    data = page.read_bytes()
+    page.unlink()  # another file (a new inode) of the same size, and then the same time
+    page.write_bytes(data.replace(b"<html", b"<HTML", 1))
+    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+    run = mfsite("build", "--source", site)
+    assert written(run.out)[0] > 0
+    assert tree_bytes(output) == clean

@@ -17,7 +17,7 @@ GOOD = Record(
     context="ctx",
     sources={"a": "batches/a.yaml digest"},
     versions={"a": 3},
-    stats={"b/a/index.html": (1, 2, 3), "b/a/qr.png": (4, 5, 6), "index.html": (7, 8, 9)},
+    stats={"b/a/index.html": (1, 2, 3, 10), "b/a/qr.png": (4, 5, 6, 11), "index.html": (7, 8, 9, 12)},
     report=Report("print", "https://x.example/", 1, "M", {3: (29, "15", "0.5")}, [
         Diagnostic(Span("batches/a.yaml", 2, 3), "MF001", "a warning", "warning")
     ]),
@@ -28,7 +28,7 @@ def test_a_record_comes_back_as_it_was_saved() -> None:
     assert from_data(to_data(GOOD)) == GOOD
     # Dots that make no `.` or `..` part are names like any other.
     name = ".x/..y/z.."
-    dotted = replace(GOOD, files={**GOOD.files, name: "s"}, stats={**GOOD.stats, name: (1, 1, 1)})
+    dotted = replace(GOOD, files={**GOOD.files, name: "s"}, stats={**GOOD.stats, name: (1, 1, 1, 1)})
     assert from_data(to_data(dotted)) == dotted
 
 
@@ -36,14 +36,14 @@ def test_a_record_comes_back_as_it_was_saved() -> None:
     "damage",
     [
         {"stats": {**GOOD.stats, "b/a/qr.png": "x"}},  # a status that is no tuple
-        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5)}},  # of the wrong length
-        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5, 6.0)}},  # not whole numbers
-        {"stats": {**GOOD.stats, "../elsewhere": (1, 1, 1)}},  # a file outside the output
+        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5, 6)}},  # of the wrong length (no CRC-32)
+        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5, 6, 7.0)}},  # not whole numbers
+        {"stats": {**GOOD.stats, "../elsewhere": (1, 1, 1, 1)}},  # a file outside the output
         *(  # or a path publish.inside refuses, wherever it is in the path
-            {"stats": {**GOOD.stats, path: (1, 1, 1)}}
+            {"stats": {**GOOD.stats, path: (1, 1, 1, 1)}}
             for path in ["/abs", "a/", "", ".", "..", "a//b", "a/./b", "a/../b", "a/..", "a\\b", "a\0b"]
         ),
-        {"stats": {"index.html": (7, 8, 9)}},  # a batch's files without their status
+        {"stats": {"index.html": (7, 8, 9, 12)}},  # a batch's files without their status
         {"versions": {"a": "3"}},  # a version that is no number
         {"versions": {"a": 41}},  # no QR code has it
         {"versions": {}},  # a batch without one

@@ -1,4 +1,4 @@
-"""Scaffolding: `mfsite init` and `mfsite new batch`. Never overwrites a file."""
+"""Scaffolding: `mfsite init`, `mfsite new batch` and `mfsite ci`. Never overwrites a file."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from mfsite import __version__
 from mfsite.load.sources import load_sources
 from mfsite.load.yamltree import Map, Node, Scalar
 from mfsite.validate.fields import ID_PATTERN, ID_RULE, windows_problem
@@ -41,6 +42,38 @@ care:
 
 class Refused(Exception):
     """The command cannot do what was asked without overwriting or guessing."""
+
+
+# The workflow each host runs, and where it looks for it. Its text is in ci/<host>.yml.
+WORKFLOWS = {"github": ".github/workflows/mfsite.yml", "gitlab": ".gitlab-ci.yml"}
+INSTALL_TOKEN = "__MFSITE_INSTALL__"
+SAFE_INSTALL = re.compile(r"[A-Za-z0-9._@:/+=<>!~,\[\]-]+")  # pip's words, nothing YAML or a shell reads
+
+
+def write_workflow(site: Path, host: str, install: str | None = None) -> Path:
+    """The host's workflow for this site, with pip installing mfsite from `install` (this version
+    by default, so that an upgrade is a change of its own)."""
+    install = install or f"mfsite=={__version__}"
+    if not SAFE_INSTALL.fullmatch(install):
+        raise Refused(f"--install '{install}': use pip's words only (a name, ==version, git+https://…)")
+    text = resources.files("mfsite.scaffold").joinpath("ci", f"{host}.yml").read_text(encoding="utf-8")
+    target = site / WORKFLOWS[host]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8") as out:  # "x": fail rather than overwrite
+            out.write(text.replace(INSTALL_TOKEN, install))
+    except FileExistsError:
+        raise Refused(f"{target} already exists: mfsite never overwrites it; move it aside first") from None
+    return target
+
+
+def workflow_note(target: Path, host: str) -> str:
+    """What to do once the workflow is written."""
+    if host == "github":
+        then = "in the repository's Settings > Pages, set Source to GitHub Actions; then commit and push"
+    else:
+        then = "commit and push: the pages job publishes the site (Deploy > Pages shows its address)"
+    return f"wrote {target}: {then} (docs/hosting.md in mfsite)"
 
 
 def init_site(directory: Path) -> None:

@@ -2,8 +2,10 @@
 mfsite left it.
 
 A file is kept by a rebuild only while both still hold: its signature (what it is made from,
-compare.py) is unchanged, and one stat shows the very file mfsite wrote (size, modification
-time and inode). A page deleted, edited by hand or put back from an older copy is made again.
+compare.py) is unchanged, and it is the very file mfsite wrote: one stat shows the size,
+modification time and inode it had, or, where those changed but the size did not, its bytes have
+the CRC-32 it had (a copy of the folder, or a CI cache restored: new inodes, the same files). A page
+deleted, edited by hand or put back from an older copy is made again.
 A batch's own files (its page, label, passport, QR images: most of the output) share the
 batch's signature and are kept as one entry, so a rebuild compares batches, not files.
 
@@ -14,6 +16,7 @@ changed says what that one said.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +28,9 @@ from mfsite.seen import Seen
 from mfsite.state.store import strings_only
 
 SEP = "\0"  # between the paths of a batch's files (no path holds it)
+# An output file as mfsite wrote it: its modification time (ns), size, inode, and its bytes' CRC-32.
+OutputKey = tuple[int, int, int, int]
+UNKNOWN: OutputKey = (-1, -1, -1, -1)  # (no file has it: a CRC-32 is never negative)
 
 
 @dataclass(slots=True)
@@ -49,7 +55,7 @@ class Record:
     context: str = ""  # compare.Signatures.context when it was written
     sources: dict[str, str] = field(default_factory=dict)  # batch id -> its file and digest
     versions: dict[str, int] = field(default_factory=dict)  # batch id -> its QR code's version
-    stats: dict[str, StatKey] = field(default_factory=dict)  # every file -> its status as written
+    stats: dict[str, OutputKey] = field(default_factory=dict)  # every file -> its status as written
     report: Report = field(default_factory=Report)
 
     @property
@@ -62,12 +68,23 @@ class Record:
     def batch_paths(self, batch_id: str) -> list[str]:
         return self.paths[batch_id].split(SEP)
 
-    def changed_files(self, output: str, seen: Seen) -> set[str]:
-        """The recorded files that are no longer as mfsite wrote them (or gone): one stat each,
-        of every file, or of those a watch of the output has `seen` change."""
+    def changed_files(self, output: str, seen: Seen) -> tuple[set[str], dict[str, OutputKey]]:
+        """The recorded files that are no longer as mfsite wrote them (or gone), and those that
+        are though their status changed, with their status now: one stat each, of every file or
+        of those a watch of the output has `seen` change, and a read of each whose status changed
+        but not its size."""
         paths = seen.among(self.stats)
         found = statuses(output, paths, missing_ok=True)
-        return {path for path in paths if found.get(path) != self.stats[path]}
+        changed, moved = set(), {}
+        for path in paths:
+            now, then = found.get(path), self.stats[path]
+            if now == then[:3]:
+                continue
+            if now is not None and now[1] == then[1] and _crc(output, path) == then[3]:
+                moved[path] = (*now, then[3])
+            else:
+                changed.add(path)
+        return changed, moved
 
     def forget(self, paths: set[str]) -> None:
         """These files may hold anything (a publish stopped while writing them): each is made
@@ -81,7 +98,15 @@ class Record:
         for path in paths:
             if path not in of_batches:
                 self.files[path] = ""
-            self.stats[path] = (-1, -1, -1)  # mfsite's own file, whatever it holds now
+            self.stats[path] = UNKNOWN  # mfsite's own file, whatever it holds now
+
+
+def _crc(output: str, path: str) -> int:
+    try:
+        with open(os.path.join(output, path), "rb") as handle:
+            return zlib.crc32(handle.read())
+    except OSError:
+        return -1
 
 
 def _all_inside(paths: Iterable[str]) -> bool:
@@ -175,7 +200,7 @@ def from_data(data: object) -> Record | None:
     if type(stats) is not dict or not _only(stats, str) or not _all_inside(stats):
         return None
     keys, versions = stats.values(), record.versions.values()
-    if not _only(keys, tuple) or not set(map(len, keys)) <= {3} or not _only(chain.from_iterable(keys), int):
+    if not _only(keys, tuple) or not set(map(len, keys)) <= {4} or not _only(chain.from_iterable(keys), int):
         return None
     if not _only(versions, int) or not all(map(range(1, 41).__contains__, versions)):
         return None
