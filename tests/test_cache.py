@@ -9,6 +9,7 @@ import re
 import shlex
 import shutil
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,10 +147,11 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     assert names == [*state, "qr-codes.pickle"]
     record = read_state(record_file(site))
     assert isinstance(record, dict) and record["output"] == str(output.resolve())
-    # Every file it wrote, with its status as written; the folder's marker is no output.
-    assert record["stats"].keys() == tree_bytes(output).keys() - {MARKER}
+    # Every file it wrote, with its status and CRC-32 as written; the folder's marker is no output.
+    files = tree_bytes(output)
+    assert record["stats"].keys() == files.keys() - {MARKER}
     for path, key in record["stats"].items():
-        assert status(output / path) == key, path
+        assert key == (*status(output / path), zlib.crc32(files[path])), path
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
     cached = build(site, output)
@@ -818,11 +820,11 @@ def test_an_output_restored_from_a_copy_is_kept_and_a_different_copy_is_not(tmp_
     record = pickle.loads(record_file(site).read_bytes())[1]
     assert record["stats"]["index.html"][2] == os.stat(output / "index.html").st_ino  # (read once)
     page = output / "b/tee-1/index.html"
-    status = page.stat()
-    data = page.read_bytes()
-    page.unlink()  # another file (a new inode) of the same size, and then the same time
-    page.write_bytes(data.replace(b"<html", b"<HTML", 1))
-    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+    before = page.stat()
+    other = page.with_name("other.html")  # another file (made while the page is there: a new inode)
+    other.write_bytes(page.read_bytes().replace(b"<html", b"<HTML", 1))  # of the same size
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))  # and time
+    other.replace(page)
     run = mfsite("build", "--source", site)
     assert written(run.out)[0] > 0
     assert tree_bytes(output) == clean
