@@ -5,11 +5,17 @@ with joserfc as an independent JOSE library beside it."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import json
 import os
 import re
 import shutil
+import ssl
+import threading
 import warnings
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -355,30 +361,35 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def test_verify_online_reads_the_live_did_document(signed: tuple[Path, Path, str], tmp_path: Path) -> None:
-    """--online fetches the DID document where did:web says (https, here a local server with a
-    certificate of its own): the live one, not the output's."""
-    import functools
-    import ssl
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    _, key, public = signed
+@contextlib.contextmanager
+def live_site(folder: Path, tmp_path: Path) -> Iterator[tuple[ThreadingHTTPServer, dict[str, str]]]:
+    """`folder` served over https on localhost with a certificate of its own: the server, and the
+    environment in which mfsite trusts it."""
     cert, cert_key = self_signed(tmp_path)
-    live = tmp_path / "live"
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(live))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
     server = ThreadingHTTPServer(("localhost", 0), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, cert_key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
+        yield server, {**os.environ, "SSL_CERT_FILE": str(cert)}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_verify_online_reads_the_live_did_document(signed: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """--online fetches the DID document where did:web says (https, here a local server with a
+    certificate of its own): the live one, not the output's."""
+    _, key, public = signed
+    live = tmp_path / "live"
+    with live_site(live, tmp_path) as (server, env):
         site = signed_site(tmp_path / "site", key, public)
         base = f"https://localhost:{server.server_address[1]}/kiez/"
         assert mfsite("build", "--source", site, "--base-url", base).code == 0
         output = site / "output"
         shutil.copytree(output, live / "kiez")  # published
-        env = {**os.environ, "SSL_CERT_FILE": str(cert)}
         run = mfsite("verify", "--output", output, "--online", env=env)
         assert run.code == 0, run.err
         # The live document with another key: the output's copy no longer counts.
@@ -396,9 +407,6 @@ def test_verify_online_reads_the_live_did_document(signed: tuple[Path, Path, str
         assert run.code == 1
         problems = json.loads(run.out)["passports"][0]["problems"]
         assert problems and problems[0].startswith("no DID document for did:web:localhost%3A")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_an_unsigned_site_does_not_verify(example_build: Path) -> None:

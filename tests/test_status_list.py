@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from conftest import MINI_SITE, mfsite, tree_bytes, write_site
 from test_passport import SCHEMA, safe_mode_problems
-from test_signing import keygen, part, token
+from test_signing import keygen, live_site, part, token
 
 from mfsite.render.status import MIN_BITS, decode, encode, is_set
 
@@ -332,24 +332,8 @@ def test_new_batch_writes_the_next_index_and_a_copy_leaves_the_status_behind(
 def test_verify_online_reads_the_live_status_list(tmp_path: Path, key: tuple[Path, str]) -> None:
     """--online reads the list the live site serves: a recall published there is reported for a
     passport whose output copy knows nothing of it."""
-    import functools
-    import os
-    import ssl
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    from test_signing import self_signed
-
-    cert, cert_key = self_signed(tmp_path)
     live = tmp_path / "live"
-    server = ThreadingHTTPServer(
-        ("localhost", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(live))
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, cert_key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with live_site(live, tmp_path) as (server, env):
         base = f"https://localhost:{server.server_address[1]}/shop/"
         site = status_site(tmp_path / "site", *key, {"batches/tee-1.yaml": batch(1, "status_index: 2\n")})
         assert mfsite("build", "--source", site, "--base-url", base).code == 0
@@ -362,11 +346,7 @@ def test_verify_online_reads_the_live_status_list(tmp_path: Path, key: tuple[Pat
         for rel, data in before.items():
             (output / rel).parent.mkdir(parents=True, exist_ok=True)
             (output / rel).write_bytes(data)
-        env = {**os.environ, "SSL_CERT_FILE": str(cert)}
         assert "revoked" not in mfsite("verify", "--output", output).out
         run = mfsite("verify", "--output", output, "--online", env=env)
         assert run.code == 0, run.err
         assert "b/tee-1/passport.json (batch tee-1): revoked by its issuer" in run.out
-    finally:
-        server.shutdown()
-        server.server_close()
