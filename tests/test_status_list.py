@@ -350,3 +350,45 @@ def test_verify_online_reads_the_live_status_list(tmp_path: Path, key: tuple[Pat
         run = mfsite("verify", "--output", output, "--online", env=env)
         assert run.code == 0, run.err
         assert "b/tee-1/passport.json (batch tee-1): revoked by its issuer" in run.out
+
+
+@pytest.mark.parametrize(
+    ("where", "index", "message"),
+    [
+        (BASE + LIST, "131072", "its statusListIndex 131072 is beyond its status list's 131,072 bits"),
+        (
+            BASE + "../../etc/" + LIST,
+            "3",
+            f"its status list {BASE}../../etc/{LIST}: is not on its issuer's site",
+        ),
+        (
+            "https://elsewhere.example/" + LIST,
+            "3",
+            "is not on its issuer's site (https://mini.example/shop/)",
+        ),
+    ],
+    ids=["beyond", "climbs-out", "elsewhere"],
+)
+def test_a_status_entry_that_cannot_be_told_fails_verify(
+    tmp_path: Path, key: tuple[Path, str], where: str, index: str, message: str
+) -> None:
+    """A passport signed by the shop, but whose entry names a bit beyond the list or a list
+    outside its issuer's site: said, never taken as "not revoked", and never read from outside
+    the output."""
+    from mfsite.engine import check_site
+    from mfsite.signing.jws import envelope
+    from mfsite.signing.keys import read_signer
+
+    site = status_site(tmp_path / "site", *key, {"batches/tee-1.yaml": batch(1, "status_index: 3\n")})
+    output = site / "output"
+    assert mfsite("build", "--source", site).code == 0
+    checked = check_site(site)
+    assert checked.site is not None
+    signer = read_signer(checked.site.config, site, output)
+    passport = output / "b/tee-1/passport.json"
+    found = credential(passport)
+    found["credentialStatus"].update(statusListIndex=index, statusListCredential=where)
+    passport.write_text(json.dumps(envelope(signer.sign(found))), encoding="utf-8")
+    run = mfsite("verify", "--output", output)
+    assert run.code == 1
+    assert message in run.err, run.err

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 
+from mfsite.publish import inside
 from mfsite.render.status import PURPOSE, decode, is_set
 from mfsite.signing.jws import ENVELOPE_PREFIX, HEADER, VC_CONTEXT, public_key, thumbprint, unb64url
 from mfsite.urls import did_base, did_route, did_url, same_url
@@ -49,7 +50,7 @@ class Documents:
         self.output = output
         self.online = online
         self.found: dict[str, dict[str, object] | str] = {}  # did -> document, or why there is none
-        self.lists: dict[str, bytes | str] = {}  # status list URL -> its bits, or why there are none
+        self.lists: dict[tuple[str, str], bytes | str] = {}  # (list URL, issuer) -> its bits, or why none
 
     def of(self, did: str) -> dict[str, object]:
         """The document, or ValueError saying why there is none."""
@@ -91,19 +92,19 @@ class Documents:
     def status_bits(self, url: str, issuer: str) -> bytes:
         """The bits of the issuer's status list at `url`, checked as a passport is; each list read
         once. ValueError says why there are none."""
-        if url not in self.lists:
+        if (url, issuer) not in self.lists:
             try:
-                self.lists[url] = self._status_list(url, issuer)
+                self.lists[url, issuer] = self._status_list(url, issuer)
             except ValueError as exc:
-                self.lists[url] = f"its status list {url}: {exc}"
-        found = self.lists[url]
+                self.lists[url, issuer] = f"its status list {url}: {exc}"
+        found = self.lists[url, issuer]
         if isinstance(found, str):
             raise ValueError(found)
         return found
 
     def _status_list(self, url: str, issuer: str) -> bytes:
         base = did_base(issuer)
-        if not url.startswith(base):
+        if not url.startswith(base) or not inside(url.removeprefix(base)):
             raise ValueError(f"is not on its issuer's site ({base})")
         try:
             data = self.read(url if self.online else url.removeprefix(base))
@@ -162,7 +163,10 @@ def _revoked(status: object, issuer: str, documents: Documents) -> bool:
     index = entry.get("statusListIndex")
     if entry.get("type") != "BitstringStatusListEntry" or not (isinstance(index, str) and index.isdigit()):
         raise ValueError(f"its credentialStatus is not a BitstringStatusListEntry with an index: {entry}")
-    return is_set(documents.status_bits(str(entry.get("statusListCredential")), issuer), int(index))
+    bits = documents.status_bits(str(entry.get("statusListCredential")), issuer)
+    if int(index) >= 8 * len(bits):
+        raise ValueError(f"its statusListIndex {index} is beyond its status list's {8 * len(bits):,} bits")
+    return is_set(bits, int(index))
 
 
 def _token(data: bytes) -> list[str]:
