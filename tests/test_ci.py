@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, mfsite, tree_bytes
+from test_cache import written
 from test_signing import keygen
 
 from mfsite import __version__
@@ -101,7 +102,8 @@ def run_github(job: Job) -> Path:
         if uses == "actions/checkout":
             job.checkout()
         elif uses == "actions/setup-python":
-            assert step["with"]["python-version"] >= "3.11"  # (mfsite's least; this one runs the steps)
+            version = tuple(map(int, step["with"]["python-version"].split(".")))
+            assert version >= (3, 11)  # (mfsite's least; this Python runs the steps)
         elif uses == "actions/configure-pages":
             outputs[step["id"]] = {"base_url": GITHUB_PAGES}
         elif uses == "actions/cache":
@@ -162,13 +164,7 @@ def rebuild_here(repo: Path, base_url: str, folder: Path, env: dict[str, str] | 
         "build", "--source", folder / "site", "--base-url", base_url, env={**os.environ, **(env or {})}
     )
     assert run.code == 0, run.err
-    return files_written(run.out)[0]
-
-
-def files_written(said: str) -> tuple[int, int]:
-    found = re.search(r": (\d+) files written, (\d+) unchanged", said)
-    assert found is not None, said
-    return int(found[1]), int(found[2])
+    return written(run.out)[0]
 
 
 def edit_a_batch(repo: Path) -> None:
@@ -214,7 +210,7 @@ def test_github_steps_publish_a_clean_build_and_then_only_what_changed(tmp_path:
     secret = {"MFSITE_SIGNING_KEY": key.read_text(encoding="utf-8")}
     job = Job(repo, tmp_path / "runner" / "work", tmp_path / "cache", secrets=secret)
     published = run_github(job)
-    first = files_written(job.said["Build"])
+    first = written(job.said["Build"])
     assert first[0] > 0 and first[1] == 0
     assert "passports verify" in job.said["Verify the signed passports"]
     assert tree_bytes(published) == clean_build(repo, GITHUB_PAGES + "/", tmp_path / "clean", secret)
@@ -223,8 +219,8 @@ def test_github_steps_publish_a_clean_build_and_then_only_what_changed(tmp_path:
     edit_a_batch(tmp_path / "clean" / "site")
     least = rebuild_here(repo, GITHUB_PAGES + "/", tmp_path / "clean", secret)
     published = run_github(job)
-    written, kept = files_written(job.said["Build"])
-    assert written == least and kept > 0  # the edited batch's files and the lists that show it
+    made, kept = written(job.said["Build"])
+    assert made == least and kept > 0  # the edited batch's files and the lists that show it
     assert tree_bytes(published) == clean_build(repo, GITHUB_PAGES + "/", tmp_path / "clean", secret)
 
 
@@ -233,14 +229,14 @@ def test_gitlab_steps_publish_a_clean_build_and_then_only_what_changed(tmp_path:
     assert mfsite("init", repo, "--ci", "gitlab").code == 0
     job = Job(repo, tmp_path / "builds" / "shop", tmp_path / "cache")
     published = run_gitlab(job)
-    assert files_written(job.said["script line 3"])[1] == 0
+    assert written(job.said["script line 3"])[1] == 0
     assert tree_bytes(published) == clean_build(repo, GITLAB_PAGES + "/", tmp_path / "clean")
     edit_a_batch(repo)
     edit_a_batch(tmp_path / "clean" / "site")
     least = rebuild_here(repo, GITLAB_PAGES + "/", tmp_path / "clean")
     published = run_gitlab(job)
-    written, kept = files_written(job.said["script line 3"])
-    assert written == least and kept > 0
+    made, kept = written(job.said["script line 3"])
+    assert made == least and kept > 0
     assert tree_bytes(published) == clean_build(repo, GITLAB_PAGES + "/", tmp_path / "clean")
 
 

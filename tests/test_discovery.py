@@ -19,6 +19,8 @@ from htmlcheck import parse, target_file
 from PIL import Image, ImageColor
 from pyld import jsonld
 
+from mfsite.photos import brand_base, share_card
+
 BASE = "https://shop.example.test/kiez/"
 BRAND = "#a13d1c"  # the example's theme colour (site.yaml)
 MINI = "https://mini.example/shop/"
@@ -157,6 +159,11 @@ def test_batch_and_story_pages_have_sharing_tags(example_build: Path) -> None:
     with Image.open(example_build / "b/tee-2602-a/og.jpg") as card:
         assert card.size == (1200, 630)
         assert card.getpixel((600, 40)) == pytest.approx(ImageColor.getrgb(BRAND), abs=4)
+    # the card of this batch, id and all: not the base shared by its product and maker
+    texts = ("Organic Heavy Tee, Black", "Nähwerk Neukölln", "tee-2602-a", "Kiez Threads")
+    published = (example_build / "b/tee-2602-a/og.jpg").read_bytes()
+    assert published == share_card(None, None, *texts, BRAND)
+    assert published != brand_base(texts[0], texts[1], texts[3], BRAND)
     story = meta(example_build / "stories/a-day-at-naehwerk/index.html")
     assert story["canonical"] == story["og:url"] == f"{BASE}stories/a-day-at-naehwerk/"
     assert story["og:type"] == "article"

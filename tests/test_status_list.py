@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from conftest import MINI_SITE, mfsite, tree_bytes, write_site
 from test_passport import SCHEMA, safe_mode_problems
-from test_signing import keygen, live_site, part, token
+from test_signing import keygen, live_site, part, signing, token
 
 from mfsite.render.status import MIN_BITS, decode, encode, is_set
 
@@ -28,7 +28,7 @@ REASON = (
 
 
 def settings(key: Path, public: str, status_list: bool = True, sign: bool = True) -> str:
-    lines = f"passport:\n  sign: {str(sign).lower()}\n  key: {key}\n  public_key: {public}\n"
+    lines = signing(key, public).replace("sign: true", f"sign: {str(sign).lower()}")
     return lines + ("  status_list: true\n" if status_list else "")
 
 

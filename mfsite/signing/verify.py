@@ -44,7 +44,7 @@ class Checked:
 
 
 class Documents:
-    """The DID documents passports name, each read (or fetched) once."""
+    """The DID documents and status lists passports name, each read (or fetched) once."""
 
     def __init__(self, output: Path, online: bool) -> None:
         self.output = output

@@ -232,7 +232,8 @@ def check_status_indexes(batches: list[Batch], status_list: bool, problems: Prob
                 problems.append(Diagnostic(batch.status.span, codes.PASSPORT_STATUS, message))
         return
     taken: dict[int, Batch] = {}
-    for batch in sorted(batches, key=lambda b: b.span.path):
+    by_file = sorted(batches, key=lambda b: b.span.path)  # (the first file keeps an index two name)
+    for batch in by_file:
         status = batch.status
         if status is None or status.index is None:
             continue
@@ -247,7 +248,7 @@ def check_status_indexes(batches: list[Batch], status_list: bool, problems: Prob
                 f"good (the next free index is {_free(taken)})"
             )
             problems.append(Diagnostic(status.span, codes.STATUS_INDEX, message))
-    for batch in sorted(batches, key=lambda b: b.span.path):
+    for batch in by_file:
         if batch.status is None or batch.status.index is None:
             message = (
                 "status_index: missing: with passport.status_list, each batch names its own bit in the "
