@@ -53,11 +53,11 @@ from mfsite.render.feeds import BatchParts, Parts
 from mfsite.render.labels import LabelFacts, kept_qr_facts, qr_facts
 from mfsite.render.qr import QrTooLong
 from mfsite.seen import EVERYTHING, Seen, Watched
-from mfsite.state import BuildState, Symbols
+from mfsite.state import BuildState, Symbols, stamp
 from mfsite.state.batches import BatchFiles
 from mfsite.state.cards import Cards
-from mfsite.state.record import OutputKey, Record, Report, statuses
-from mfsite.state.store import PHOTOS_FOLDER
+from mfsite.state.record import UNKNOWN, OutputKey, Record, Report, changed_files, packed_statuses, statuses
+from mfsite.state.store import PHOTOS_FOLDER, DamagedState
 from mfsite.urls import qr_url
 from mfsite.validate import validate
 from mfsite.workers import collector_paused, pool
@@ -174,7 +174,11 @@ class Engine:
         check_output(self.source, self.output)
         with one_at_a_time(self.state.folder), collector_paused(freeze=self.once):
             self.state.flush()  # what an earlier run left unsaved
-            result = self._run(clean, progress)
+            try:
+                result = self._run(clean, progress)
+            except DamagedState:  # a stored batch whose body does not load: the files are read
+                self.state.forget_batches()
+                result = self._run(clean, progress)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -396,7 +400,7 @@ class _Verification:
             return
         if seen.everything and hasattr(os, "fork") and threading.active_count() == 1:
             try:
-                self.child = _changed_files_in_a_child(state, str(output), seen)
+                self.child = _changed_files_in_a_child(state, str(output))
                 return
             except OSError:
                 pass  # no process to spare: a thread does it
@@ -437,10 +441,12 @@ class _Verification:
             _, status = os.waitpid(pid, 0)
             if status == 0 and said.startswith(b"ok\0"):
                 changed, moved = json.loads(said[3:])
-                self.moved = {path: tuple(key) for path, key in moved.items()}
                 record = self.state.record
+                # (the child read the record as saved: not a file a stopped publish left in doubt)
+                known = record.stats.get
+                self.moved = {p: tuple(key) for p, key in moved.items() if known(p, UNKNOWN) != UNKNOWN}
                 record.stats.update(self.moved)
-                self.found = (record, set(changed))
+                self.found = (record, {*changed, *self.state.in_doubt})
             else:
                 self._find()  # here, then: an error is raised as this process meets it
         elif self.thread is not None:
@@ -450,11 +456,13 @@ class _Verification:
         return self.found
 
 
-def _changed_files_in_a_child(state: BuildState, output: str, seen: Seen) -> tuple[int, int]:
-    """A child process that loads the record (as this process does, meanwhile), writes its
-    fingerprint of the sources and a NUL to a pipe, then finds its changed files and writes
-    "ok", a NUL and, as JSON, the paths changed and those as written with their status now;
-    (its process id, the pipe's end to read)."""
+def _changed_files_in_a_child(state: BuildState, output: str) -> tuple[int, int]:
+    """A child process that reads the record's data as saved (this process loads it whole,
+    meanwhile), writes its fingerprint of the sources and a NUL to a pipe, then finds the
+    changed files of all it names and writes "ok", a NUL and, as JSON, the paths changed and
+    those as written with their status now; (its process id, the pipe's end to read). Where
+    the data is damaged, this process finds the record empty and uses none of it."""
+    stamp()  # (both processes check the state's stamp: worked out once, before the fork)
     answer, told = os.pipe()
     pid = os.fork()
     if pid:
@@ -463,11 +471,13 @@ def _changed_files_in_a_child(state: BuildState, output: str, seen: Seen) -> tup
     code = 1
     try:
         os.close(answer)
-        record = state.record
+        data = state.record_data() or {}
+        report = data.get("report")
+        sources = report[0] if type(report) is tuple and report and type(report[0]) is str else ""
         with os.fdopen(told, "wb") as pipe:
-            pipe.write(record.report.sources.encode("utf-8", "replace") + b"\0")
+            pipe.write(sources.encode("utf-8", "replace") + b"\0")
             pipe.flush()
-            changed, moved = record.changed_files(output, seen)
+            changed, moved = changed_files(output, packed_statuses(data.get("stats")) or ())
             pipe.write(b"ok\0" + json.dumps([sorted(changed), moved]).encode("ascii"))
         code = 0
     finally:

@@ -23,9 +23,11 @@ from mfsite.languages import resolve
 from mfsite.load import parallel as parallel_module
 from mfsite.load.parallel import read_batches_in_parallel
 from mfsite.load.sources import source_stats
-from mfsite.model import Batch
+from mfsite.model import HEAD, Batch
 from mfsite.publish import MARKER
 from mfsite.state import BuildState, stamp
+from mfsite.state.record import pack_stats, unpack_stats
+from mfsite.validate.batch import BatchResult
 
 BASE = "https://shop.example.test/kiez/"
 CACHE = ".mfsite-cache"
@@ -149,8 +151,9 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     assert isinstance(record, dict) and record["output"] == str(output.resolve())
     # Every file it wrote, with its status and CRC-32 as written; the folder's marker is no output.
     files = tree_bytes(output)
-    assert record["stats"].keys() == files.keys() - {MARKER}
-    for path, key in record["stats"].items():
+    stats = unpack_stats(record["stats"])
+    assert stats is not None and stats.keys() == files.keys() - {MARKER}
+    for path, key in stats.items():
         assert key == (*status(output / path), zlib.crc32(files[path])), path
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
@@ -352,12 +355,12 @@ def test_a_record_naming_files_outside_the_output_deletes_nothing(site: Path, tm
     escape = os.path.relpath(victim, output)
     for path in (escape, str(victim)):
         for planted in (
-            {"files": {**data["files"], path: "x"}, "stats": {**data["stats"], path: (1, 1, 1)}},  # its own
+            {"files": {**data["files"], path: "x"}, "stats": with_status(data, path)},  # its own
             {
                 "batches": {**data["batches"], "gone": "x"},
                 "paths": {**data["paths"], "gone": path},
                 "versions": {**data["versions"], "gone": 4},
-                "stats": {**data["stats"], path: (1, 1, 1)},
+                "stats": with_status(data, path),
             },  # a batch's
         ):
             write_state(record, {**data, **planted})
@@ -374,6 +377,13 @@ def test_a_record_naming_files_outside_the_output_deletes_nothing(site: Path, tm
         assert tree_bytes(output) == clean_build(site, tmp_path)
         data = read_state(record)
         assert isinstance(data, dict)
+
+
+def with_status(data: dict, path: str) -> tuple[str, bytes]:
+    """The record's packed statuses with one more file's."""
+    stats = unpack_stats(data["stats"])
+    assert stats is not None
+    return pack_stats({**stats, path: (1, 1, 1, 1)})
 
 
 def with_facts(data: dict, facts: object) -> dict:
@@ -569,15 +579,15 @@ def fresh_batches(site: Path) -> dict[str, Batch]:
 def assert_same_batches(batches: list[Batch], fresh: dict[str, Batch]) -> None:
     assert sorted(b.id for b in batches) == sorted(fresh)
     for batch in batches:
-        assert type(batch) is Batch  # whole: no stand-in that loads itself later
+        assert type(batch) is Batch  # no stand-in of another class
         assert batch == fresh[batch.id] and fresh[batch.id] == batch
         assert hash(batch) == hash(fresh[batch.id])
         assert pickle.dumps(batch) == pickle.dumps(fresh[batch.id])
 
 
 def test_cached_batches_are_the_batches_their_files_make(site: Path) -> None:
-    """Batches from the cache load whole: each is the batch its file makes, equal, hashed and
-    pickled alike, and no batch file is read to make it."""
+    """Batches from the cache are the batches their files make: equal, hashed and pickled
+    alike, and no batch file is read to make them."""
     build(site, site / "output")
     files = BuildState(site, site / "output").batch_files
     stored = {rel: entry for rel, entry in files.cache.entries.items() if rel.startswith("batches/")}
@@ -671,6 +681,58 @@ def test_a_damaged_or_planted_cached_batch_is_read_from_its_file(
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
 
+# What replaces a stored batch's body (Batch.__reduce__), made from planted code.
+BODY_DAMAGE: dict[str, Callable[[Planted], bytes]] = {
+    "not a pickle": lambda code: b"\x80\x05damaged",
+    "planted code": lambda code: pickle.dumps(code),
+    "other fields": lambda code: pickle.dumps(("a", 1)),
+}
+
+
+@pytest.mark.parametrize("damage", BODY_DAMAGE)
+def test_a_damaged_or_planted_batch_body_makes_the_build_read_the_files(
+    site: Path, tmp_path: Path, marker: Path, damage: str
+) -> None:
+    """A stored batch keeps its body (all that not every build asks of every batch) as bytes,
+    unpickled once it is used. One damaged, or planted to run code, is found only then: the
+    build starts again and reads the batch files. The file was edited under its old status, so
+    only reading it shows the edit."""
+    build(site, site / "output")
+    edit_unseen(site / "batches/hoodie-nov-26.yaml", "quantity: 48", "quantity: 49")
+
+    def damaged(digest: str, result: BatchResult, problems: list) -> tuple[str, BatchResult, list]:
+        assert result.batch is not None
+        result.batch.stored = BODY_DAMAGE[damage](Planted(marker))
+        return digest, result, problems
+
+    replace_entry(site, "batches/hoodie-nov-26.yaml", damaged)
+    (site / "output/b/hd-2611-a/index.html").unlink()  # rendered again: its body is used
+    build(site, site / "output")
+    assert not marker.exists()
+    assert "49" in (site / "output/b/hd-2611-a/index.html").read_text(encoding="utf-8")
+    assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_stored_batch_loads_its_body_once_used(site: Path) -> None:
+    """What every build asks of every batch (its id, dates, the files it names: model.HEAD) is
+    there without its body; the rest loads at its first use, and the batch is then whole."""
+    build(site, site / "output")
+    files = BuildState(site, site / "output").batch_files
+    results = [result for _, result in files.memo.results.values()]
+    assert results and all(hasattr(r.batch, "stored") for r in results)  # none loaded yet
+    fresh = fresh_batches(site)
+    for result in results:
+        batch = result.batch
+        assert batch is not None
+        head = {name: getattr(batch, name) for name in HEAD}
+        assert hasattr(batch, "stored")  # (the head asked no body)
+        assert batch.care is not None and not hasattr(batch, "stored")
+        assert head == {name: getattr(batch, name) for name in HEAD}
+        made = fresh[batch.id]
+        if not result.words:  # (as the file has it: a text in languages is resolved by validate)
+            assert batch == made and pickle.dumps(batch) == pickle.dumps(made)
+
+
 def test_a_damaged_cached_batch_whose_file_no_longer_reads_fails_cleanly(site: Path) -> None:
     """A damaged entry makes the build read the file. Where that file now has errors under an
     unchanged status (edited, its time set back: the cache cannot tell), the build reports them
@@ -707,6 +769,22 @@ def test_a_publish_stopped_half_way_is_finished_by_the_next_build(site: Path, tm
     (output / "b/hd-2612-b").mkdir()
     (output / "b/hd-2612-b/index.html").write_text("half-published", encoding="utf-8")
     build(site, output)
+    assert not note.exists()
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+
+
+def test_a_publish_stopped_with_nothing_else_changed_is_finished(site: Path, tmp_path: Path) -> None:
+    """The sources unchanged, every file of the stopped publish with the status the record holds:
+    only the note tells, and the build that finds nothing else changed still writes them."""
+    output = site / "output"
+    build(site, output)
+    note = record_file(site).with_suffix(".publishing")
+    note.write_text('["b/hd-2611-a/index.html"]', encoding="utf-8")
+    page = output / "b/hd-2611-a/index.html"
+    old = page.stat()
+    page.write_bytes(b"half-published".ljust(old.st_size, b" "))
+    os.utime(page, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert ": 0 files written" not in build(site, output)
     assert not note.exists()
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
@@ -817,8 +895,9 @@ def test_an_output_restored_from_a_copy_is_kept_and_a_different_copy_is_not(tmp_
     run = mfsite("build", "--source", site)
     assert written(run.out) == (0, files)
     assert tree_bytes(output) == clean
-    record = pickle.loads(record_file(site).read_bytes())[1]
-    assert record["stats"]["index.html"][2] == os.stat(output / "index.html").st_ino  # (read once)
+    stats = unpack_stats(pickle.loads(record_file(site).read_bytes())[1]["stats"])
+    assert stats is not None
+    assert stats["index.html"][2] == os.stat(output / "index.html").st_ino  # (read once)
     page = output / "b/tee-1/index.html"
     before = page.stat()
     other = page.with_name("other.html")  # another file (made while the page is there: a new inode)

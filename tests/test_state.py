@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.state.record import Record, Report, from_data, to_data
+from mfsite.state.record import Record, Report, from_data, pack_stats, to_data
 
 GOOD = Record(
     batches={"a": "sig"},
@@ -24,26 +24,36 @@ GOOD = Record(
 )  # fmt: skip
 
 
+PACKED = pack_stats(GOOD.stats)
+
+
 def test_a_record_comes_back_as_it_was_saved() -> None:
     assert from_data(to_data(GOOD)) == GOOD
     # Dots that make no `.` or `..` part are names like any other.
     name = ".x/..y/z.."
     dotted = replace(GOOD, files={**GOOD.files, name: "s"}, stats={**GOOD.stats, name: (1, 1, 1, 1)})
     assert from_data(to_data(dotted)) == dotted
+    # Statuses at the ends of their 64 bits (an inode number from 2**63 up is kept as negative).
+    extreme = replace(GOOD, stats={**GOOD.stats, "index.html": (-(2**63), 2**63 - 1, -1, 2**32 - 1)})
+    assert from_data(to_data(extreme)) == extreme
+    assert from_data(to_data(Record())) == Record()  # a record of no files at all
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        {"stats": {**GOOD.stats, "b/a/qr.png": "x"}},  # a status that is no tuple
-        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5, 6)}},  # of the wrong length (no CRC-32)
-        {"stats": {**GOOD.stats, "b/a/qr.png": (4, 5, 6, 7.0)}},  # not whole numbers
-        {"stats": {**GOOD.stats, "../elsewhere": (1, 1, 1, 1)}},  # a file outside the output
+        {"stats": GOOD.stats},  # not packed
+        {"stats": ("\0".join(GOOD.stats), "x")},  # numbers that are no bytes
+        {"stats": (PACKED[0], PACKED[1][:-8])},  # not four for every file (no CRC-32 for the last)
+        {"stats": (PACKED[0], PACKED[1] + bytes(32))},  # more numbers than files
+        {"stats": (PACKED[0] + "\0b/a/qr.png", PACKED[1] + bytes(32))},  # a file twice
+        {"stats": pack_stats({**GOOD.stats, "../elsewhere": (1, 1, 1, 1)})},  # a file outside the output
         *(  # or a path publish.inside refuses, wherever it is in the path
-            {"stats": {**GOOD.stats, path: (1, 1, 1, 1)}}
-            for path in ["/abs", "a/", "", ".", "..", "a//b", "a/./b", "a/../b", "a/..", "a\\b", "a\0b"]
+            {"stats": pack_stats({**GOOD.stats, path: (1, 1, 1, 1)})}
+            for path in ["/abs", "a/", "", ".", "..", "a//b", "a/./b", "a/../b", "a/..", "a\\b"]
         ),
-        {"stats": {"index.html": (7, 8, 9, 12)}},  # a batch's files without their status
+        {"stats": pack_stats({"index.html": (7, 8, 9, 12)})},  # a batch's files without their status
+        {"paths": {"a": "b/a/index.html\0\0b/a/qr.png"}},  # a batch's file with an empty path
         {"versions": {"a": "3"}},  # a version that is no number
         {"versions": {"a": 41}},  # no QR code has it
         {"versions": {}},  # a batch without one

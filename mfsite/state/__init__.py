@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import astuple
 from functools import cache
@@ -47,7 +48,7 @@ from mfsite.state.store import (
 )
 
 Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
-FORMAT = 5  # of the files below: part of the stamp
+FORMAT = 6  # of the files below: part of the stamp
 BATCHES_FILE = "batches.pickle"
 QR_FILE = "qr-codes.pickle"
 PARTS_FILE = "batch-parts.pickle"
@@ -57,8 +58,9 @@ PICTURES_FILE = "pictures.pickle"
 @cache
 def stamp() -> str:
     """The versions that shape the output, and the bytes of the running mfsite: what the state
-    was made by (a working copy being edited makes it anew)."""
-    return f"{dependencies()}; state {FORMAT}; {own_digest()}"
+    was made by (a working copy being edited makes it anew); and the machine's byte order, in
+    which the record keeps its numbers."""
+    return f"{dependencies()}; state {FORMAT} {sys.byteorder}; {own_digest()}"
 
 
 class BuildState:
@@ -79,6 +81,7 @@ class BuildState:
         # (flush); a build writes each part as it is done.
         self.deferred = False
         self.unsaved: dict[str, Callable[[], None]] = {}  # file name -> its latest save
+        self.in_doubt: set[str] = set()  # the files a stopped publish left (the record forgets them)
 
     # -- the parts, each loaded on first use ----------------------------------------------
 
@@ -91,6 +94,10 @@ class BuildState:
             except Exception:  # damaged in any way: read the files instead
                 self._batches = BatchFiles()
         return self._batches
+
+    def forget_batches(self) -> None:
+        """Read every batch file again (the batch cache was found damaged)."""
+        self._batches = BatchFiles()
 
     def forget(self) -> None:
         """Trust nothing kept (`--clean`): every file read again, every code made anew."""
@@ -136,15 +143,21 @@ class BuildState:
         """The record of the output folder; empty where none is kept, or the one kept is for
         another folder (a path's digest can collide) or damaged."""
         if self._record is None:
-            data = self._load(self.record_name, plain_data)
+            data = self.record_data()
             found = None
-            if isinstance(data, dict) and data.get("output") == str(self.output.resolve()):
+            if data is not None:
                 try:
                     found = record.from_data(data)
                 except Exception:  # damaged in a way no check foresaw: build as without one
                     found = None
             self._record = self._finish_pending(found if found is not None else Record())
         return self._record
+
+    def record_data(self) -> dict | None:
+        """The record's data as saved, of this stamp and output folder (its contents are
+        checked by record.from_data), or None."""
+        data = self._load(self.record_name, plain_data)
+        return data if isinstance(data, dict) and data.get("output") == str(self.output.resolve()) else None
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -225,7 +238,8 @@ class BuildState:
             return found  # the folder is replaced whole
         if not isinstance(pending, list) or not all(type(p) is str and inside(p) for p in pending):
             return Record()  # damaged: trust none of it
-        found.forget(set(pending))
+        self.in_doubt = set(pending)
+        found.forget(self.in_doubt)
         return found
 
     # -- the files -------------------------------------------------------------------------

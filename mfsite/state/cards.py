@@ -11,7 +11,8 @@ id line's rows drawn (photos/card.py), in a fraction of a millisecond, and not k
 Each photo card and base is kept under a digest of everything it is drawn from (the texts, the
 colour, the photo's bytes and focus, mfsite's code and the libraries' versions), so a rebuild draws
 only a card whose batch changed what it shows. Those no site batch uses any more are removed at the
-end of a build that made or removed a card.
+end of a build that made or removed a card, once the cache holds more cards than the site has
+batches.
 """
 
 from __future__ import annotations
@@ -83,12 +84,21 @@ class Cards:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def prune(self, site: Site) -> None:
-        """Remove the photo cards and bases no batch of the site shows."""
+        """Remove the photo cards and bases no batch of the site shows, once there are more
+        cards than batches (no site needs more): finding them asks every batch's texts, which
+        a batch loaded from the state keeps in its body, and a few cards unused meanwhile cost
+        only their room on disk."""
+        try:
+            names = [entry.name for entry in os.scandir(self.folder) if not entry.name.startswith(".")]
+        except OSError:
+            return
+        if len(names) <= len(site.batches):
+            return
         keep = {f"{card_key(site, batch)}.jpg" for batch in _one_per_card(site)}
-        with contextlib.suppress(OSError):
-            for entry in os.scandir(self.folder):
-                if entry.name not in keep and not entry.name.startswith("."):
-                    os.unlink(entry.path)
+        for name in names:
+            if name not in keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / name)
 
 
 def _one_per_card(site: Site) -> list[Batch]:

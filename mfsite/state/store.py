@@ -44,11 +44,12 @@ def remove_file(folder: Path, name: str) -> None:
         (folder / name).unlink()
 
 
-# What the batch cache may hold besides containers and strings: the model's classes and the
-# standard types inside them. Anything else is refused, so a planted file cannot make the
-# loader call arbitrary code (pickle's "restricting globals").
+# What the batch cache may hold besides containers and strings: the model's classes, the
+# function that makes a stored batch, and the standard types inside them. Anything else is
+# refused, so a planted file cannot make the loader call arbitrary code (pickle's "restricting
+# globals"): no other function of those modules, nor a dotted name reaching past them.
 _ALLOWED = {
-    "mfsite.model": None,  # every class there
+    "mfsite.model": None,  # every class defined there, and stored_batch
     "mfsite.diagnostics": {"Span", "Diagnostic"},
     "mfsite.validate.batch": {"BatchResult"},
     "datetime": {"date"},
@@ -62,15 +63,28 @@ class _ModelUnpickler(pickle.Unpickler):
         if (module, name) in _found:
             return _found[module, name]
         allowed = _ALLOWED.get(module, set())
-        if module in _ALLOWED and (allowed is None or name in allowed):
-            _found[module, name] = super().find_class(module, name)
-            return _found[module, name]
+        if module in _ALLOWED and (name in allowed if allowed is not None else "." not in name):
+            found = super().find_class(module, name)
+            if allowed is not None or _of_the_model(found):
+                _found[module, name] = found
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of mfsite's cache")
+
+
+def _of_the_model(found: object) -> bool:
+    """A class the model defines, or the function that makes a stored batch."""
+    made_there = getattr(found, "__module__", None) == "mfsite.model"
+    return made_there and (isinstance(found, type) or getattr(found, "__name__", "") == "stored_batch")
 
 
 class _PlainUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
         raise pickle.UnpicklingError(f"{module}.{name} is not part of mfsite's cache")
+
+
+class DamagedState(Exception):
+    """A part of the state found damaged only once in use (a stored batch's body): the engine
+    runs the build again without the batch cache."""
 
 
 def model_data(raw: bytes) -> object:
