@@ -208,9 +208,20 @@ class Engine:
         else:
             self.state.forget()  # trust nothing: every file read again, every code made anew
         try:
-            checked = self._check(listing)
+            return self._read_and_build(listing, verified, fingerprint, changed, clean, progress)
         finally:
-            record, altered = verified.result()
+            verified.close()
+
+    def _read_and_build(
+        self,
+        listing: Listing,
+        verified: _Verification,
+        fingerprint: str,
+        changed: list[str],
+        clean: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> Result:
+        checked = self._check(listing)
         if checked.site is None or (self.strict and checked.warnings):
             return Result(False, checked.diagnostics, changed)
         site = checked.site
@@ -225,7 +236,7 @@ class Engine:
                 problem = Diagnostic(passport.span or Span("site.yaml"), codes.SIGNING_KEY, str(exc))
                 return Result(False, sorted([*checked.diagnostics, problem], key=lambda d: d.span), changed)
         templates = listing.paths.get(TEMPLATES, [])
-        result, now = self._build(site, checked.digests, templates, record, altered, clean, progress, signer)
+        result, now = self._build(site, checked.digests, templates, verified, clean, progress, signer)
         result.changed = changed
         result.diagnostics = sorted(set(checked.diagnostics + result.diagnostics), key=lambda d: d.span)
         result.level = site.config.qr.error_correction
@@ -287,8 +298,7 @@ class Engine:
         site: Site,
         digests: dict[str, str],
         templates: list[str],
-        before: Record,
-        altered: set[str],
+        verified: _Verification,
         clean: bool,
         progress: Callable[[int, int], None] | None,
         signer: Signer | None,
@@ -298,8 +308,14 @@ class Engine:
         cards = Cards(state.folder, self.source)
         if clean:
             cards.clear()
+        # What the sources changed is worked out while the output's check may still run; the
+        # files it finds altered (rarely any) are then compared again.
+        before = verified.record()
         signatures = Signatures(site, self.source, digests, before, templates, signer.kid if signer else "")
-        changes = compare(site, signatures, before, altered)
+        changes = compare(site, signatures, before, set())
+        _, altered = verified.result()
+        if altered or verified.moved:
+            changes = compare(site, signatures, before, altered)
         # In place where mfsite's output is there; made whole on a first build, and where the
         # folder was deleted (or emptied: its marker went with it).
         in_place, ours = not before.empty and os.path.isfile(self.output / MARKER), set[str]()
@@ -431,6 +447,21 @@ class _Verification:
             self.loaded.wait()
             return "" if self.error is not None else self.state.record.report.sources
         return self.state.record.report.sources
+
+    def record(self) -> Record:
+        """The record, without waiting for the check where a child process takes it (the files
+        it finds moved are written into this same record by result())."""
+        return self.state.record if self.child is not None else self.result()[0]
+
+    def close(self) -> None:
+        """Stop waiting for the check, where a build ends without its answer (a failed one)."""
+        if self.child is not None:
+            pid, answer = self.child
+            self.child = None
+            os.close(answer)  # (its next write fails: it ends)
+            os.waitpid(pid, 0)
+        elif self.thread is not None:
+            self.thread.join()
 
     def result(self) -> tuple[Record, set[str]]:
         if self.child is not None:

@@ -74,3 +74,27 @@ def test_a_record_of_another_folder_is_not_used(tmp_path: Path) -> None:
     BuildState(site, one).save_record(GOOD)
     assert BuildState(site, one).record == GOOD
     assert BuildState(site, other).record.empty
+
+
+def test_the_stamp_names_each_library_as_importlib_metadata_does(tmp_path: Path) -> None:
+    """The versions in every state file's stamp are read from the names of the libraries'
+    dist-info folders; they are the versions importlib.metadata reads from their metadata, and
+    mfsite's own is the installed one. A folder named another way is asked of importlib.metadata."""
+    import importlib.metadata
+    import sys
+
+    import mfsite
+
+    found = mfsite.installed_versions(mfsite.OUTPUT_LIBRARIES)
+    assert found == {name: importlib.metadata.version(name) for name in mfsite.OUTPUT_LIBRARIES}
+    assert mfsite.__version__ == importlib.metadata.version("mfsite")
+    # An older installer's folder name (unnormalised), first on the path, wins as it would.
+    (tmp_path / "Markdown_It.Py-0.0.1.dist-info").mkdir()
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert mfsite.installed_versions(["markdown-it-py", "no-such-library"]) == {
+            "markdown-it-py": "0.0.1",
+            "no-such-library": "unknown",
+        }
+    finally:
+        sys.path.remove(str(tmp_path))
