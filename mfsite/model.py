@@ -8,6 +8,7 @@ line a person has to fix.
 from __future__ import annotations
 
 import pickle
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -307,13 +308,15 @@ class Batch(Stored):
     # The content files it names, as "folder/stem", each once, in the order named: worked out
     # as the batch is made (and kept with it in the state), for every rebuild asks it of all.
     # Strings, not pairs: a string keeps its hash, and users() looks up 60,000 at 10,000 batches.
+    # Interned: the batches that name one file share its string, which the state then stores once
+    # a group of batches (and loads as one object, its hash worked out once).
     named: tuple[str, ...] = field(default=(), compare=False)
     # The id as it appears in URLs and paths (case-insensitive ids, lower-case paths).
     slug: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not self.named:  # (a whole batch names its partner at least)
-            named = (f"{kind}/{ref.id}" for kind, ref in self.references() if ref is not None)
+            named = (sys.intern(f"{kind}/{ref.id}") for kind, ref in self.references() if ref is not None)
             self.named = tuple(dict.fromkeys(named))
         if not self.slug and self.id:  # (a batch with errors may have no id)
             self.slug = self.id.lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -80,7 +81,7 @@ class Known:
             value = to_id(node, what, problems)
             if value is None:
                 return None
-            self.used.add(f"{kind}/{value}")
+            self.used.add(sys.intern(f"{kind}/{value}"))  # (one string for all: see Batch.named)
             if value not in self.stems[kind]:
                 hint = did_you_mean(value, self.stems[kind])
                 message = f"'{shorten(value)}' is not in content/{kind}/ (no content/{kind}/{value}.md){hint}"
