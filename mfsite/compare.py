@@ -248,6 +248,7 @@ def compare(site: Site, signatures: Signatures, before: Record, altered: set[str
     if altered:
         kept = {i: signature for i, signature in kept.items() if altered.isdisjoint(before.batch_paths(i))}
     now.paths = {batch_id: before.paths[batch_id] for batch_id in kept}
+    now.batch_stats = {batch_id: before.batch_stats[batch_id] for batch_id in kept}
     for batch in site.batches:
         if batch.id not in kept:
             outputs = plan_batch(site.config, batch)
@@ -259,8 +260,7 @@ def compare(site: Site, signatures: Signatures, before: Record, altered: set[str
     gone = before.batches.keys() - kept.keys()
     dropped = {path for batch_id in gone for path in before.batch_paths(batch_id)}
     dropped.update(before.files.keys() - now.files.keys())
-    now.stats = dict(before.stats)
-    for path in dropped | made:
-        now.stats.pop(path, None)  # (a file made has its status taken once published)
+    # (a file made has its status taken once published: Record.take_written)
+    now.file_stats = {p: key for p, key in before.file_stats.items() if p in now.files and p not in made}
     removed = sorted(dropped - made)
-    return Changes(sorted(todo, key=attrgetter("path")), removed, now, len(now.stats) + len(made))
+    return Changes(sorted(todo, key=attrgetter("path")), removed, now, now.count)

@@ -56,7 +56,7 @@ from mfsite.seen import EVERYTHING, Seen, Watched
 from mfsite.state import BuildState, Symbols, stamp
 from mfsite.state.batches import BatchFiles
 from mfsite.state.cards import Cards
-from mfsite.state.record import UNKNOWN, OutputKey, Record, Report, changed_files, packed_statuses, statuses
+from mfsite.state.record import OutputKey, Record, Report, changed_files, saved_statuses, statuses
 from mfsite.state.store import PHOTOS_FOLDER, DamagedState
 from mfsite.urls import qr_url
 from mfsite.validate import validate
@@ -274,7 +274,7 @@ class Engine:
         report = record.report
         of_version = {v: LabelFacts(v, m, *map(Decimal, sizes)) for v, (m, *sizes) in report.facts.items()}
         facts = {batch_id: of_version[v] for batch_id, v in record.versions.items()}
-        files = len(record.stats)
+        files = record.count
         return Result(
             True, report.warnings, changed, report.batches, files, 0, 0, report.level, facts, report.base_url
         )
@@ -326,7 +326,7 @@ class Engine:
         if in_place and (todo or changes.removed) and not noted:
             # No note of a publish in place can be kept (the state cannot be written): the
             # folder is made whole instead, the files the record names taken as mfsite's.
-            in_place, ours = False, set(before.stats)
+            in_place, ours = False, {path for path, _ in before.statuses()}
         if not in_place and not before.empty:
             changes = compare(site, signatures, Record(), set())
             todo = [out.path for out in changes.todo]
@@ -365,7 +365,7 @@ class Engine:
         now = changes.now
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
         written = statuses(str(self.output), todo)
-        now.stats.update((path, (*key, done.crcs[path])) for path, key in written.items())
+        now.take_written({path: (*key, done.crcs[path]) for path, key in written.items()})
         if _many_new(state.parts, done.parts):
             state.save_parts({**state.parts, **done.parts})
         # One code per batch: the cache keeps the codes in use, looked for only when it holds
@@ -386,7 +386,8 @@ class Engine:
         finished next time."""
         todo = [out.path for out in changes.todo]
         try:
-            staging.apply([p for p in todo if not before.holds(p)], todo, changes.removed)
+            holds = before.holder()
+            staging.apply([p for p in todo if not holds(p)], todo, changes.removed)
         except PublishStopped:
             before.forget({*todo, *changes.removed})  # (the state kept in memory, as on disk)
             raise
@@ -427,8 +428,8 @@ class _Verification:
         try:
             record = self.state.record
             self.loaded.set()
-            changed, self.moved = record.changed_files(str(self.output), self.seen)
-            record.stats.update(self.moved)
+            changed, moved = record.changed_files(str(self.output), self.seen)
+            self.moved = record.take_moved(moved)
             self.found = (record, changed)
         except BaseException as exc:  # raised again in the build's own thread
             self.error = exc
@@ -474,9 +475,7 @@ class _Verification:
                 changed, moved = json.loads(said[3:])
                 record = self.state.record
                 # (the child read the record as saved: not a file a stopped publish left in doubt)
-                known = record.stats.get
-                self.moved = {p: tuple(key) for p, key in moved.items() if known(p, UNKNOWN) != UNKNOWN}
-                record.stats.update(self.moved)
+                self.moved = record.take_moved({path: tuple(key) for path, key in moved.items()})
                 self.found = (record, {*changed, *self.state.in_doubt})
             else:
                 self._find()  # here, then: an error is raised as this process meets it
@@ -508,7 +507,7 @@ def _changed_files_in_a_child(state: BuildState, output: str) -> tuple[int, int]
         with os.fdopen(told, "wb") as pipe:
             pipe.write(sources.encode("utf-8", "replace") + b"\0")
             pipe.flush()
-            changed, moved = changed_files(output, packed_statuses(data.get("stats")) or ())
+            changed, moved = changed_files(output, saved_statuses(data))
             pipe.write(b"ok\0" + json.dumps([sorted(changed), moved]).encode("ascii"))
         code = 0
     finally:
@@ -521,9 +520,10 @@ def _refuse_files_in_the_way(output: Path, changes: Changes, before: Record) -> 
     a file the last whole publish wrote, where its record could not be saved.)"""
     removed = set(changes.removed)
     in_the_way = []
+    holds = before.holder()
     for out in changes.todo:
         path = out.path
-        if before.holds(path) or not os.path.lexists(output / path):
+        if holds(path) or not os.path.lexists(output / path):
             continue
         folder = output / path
         ours = os.path.isdir(folder) and not os.path.islink(folder)

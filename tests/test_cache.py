@@ -26,7 +26,7 @@ from mfsite.load.sources import source_stats
 from mfsite.model import HEAD, Batch
 from mfsite.publish import MARKER
 from mfsite.state import BuildState, stamp
-from mfsite.state.record import pack_stats, unpack_stats
+from mfsite.state.record import from_data
 from mfsite.validate.batch import BatchResult
 
 BASE = "https://shop.example.test/kiez/"
@@ -151,8 +151,10 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     assert isinstance(record, dict) and record["output"] == str(output.resolve())
     # Every file it wrote, with its status and CRC-32 as written; the folder's marker is no output.
     files = tree_bytes(output)
-    stats = unpack_stats(record["stats"])
-    assert stats is not None and stats.keys() == files.keys() - {MARKER}
+    kept = from_data(record)
+    assert kept is not None
+    stats = dict(kept.statuses())
+    assert stats.keys() == files.keys() - {MARKER}
     for path, key in stats.items():
         assert key == (*status(output / path), zlib.crc32(files[path])), path
     assert tree_bytes(output) == clean_build(site, tmp_path)
@@ -355,12 +357,12 @@ def test_a_record_naming_files_outside_the_output_deletes_nothing(site: Path, tm
     escape = os.path.relpath(victim, output)
     for path in (escape, str(victim)):
         for planted in (
-            {"files": {**data["files"], path: "x"}, "stats": with_status(data, path)},  # its own
+            {"files": {**data["files"], path: "x"}, "file_stats": {**data["file_stats"], path: (1, 1, 1, 1)}},
             {
                 "batches": {**data["batches"], "gone": "x"},
                 "paths": {**data["paths"], "gone": path},
                 "versions": {**data["versions"], "gone": 4},
-                "stats": with_status(data, path),
+                "batch_stats": {**data["batch_stats"], "gone": bytes(32)},
             },  # a batch's
         ):
             write_state(record, {**data, **planted})
@@ -377,13 +379,6 @@ def test_a_record_naming_files_outside_the_output_deletes_nothing(site: Path, tm
         assert tree_bytes(output) == clean_build(site, tmp_path)
         data = read_state(record)
         assert isinstance(data, dict)
-
-
-def with_status(data: dict, path: str) -> tuple[str, bytes]:
-    """The record's packed statuses with one more file's."""
-    stats = unpack_stats(data["stats"])
-    assert stats is not None
-    return pack_stats({**stats, path: (1, 1, 1, 1)})
 
 
 def with_facts(data: dict, facts: object) -> dict:
@@ -895,9 +890,9 @@ def test_an_output_restored_from_a_copy_is_kept_and_a_different_copy_is_not(tmp_
     run = mfsite("build", "--source", site)
     assert written(run.out) == (0, files)
     assert tree_bytes(output) == clean
-    stats = unpack_stats(pickle.loads(record_file(site).read_bytes())[1]["stats"])
-    assert stats is not None
-    assert stats["index.html"][2] == os.stat(output / "index.html").st_ino  # (read once)
+    kept = from_data(pickle.loads(record_file(site).read_bytes())[1])
+    assert kept is not None
+    assert kept.file_stats["index.html"][2] == os.stat(output / "index.html").st_ino  # (read once)
     page = output / "b/tee-1/index.html"
     before = page.stat()
     other = page.with_name("other.html")  # another file (made while the page is there: a new inode)

@@ -8,33 +8,34 @@ from pathlib import Path
 import pytest
 
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.state.record import Record, Report, from_data, pack_stats, to_data
+from mfsite.state.record import Record, Report, from_data, pack, saved_statuses, to_data
 
 GOOD = Record(
     batches={"a": "sig"},
     paths={"a": "b/a/index.html\0b/a/qr.png"},
+    batch_stats={"a": pack([(1, 2, 3, 10), (4, 5, 6, 11)])},
     files={"index.html": "sig2"},
+    file_stats={"index.html": (7, 8, 9, 12)},
     context="ctx",
     sources={"a": "batches/a.yaml digest"},
     versions={"a": 3},
-    stats={"b/a/index.html": (1, 2, 3, 10), "b/a/qr.png": (4, 5, 6, 11), "index.html": (7, 8, 9, 12)},
     report=Report("print", "https://x.example/", 1, "M", {3: (29, "15", "0.5")}, [
         Diagnostic(Span("batches/a.yaml", 2, 3), "MF001", "a warning", "warning")
     ]),
 )  # fmt: skip
 
 
-PACKED = pack_stats(GOOD.stats)
-
-
 def test_a_record_comes_back_as_it_was_saved() -> None:
     assert from_data(to_data(GOOD)) == GOOD
     # Dots that make no `.` or `..` part are names like any other.
     name = ".x/..y/z.."
-    dotted = replace(GOOD, files={**GOOD.files, name: "s"}, stats={**GOOD.stats, name: (1, 1, 1, 1)})
+    status = {**GOOD.file_stats, name: (1, 2, 3, 4)}
+    dotted = replace(GOOD, files={**GOOD.files, name: "s"}, file_stats=status)
     assert from_data(to_data(dotted)) == dotted
     # Statuses at the ends of their 64 bits (an inode number from 2**63 up is kept as negative).
-    extreme = replace(GOOD, stats={**GOOD.stats, "index.html": (-(2**63), 2**63 - 1, -1, 2**32 - 1)})
+    extreme = replace(GOOD, file_stats={"index.html": (-(2**63), 2**63 - 1, -1, 2**32 - 1)})
+    assert from_data(to_data(extreme)) == extreme
+    extreme = replace(GOOD, batch_stats={"a": pack([(-(2**63), 2**63 - 1, -1, 2**32 - 1), (4, 5, 6, 11)])})
     assert from_data(to_data(extreme)) == extreme
     assert from_data(to_data(Record())) == Record()  # a record of no files at all
 
@@ -42,17 +43,22 @@ def test_a_record_comes_back_as_it_was_saved() -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        {"stats": GOOD.stats},  # not packed
-        {"stats": ("\0".join(GOOD.stats), "x")},  # numbers that are no bytes
-        {"stats": (PACKED[0], PACKED[1][:-8])},  # not four for every file (no CRC-32 for the last)
-        {"stats": (PACKED[0], PACKED[1] + bytes(32))},  # more numbers than files
-        {"stats": (PACKED[0] + "\0b/a/qr.png", PACKED[1] + bytes(32))},  # a file twice
-        {"stats": pack_stats({**GOOD.stats, "../elsewhere": (1, 1, 1, 1)})},  # a file outside the output
-        *(  # or a path publish.inside refuses, wherever it is in the path
-            {"stats": pack_stats({**GOOD.stats, path: (1, 1, 1, 1)})}
-            for path in ["/abs", "a/", "", ".", "..", "a//b", "a/./b", "a/../b", "a/..", "a\\b"]
+        {"batch_stats": {"a": [(1, 2, 3, 10), (4, 5, 6, 11)]}},  # not packed
+        {"batch_stats": {"a": GOOD.batch_stats["a"][:-8]}},  # not four a file (no CRC-32 for the last)
+        {"batch_stats": {"a": GOOD.batch_stats["a"] + bytes(32)}},  # more numbers than files
+        {"batch_stats": {}},  # a batch's files without their statuses
+        {"file_stats": {}},  # another file without its status
+        {"file_stats": {"index.html": (7, 8, 9)}},  # a status cut short
+        {"file_stats": {"index.html": (7, 8, 9, "12")}},  # a status that is no number
+        {  # a file twice: a batch's and a site-wide one
+            "files": {**GOOD.files, "b/a/qr.png": "s"},
+            "file_stats": {**GOOD.file_stats, "b/a/qr.png": (1, 1, 1, 1)},
+        },
+        *(  # a file outside the output, or a path publish.inside refuses, wherever it is in the path
+            {"files": {**GOOD.files, path: "s"}, "file_stats": {**GOOD.file_stats, path: (1, 1, 1, 1)}}
+            for path in ["../up", "/abs", "a/", "", ".", "..", "a//b", "a/./b", "a/../b", "a/..", "a\\b"]
         ),
-        {"stats": pack_stats({"index.html": (7, 8, 9, 12)})},  # a batch's files without their status
+        {"paths": {"a": "b/a/index.html\0../b/a/qr.png"}},  # a batch's, too
         {"paths": {"a": "b/a/index.html\0\0b/a/qr.png"}},  # a batch's file with an empty path
         {"versions": {"a": "3"}},  # a version that is no number
         {"versions": {"a": 41}},  # no QR code has it
@@ -64,6 +70,20 @@ def test_a_record_comes_back_as_it_was_saved() -> None:
 )
 def test_a_damaged_record_is_not_trusted(damage: dict[str, object]) -> None:
     assert from_data({**to_data(GOOD), **damage}) is None
+
+
+def test_the_check_of_the_output_reads_the_statuses_as_saved() -> None:
+    """The forked check reads the saved data without making the record: every file with its
+    status, as the record has them; of damaged data, none past the damage (and none at all of
+    a path outside the output)."""
+    statuses = [("b/a/index.html", (1, 2, 3, 10)), ("b/a/qr.png", (4, 5, 6, 11))]
+    statuses.append(("index.html", (7, 8, 9, 12)))
+    assert list(GOOD.statuses()) == statuses
+    assert list(saved_statuses(to_data(GOOD))) == statuses
+    assert list(saved_statuses({**to_data(GOOD), "paths": {"a": "b/a/index.html\0../x"}})) == []
+    assert list(saved_statuses({**to_data(GOOD), "batch_stats": {"a": b"x"}})) == []
+    assert list(saved_statuses({**to_data(GOOD), "file_stats": {"index.html": (1,)}})) == statuses[:2]
+    assert list(saved_statuses({})) == []
 
 
 def test_a_record_of_another_folder_is_not_used(tmp_path: Path) -> None:

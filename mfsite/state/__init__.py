@@ -48,7 +48,7 @@ from mfsite.state.store import (
 )
 
 Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
-FORMAT = 6  # of the files below: part of the stamp
+FORMAT = 7  # of the files below: part of the stamp
 BATCHES_FILE = "batches.pickle"
 QR_FILE = "qr-codes.pickle"
 PARTS_FILE = "batch-parts.pickle"

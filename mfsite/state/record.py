@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
@@ -34,6 +34,7 @@ SEP = "\0"  # between the paths of a batch's files (no path holds it)
 OutputKey = tuple[int, int, int, int]
 UNKNOWN: OutputKey = (-1, -1, -1, -1)  # (no file has it: a CRC-32 is never negative)
 NUMBERS = "q"  # the array type the record keeps them in: signed, 64 bits
+FILE_BYTES = 4 * array(NUMBERS).itemsize  # one file's status, packed
 
 
 @dataclass(slots=True)
@@ -54,29 +55,75 @@ class Report:
 class Record:
     batches: dict[str, str] = field(default_factory=dict)  # batch id -> its own signature
     paths: dict[str, str] = field(default_factory=dict)  # batch id -> its files' paths, SEP between
+    # batch id -> its files' statuses as written, packed (pack), in the order of its paths: a
+    # batch kept by a rebuild keeps its bytes, and 10,000 batches load as 10,000 values, not as
+    # 70,000 paths and tuples.
+    batch_stats: dict[str, bytes] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # any other file's path -> its signature
+    file_stats: dict[str, OutputKey] = field(default_factory=dict)  # those files' statuses
     context: str = ""  # compare.Signatures.context when it was written
     sources: dict[str, str] = field(default_factory=dict)  # batch id -> its file and digest
     versions: dict[str, int] = field(default_factory=dict)  # batch id -> its QR code's version
-    stats: dict[str, OutputKey] = field(default_factory=dict)  # every file -> its status as written
     report: Report = field(default_factory=Report)
 
     @property
     def empty(self) -> bool:
-        return not self.stats
+        return not self.files and not self.paths
 
-    def holds(self, path: str) -> bool:
-        return path in self.stats
+    @property
+    def count(self) -> int:
+        """How many files it names."""
+        return len(self.files) + sum(joined.count(SEP) + 1 for joined in self.paths.values())
+
+    def holder(self) -> Callable[[str], bool]:
+        """Whether it names a path: one search in one string for a batch's file (few are asked)."""
+        joined = f"{SEP}{SEP.join(self.paths.values())}{SEP}"
+        return lambda path: path in self.files or f"{SEP}{path}{SEP}" in joined
 
     def batch_paths(self, batch_id: str) -> list[str]:
         return self.paths[batch_id].split(SEP)
+
+    def statuses(self) -> Iterator[tuple[str, OutputKey]]:
+        """Every file it names, with its status as written."""
+        for batch_id, joined in self.paths.items():
+            yield from zip(joined.split(SEP), unpack(self.batch_stats[batch_id]), strict=True)
+        yield from self.file_stats.items()
 
     def changed_files(self, output: str, seen: Seen) -> tuple[set[str], dict[str, OutputKey]]:
         """The recorded files no longer as mfsite wrote them, and those that are though their
         status changed (see `changed_files`): of every file, or of those a watch of the output
         has `seen` change."""
-        stats = self.stats
+        if seen.everything:
+            return changed_files(output, self.statuses())
+        stats = dict(self.statuses())
         return changed_files(output, ((path, stats[path]) for path in seen.among(stats)))
+
+    def take_moved(self, moved: dict[str, OutputKey]) -> dict[str, OutputKey]:
+        """Take the status now of these files, found as written though their status changed;
+        not of those it holds as of no known status (a stopped publish left them in doubt).
+        Returns those taken."""
+        taken = {path: key for path, key in moved.items() if self.file_stats.get(path) not in (None, UNKNOWN)}
+        self.file_stats.update(taken)
+        of_batches = {path: key for path, key in moved.items() if path not in self.files}
+        if of_batches:  # (rare: a copied or restored folder, where every file moved)
+            for batch_id, joined in self.paths.items():
+                paths = joined.split(SEP)
+                if of_batches.keys().isdisjoint(paths):
+                    continue
+                keys = list(unpack(self.batch_stats[batch_id]))
+                for at, path in enumerate(paths):
+                    if path in of_batches and keys[at] != UNKNOWN:
+                        keys[at] = taken[path] = of_batches[path]
+                self.batch_stats[batch_id] = pack(keys)
+        return taken
+
+    def take_written(self, written: dict[str, OutputKey]) -> None:
+        """Take the status of the files just written: those of each batch made anew (one
+        without its statuses: every file of it was written), and the other files among them."""
+        for batch_id, joined in self.paths.items():
+            if batch_id not in self.batch_stats:
+                self.batch_stats[batch_id] = pack(written[path] for path in joined.split(SEP))
+        self.file_stats.update((path, key) for path, key in written.items() if path in self.files)
 
     def forget(self, paths: set[str]) -> None:
         """These files may hold anything (a publish stopped while writing them): each is made
@@ -87,10 +134,24 @@ class Record:
             if not paths.isdisjoint(files := joined.split(SEP)):
                 self.batches[batch_id] = ""
                 of_batches.update(files)
-        for path in paths:
-            if path not in of_batches:
-                self.files[path] = ""
-            self.stats[path] = UNKNOWN  # mfsite's own file, whatever it holds now
+                keys = unpack(self.batch_stats[batch_id])
+                self.batch_stats[batch_id] = pack(
+                    UNKNOWN if p in paths else k for p, k in zip(files, keys, strict=True)
+                )
+        for path in paths - of_batches:
+            self.files[path] = ""
+            self.file_stats[path] = UNKNOWN  # mfsite's own file, whatever it holds now
+
+
+def pack(keys: Iterable[OutputKey]) -> bytes:
+    """Statuses as one array's bytes, four numbers a file."""
+    return array(NUMBERS, chain.from_iterable(keys)).tobytes()
+
+
+def unpack(packed: bytes) -> Iterator[OutputKey]:
+    table = array(NUMBERS)
+    table.frombytes(packed)
+    return zip(*[iter(table)] * 4, strict=True)  # type: ignore[return-value]
 
 
 def changed_files(
@@ -148,43 +209,6 @@ def _all_inside(names: str) -> bool:
     return not any(bad in joined for bad in ("//", "/./", "/../", "\\"))
 
 
-def pack_stats(stats: dict[str, OutputKey]) -> tuple[str, bytes]:
-    """Every file's status as two values: the paths, SEP between them, and their numbers as one
-    array's bytes, four a file. The record of 70,000 files then loads in a few hundredths of a
-    second, rather than in a tenth as a dict of tuples: every rebuild loads it, twice."""
-    return SEP.join(stats), array(NUMBERS, chain.from_iterable(stats.values())).tobytes()
-
-
-def unpack_stats(packed: object) -> dict[str, OutputKey] | None:
-    """The statuses as pack_stats gave them, or None where they are not of its shapes (a path
-    twice, numbers not four a path)."""
-    pairs = packed_statuses(packed)
-    if pairs is None:
-        return None
-    stats = dict(pairs)
-    names: str = packed[0]  # type: ignore[index]
-    return stats if len(stats) == (names.count(SEP) + 1 if names else 0) else None
-
-
-def packed_statuses(packed: object) -> Iterable[tuple[str, OutputKey]] | None:
-    """The paths and statuses of pack_stats's data, one by one (no dict made), or None where the
-    data is not of its shapes (numbers not four a path, a path not inside the output)."""
-    if type(packed) is not tuple or len(packed) != 2:
-        return None
-    names, numbers = packed
-    if type(names) is not str or type(numbers) is not bytes:
-        return None
-    paths = names.split(SEP) if names else []
-    if paths and not _all_inside(names):
-        return None
-    table = array(NUMBERS)
-    if len(numbers) != 4 * table.itemsize * len(paths):
-        return None
-    table.frombytes(numbers)
-    four = [iter(table)] * 4
-    return zip(paths, zip(*four, strict=True), strict=True)
-
-
 def _valid_report(report: Report, versions: set[int]) -> bool:
     """The report a build that finds nothing changed repeats: the QR facts of every version in
     use, as numbers and decimal text."""
@@ -218,10 +242,9 @@ def statuses(output: str, paths: Iterable[str]) -> dict[str, StatKey]:
 
 
 def to_data(record: Record) -> dict:
-    """The record as plain data (containers, strings, numbers), which loads without any class."""
+    """The record as plain data (containers, strings, numbers, bytes), which loads without any class."""
     report = record.report
     data = {name: getattr(record, name) for name in Record.__match_args__ if name != "report"}
-    data["stats"] = pack_stats(record.stats)
     warnings = [w.as_dict() for w in report.warnings]
     data["report"] = (report.sources, report.base_url, report.batches, report.level, report.facts, warnings)
     return data
@@ -233,13 +256,10 @@ def from_data(data: object) -> Record | None:
     try:
         sources, base_url, batches, level, facts, warnings = data["report"]  # type: ignore[index]
         report = Report(sources, base_url, batches, level, facts, [Diagnostic.from_dict(w) for w in warnings])
-        fields = {name: data[name] for name in Record.__match_args__ if name not in ("stats", "report")}
-        stats = unpack_stats(data["stats"])  # type: ignore[index]
+        fields = {name: data[name] for name in Record.__match_args__ if name != "report"}  # type: ignore[index]
     except (KeyError, TypeError, ValueError):
         return None
-    if stats is None:
-        return None
-    record = Record(**fields, stats=stats, report=report)
+    record = Record(**fields, report=report)
     dicts = (record.batches, record.paths, record.files, record.sources)
     if (
         type(record.context) is not str
@@ -247,16 +267,56 @@ def from_data(data: object) -> Record | None:
         or not all(map(strings_only, dicts))
     ):
         return None
-    if type(record.versions) is not dict:
+    if type(record.versions) is not dict or type(record.batch_stats) is not dict:
         return None
-    if record.batches.keys() != record.paths.keys() or record.batches.keys() != record.versions.keys():
+    ids = record.batches.keys()
+    if ids != record.paths.keys() or ids != record.versions.keys() or ids != record.batch_stats.keys():
         return None
     versions = record.versions.values()
     if set(map(type, versions)) - {int} or not all(map(range(1, 41).__contains__, versions)):
         return None
-    if not _valid_report(report, set(versions)):
+    if not _valid_report(report, set(versions)) or not _valid_statuses(record):
         return None
-    of_batches = SEP.join(record.paths.values()).split(SEP) if record.paths else []
-    if stats.keys() != {*record.files, *of_batches}:
-        return None  # every file it names has its status, and no other
     return record
+
+
+def _valid_statuses(record: Record) -> bool:
+    """Every file it names inside the output, named once, with its status."""
+    batch_stats, file_stats = record.batch_stats, record.file_stats
+    if set(map(type, batch_stats.values())) - {bytes}:
+        return False
+    if not all(
+        len(batch_stats[i]) == FILE_BYTES * (joined.count(SEP) + 1) for i, joined in record.paths.items()
+    ):
+        return False
+    if type(file_stats) is not dict or file_stats.keys() != record.files.keys():
+        return False
+    if not all(
+        type(key) is tuple and len(key) == 4 and set(map(type, key)) <= {int} for key in file_stats.values()
+    ):
+        return False
+    names = SEP.join([*record.paths.values(), *record.files])
+    return not names or (_all_inside(names) and len(set(names.split(SEP))) == record.count)
+
+
+def saved_statuses(data: dict) -> Iterator[tuple[str, OutputKey]]:
+    """The statuses of a record's data as saved, file by file, without making the Record (the
+    output's check in a child process); none past a part not of a record's shapes (from_data
+    then finds the record damaged, and its check goes unused)."""
+    paths, batch_stats, file_stats = data.get("paths"), data.get("batch_stats"), data.get("file_stats")
+    if type(paths) is not dict or type(batch_stats) is not dict or type(file_stats) is not dict:
+        return
+    if not strings_only(paths) or not strings_only(dict.fromkeys(file_stats, "")):
+        return
+    names = SEP.join([*paths.values(), *file_stats])
+    if names and not _all_inside(names):
+        return
+    for batch_id, joined in paths.items():
+        block, files = batch_stats.get(batch_id), joined.split(SEP)
+        if type(block) is not bytes or len(block) != FILE_BYTES * len(files):
+            return
+        yield from zip(files, unpack(block), strict=True)
+    for path, key in file_stats.items():
+        if type(key) is not tuple or len(key) != 4:
+            return
+        yield path, key
