@@ -22,7 +22,7 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -49,7 +49,7 @@ from mfsite.publish import (
     written_files,
 )
 from mfsite.render import Renderer, make_environment, template_problem
-from mfsite.render.feeds import BatchParts, Parts
+from mfsite.render.feeds import BatchParts, List, Parts
 from mfsite.render.labels import LabelFacts, kept_qr_facts, qr_facts
 from mfsite.render.qr import QrTooLong
 from mfsite.seen import EVERYTHING, Seen, Watched
@@ -336,7 +336,7 @@ class Engine:
                 staging = Staging(self.output, clean=clean, planned=None if in_place else todo, ours=ours)
             job = Job(
                 site, self.source, staging, state.symbols, signatures.users, signatures.own, state.parts,
-                cards, published, signer,
+                signatures.theme("archive"), cards, published, signer,
             )  # fmt: skip
             done = render(job, changes.todo, progress, self.jobs)
             facts, warnings = done.facts, done.warnings
@@ -367,7 +367,7 @@ class Engine:
         written = statuses(str(self.output), todo)
         now.take_written({path: (*key, done.crcs[path]) for path, key in written.items()})
         if _many_new(state.parts, done.parts):
-            state.save_parts({**state.parts, **done.parts})
+            state.save_parts(done.parts)
         # One code per batch: the cache keeps the codes in use, looked for only when it holds
         # more than there are batches; else it is saved when it holds new ones.
         if len(state.symbols) > len(site.batches):
@@ -551,7 +551,8 @@ class Job:
     symbols: Symbols
     used_by: Users  # who names each content file (the signatures' own)
     own: dict[str, str]  # each batch's own signature, which keeps its parts of the lists
-    parts: Parts  # those parts, as the last build made them
+    parts: Mapping[str, List]  # those parts, as the last build made them
+    theme: str  # the site's templates the rows of month pages use (their parts are kept under it)
     cards: Cards | None = None  # the batches' share cards
     photos: Published | None = None  # where the site shows photos
     signer: Signer | None = field(default=None, repr=False)  # the passports' key, where they are signed
@@ -598,7 +599,7 @@ def _render_chunk(chunk: list[Output]) -> Done:
     job = _JOB
     assert job is not None and job.staging is not None
     if job.renderer is None:
-        parts = BatchParts(job.own, job.parts)
+        parts = BatchParts(job.own, job.parts, job.theme)
         job.renderer = Renderer(
             job.site, job.env(), job.symbols, job.used_by, parts,
             photos=job.photos, cards=job.cards, signer=job.signer,
@@ -640,7 +641,7 @@ def _collect(
             progress(done.files, total)
 
 
-def _many_new(kept: Parts, made: Parts) -> bool:
+def _many_new(kept: Mapping[str, List], made: Parts) -> bool:
     """Whether a list made has enough parts the state lacks to be worth saving (RESAVE_SHARE)."""
     for name, (signatures, _) in made.items():
         before = kept.get(name, ({}, {}))[0]

@@ -321,6 +321,12 @@ class Batch(Stored):
         if not self.slug and self.id:  # (a batch with errors may have no id)
             self.slug = self.id.lower()
 
+    @property
+    def maker(self) -> str:
+        """Its partner's id, from its head (`named` names the partner first): lists of many
+        batches ask it without loading their bodies."""
+        return self.named[0].partition("/")[2]
+
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         try:
             body = self.stored

@@ -292,7 +292,9 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     parts = cache / "batch-parts.pickle"  # each part a number, under its true signature
     found = read_state(parts)
     assert isinstance(found, dict) and found
-    write_state(parts, {name: (signed, dict.fromkeys(texts, 0)) for name, (signed, texts) in found.items()})
+    lists = {name: pickle.loads(raw) for name, raw in found.items()}  # (each list pickled on its own)
+    numbers = {name: (signed, dict.fromkeys(texts, 0)) for name, (signed, texts) in lists.items()}
+    write_state(parts, {name: pickle.dumps(numbers[name]) for name in numbers})
     out = build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
     assert written(out)[1] == 0  # no file of the output was trusted
@@ -473,6 +475,33 @@ def test_the_long_lists_show_a_partners_new_name(site: Path, tmp_path: Path) -> 
     names = {entry["id"]: entry["partner"]["name"] for entry in listed}
     assert names["HD-2611-A"] == "Nähwerk Ost" and "Nähwerk Neukölln" not in names.values()
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_month_page_keeps_its_rows_until_their_batch_or_theme_changes(site: Path, tmp_path: Path) -> None:
+    """A month page's rows are kept between builds, in each language, under each batch's own
+    signature and the theme: an edited batch gets its row made anew, in both languages, and an
+    override of the row's template (batch-row.html) every row."""
+    output, month = site / "output", "archive/2026-11/index.html"
+    build(site, output)
+    parts = read_state(site / CACHE / "batch-parts.pickle")
+    assert isinstance(parts, dict) and {month, f"de/{month}"} <= parts.keys()
+    rows = pickle.loads(parts[f"de/{month}"])[1]  # (each list pickled on its own)
+    assert "Merino-Schal in Rippstrick" in rows["kn-2611-a"] and rows["kn-2611-a"].startswith("<li ")
+    edit(site / "batches/kn-2611-a.yaml", "de: Merino-Schal in Rippstrick", "de: Merino-Schal, gerippt")
+    edit(site / "batches/kn-2611-a.yaml", "en: Merino Rib Scarf", "en: Ribbed Merino Scarf")
+    build(site, output)
+    assert "Merino-Schal, gerippt" in (output / "de" / month).read_text(encoding="utf-8")
+    assert "Ribbed Merino Scarf" in (output / month).read_text(encoding="utf-8")
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    row = (REPO / "mfsite/theme/templates/batch-row.html").read_text(encoding="utf-8")
+    assert "</a>" in row
+    (site / "templates").mkdir(exist_ok=True)
+    with_run = row.replace("</a>", "</a> <i>{{ batch.run }}</i>")
+    (site / "templates/batch-row.html").write_text(with_run, encoding="utf-8")
+    build(site, output)
+    pages = [(output / lang / month).read_text(encoding="utf-8") for lang in ("", "de")]
+    assert pages[0].count("<i>") == pages[1].count("<i>") > 1
+    assert tree_bytes(output) == clean_build(site, tmp_path)
 
 
 def test_a_batch_whose_id_changes_case_keeps_its_files(site: Path, tmp_path: Path) -> None:

@@ -51,15 +51,15 @@ TITLES = ("Mini Shop", "Mini Shop Berlin", "Kleiner Laden", "Mini & Co")
 PAGES = ("faq", "care-guide", "shipping", "contact")
 STATIC = ("notes.txt", "press/kit.txt", "extra.css")
 FOLDERS = ("", "2026", "archive/old")  # where a batch file may lie, below batches/
-TEMPLATES = ("batch-list.html", "base.html", "404.html")
+TEMPLATES = ("batch-row.html", "base.html", "404.html")
 FIELDS = ("quantity", "product", "run", "produced")
 
 PRODUCT_LINK = "{{ batch.product | marked }}</a>"
 TEMPLATE_VARIANTS = {  # None: no override, the theme's own
-    "batch-list.html": (
+    "batch-row.html": (
         None,
-        theme_template("batch-list.html", PRODUCT_LINK, PRODUCT_LINK + " <i>{{ batch.run }}</i>"),
-        theme_template("batch-list.html", PRODUCT_LINK, PRODUCT_LINK + " <i>{{ batch.quantity }}</i>"),
+        theme_template("batch-row.html", PRODUCT_LINK, PRODUCT_LINK + " <i>{{ batch.run }}</i>"),
+        theme_template("batch-row.html", PRODUCT_LINK, PRODUCT_LINK + " <i>{{ batch.quantity }}</i>"),
     ),
     "base.html": (
         None,
@@ -112,7 +112,7 @@ sequences = st.lists(any_edit, min_size=3, max_size=6)
 # Sequences every run tries, in both ways of building: each kind of edit, and case 7 of the
 # issue (edits made while the site is broken).
 ALL_KINDS = [
-    ("template", "batch-list.html", 1),
+    ("template", "batch-row.html", 1),
     ("field", 0, "run", 1),
     ("content", 0, "name", 3),
     ("new batch", "2026", 4),

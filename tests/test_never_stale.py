@@ -128,7 +128,7 @@ def theme_template(name: str, old: str = "", new: str = "") -> str:
 
 PRODUCT_LINK = "{{ batch.product | marked }}</a>"
 WITH_RUN = theme_template(
-    "batch-list.html", PRODUCT_LINK, PRODUCT_LINK + ' <span class="run">{{ batch.run }}</span>'
+    "batch-row.html", PRODUCT_LINK, PRODUCT_LINK + ' <span class="run">{{ batch.run }}</span>'
 )
 
 
@@ -336,7 +336,7 @@ def test_2_a_page_edited_by_hand_is_written_again(tmp_path: Path) -> None:
 
 def test_3_watch_with_a_template_showing_run_matches_a_clean_build(tmp_path: Path) -> None:
     site = copy_example(tmp_path / "site")
-    save(site / "templates/batch-list.html", WITH_RUN)
+    save(site / "templates/batch-row.html", WITH_RUN)
     output = site / "output"
     with running("watch", "--source", site) as proc:
         started(proc)
@@ -446,21 +446,21 @@ def test_7_changes_made_while_the_site_is_broken_are_built_after_the_fix(tmp_pat
 
 # 8. An unexpected exception -------------------------------------------------------------------
 
-BAD_LIST = theme_template("batch-list.html", "{{ batch.product | marked }}", "{{ batch.product + 1 }}")
+BAD_LIST = theme_template("batch-row.html", "{{ batch.product | marked }}", "{{ batch.product + 1 }}")
 
 
 def test_8_watch_reports_an_exception_in_a_template_and_goes_on(tmp_path: Path) -> None:
-    site = write_site(tmp_path / "site", {"templates/batch-list.html": theme_template("batch-list.html")})
+    site = write_site(tmp_path / "site", {"templates/batch-row.html": theme_template("batch-row.html")})
     output = site / "output"
     with running("watch", "--source", site) as proc:
         started(proc)
         mark = len(proc.seen)
-        save(site / "templates/batch-list.html", BAD_LIST)
+        save(site / "templates/batch-row.html", BAD_LIST)
         failed(proc)
         said = [text for text in proc.seen[mark:] if text.strip() and not is_status(text)]
-        assert any("batch-list.html" in text for text in said), said  # where it went wrong
+        assert any("batch-row.html" in text for text in said), said  # where it went wrong
         assert proc.proc.poll() is None  # still watching
-        save(site / "templates/batch-list.html", theme_template("batch-list.html"))  # the fix
+        save(site / "templates/batch-row.html", theme_template("batch-row.html"))  # the fix
         rebuilt(proc)
         assert_equals_clean_build(site, output, tmp_path, "after the fix")
         edit(site / "batches/tee-1.yaml", "product: Tee", "product: Boxy Tee")  # and it goes on
@@ -471,22 +471,22 @@ def test_8_watch_reports_an_exception_in_a_template_and_goes_on(tmp_path: Path) 
 
 
 def test_8_serve_shows_an_exception_in_a_template_then_the_fixed_site(tmp_path: Path) -> None:
-    site = write_site(tmp_path / "site", {"templates/batch-list.html": theme_template("batch-list.html")})
+    site = write_site(tmp_path / "site", {"templates/batch-row.html": theme_template("batch-row.html")})
     with running("serve", "--source", site, "--port", "0") as proc:
         line = proc.wait_line(lambda text: text.startswith("serving http://"), timeout=60)
         url = re.match(r"serving (\S+)", line)[1]  # type: ignore[index]
         settle(proc)
         assert get(url)[0] == 200
         mark = len(proc.seen)
-        save(site / "templates/batch-list.html", BAD_LIST)
+        save(site / "templates/batch-row.html", BAD_LIST)
         failed(proc)
         said = [text for text in proc.seen[mark:] if text.strip() and not is_status(text)]
-        assert any("batch-list.html" in text for text in said), f"no error named the template: {said}"
+        assert any("batch-row.html" in text for text in said), f"no error named the template: {said}"
         status, body = get(url)
         assert status == 500, body[:500]
         page = html.unescape(body)
         assert all(text.strip() in page for text in said), (said, page[:2000])  # the terminal's words
-        save(site / "templates/batch-list.html", WITH_RUN)
+        save(site / "templates/batch-row.html", WITH_RUN)
         rebuilt(proc)
         status, body = get(url)
         assert status == 200 and "Mini Shop" in body, body[:500]

@@ -12,7 +12,7 @@ from conftest import MINI_SITE, REPO, mfsite, write_site
 from mfsite.load.sources import load_sources
 from mfsite.model import Theme
 from mfsite.render.journey import TEXT_WIDTH, Point, layout, text_width, wrap
-from mfsite.render.pages import FILTER_MIN_ROWS, listing, maker_filter
+from mfsite.render.pages import FILTER_MIN_ROWS, maker_filter, maker_key
 from mfsite.validate import validate
 from mfsite.validate.config import DARK_GROUND, LIGHT_GROUND, accents, blend, contrast
 
@@ -138,13 +138,17 @@ def test_the_filter_offers_each_maker_of_the_list() -> None:
     sources, _ = load_sources(REPO)
     site, _ = validate(sources, None, False)
     assert site is not None
-    rows = listing(site, site.batches)
-    facets = maker_filter(rows)
-    names = [f.label for f in facets["facets"]]  # type: ignore[union-attr]
-    counts = [f.count for f in facets["facets"]]  # type: ignore[union-attr]
-    assert sum(counts) == len(rows) and counts == sorted(counts, reverse=True)
+    facets = maker_filter(site, site.batches)
+    names = [f.label for f in facets]
+    counts = [f.count for f in facets]
+    assert sum(counts) == len(site.batches) and counts == sorted(counts, reverse=True)
     assert names[0] == "Nähwerk Neukölln"
-    assert set(facets["facet_of"].values()) == {f.key for f in facets["facets"]}  # type: ignore[union-attr]
-    assert maker_filter(rows[: FILTER_MIN_ROWS - 1]) == {"facets": [], "facet_of": {}}
-    one_maker = [r for r in rows if r[1].id == "naehwerk-neukoelln"]
-    assert maker_filter(one_maker)["facets"] == []
+    # A maker's key is its own, the same on every page (a month page keeps its rows), and safe in CSS.
+    assert facets[0].key == maker_key("naehwerk-neukoelln")
+    keys = {f.key for f in facets}
+    assert len(keys) == len(facets) and all(re.fullmatch("m[0-9a-f]{10}", key) for key in keys)
+    assert maker_filter(site, site.batches[: FILTER_MIN_ROWS - 1]) == []
+    one_maker = [b for b in site.batches if b.maker == "naehwerk-neukoelln"]
+    assert maker_filter(site, one_maker) == []
+    # The maker a batch's head names is the one its whole data names.
+    assert all(b.maker == b.partner.id for b in site.batches)

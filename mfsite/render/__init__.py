@@ -39,6 +39,7 @@ from mfsite.render import feeds, jsonld, linkset, passport, qr, status, text
 from mfsite.render.labels import LabelFacts, label_context
 from mfsite.render.markdown import render_markdown
 from mfsite.render.pages import (
+    Listing,
     View,
     archive_context,
     batch_context,
@@ -47,6 +48,7 @@ from mfsite.render.pages import (
     content_context,
     home_context,
     label_composition,
+    maker_key,
     same,
 )
 from mfsite.render.text import care_lines
@@ -80,6 +82,10 @@ SIMPLE_TEMPLATES = {
     "archive": "archive.html",
 }
 BATCH_TEMPLATES = {"batch": "batch.html", "redirect": "redirect.html", "label": "label.html"}
+# One batch's row in a list, made by the renderer for each batch a list shows (Renderer.rows):
+# the list's template uses it though it names it nowhere.
+ROW_TEMPLATE = "batch-row.html"
+ROWS_OF = {"batch-list.html": ROW_TEMPLATE}
 # Which top-level template renders each kind of output (what its signature covers of the theme).
 template_for = {**SIMPLE_TEMPLATES, **CONTENT_TEMPLATES, **BATCH_TEMPLATES}
 
@@ -94,6 +100,8 @@ def templates_used(env: Environment, name: str) -> set[str] | None:
         if current in found:
             continue
         found.add(current)
+        if current in ROWS_OF:
+            pending.append(ROWS_OF[current])
         source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
         for child in meta.find_referenced_templates(env.parse(source, current, filename)):
             if child is None:
@@ -317,8 +325,9 @@ class Renderer:
             env = make_environment(self.env.words.site_templates, lang)
             view = Localizer(lang, self.site.config.language)
             self.languages[lang] = Renderer(
-                site, env, self.symbols, view=view, photos=self.photos, cards=self.cards, signer=self.signer
-            )
+                site, env, self.symbols, parts=self.parts, view=view, photos=self.photos, cards=self.cards,
+                signer=self.signer,
+            )  # fmt: skip
         return self.languages[lang]
 
     def linkset(self, batch: Batch) -> bytes:
@@ -423,15 +432,16 @@ class Renderer:
         }
         if output.kind in SIMPLE_TEMPLATES:
             if output.kind == "home":
-                context.update(home_context(site, language, self.view))
+                context.update(home_context(site, language))
             elif output.kind == "archive":
-                context.update(
-                    archive_context(site, output.key, site.by_month[output.key], language, self.view)
-                )
+                context.update(archive_context(site, output.key, language))
+            if "listed" in context:
+                context.update(self.rows(output, context, kept=output.kind == "archive"))
             return SIMPLE_TEMPLATES[output.kind], context
         if output.kind in CONTENT_TEMPLATES:
-            context.update(content_context(site, output.kind, output.key, self.used_by, self.view))
+            context.update(content_context(site, output.kind, output.key, self.used_by))
             context.update(jsonld.page_context(site, context["item"], words))
+            context.update(self.rows(output, context))
             return CONTENT_TEMPLATES[output.kind], context
         batch = self.view(self.batches[output.key])
         if self.last_batch is None or self.last_batch[0] is not batch:
@@ -454,6 +464,26 @@ class Renderer:
             return "redirect.html", context
         context.update(label_context(site, batch, self.symbol(batch), words), **self.label_languages(batch))
         return "label.html", context
+
+    def rows(self, output: Output, context: dict[str, object], kept: bool = False) -> dict[str, object]:
+        """The rows of a page's list of batches (`listed`), each made by ROW_TEMPLATE; and the
+        batches themselves, for a site's own list template (pages.Listing). A row sees the
+        batch, its maker, the links and photos of its language and nothing of its page, so it
+        is one text wherever it is listed at the same depth: a month page's rows are `kept` as
+        the batch's parts of that page (feeds.BatchParts), and a rebuild makes the rows of the
+        batches that changed only."""
+        template = self.env.get_template(ROW_TEMPLATE)
+        config, partners = self.site.config, self.site.partners
+        shared = {key: context[key] for key in ("site", "url", "shown")}
+
+        def row(batch: Batch) -> str:
+            maker, route = partners[batch.maker], page_route(config, batch)
+            key = maker_key(maker.id)
+            return template.render(shared, batch=self.view(batch), partner=maker, batch_url=route, key=key)
+
+        listed: list[Batch] = context["listed"]  # type: ignore[assignment]
+        made = self.parts.of(output.path, listed, row, self.parts.theme) if kept else map(row, listed)
+        return {"rows": [Markup(text) for text in made], "batches": Listing(self.site, listed, self.view)}
 
     def label_languages(self, batch: Batch) -> dict[str, object]:
         """What a label prints in each of `label.languages` (EU 1007/2011 asks for the fibre

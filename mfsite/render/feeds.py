@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from html import escape
 from operator import attrgetter
@@ -62,27 +62,38 @@ def fallback_updated(site: Site) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-Parts = dict[str, tuple[dict[str, str], dict[str, str]]]  # list file -> (signatures, parts) by batch id
+List = tuple[dict[str, str], dict[str, str]]  # a list's signatures and parts, by batch id
+Parts = dict[str, List]  # list file -> its signatures and parts
 
 
 class BatchParts:
-    """Each batch's part of the long lists for machines (batches.json, sitemap.xml), kept
-    between builds under the batch's own signature (compare.Signatures.own), which covers
-    all a part shows: a rebuild makes the parts of the batches that changed only, and joins.
-    Without signatures (watch mode), every part is made."""
+    """Each batch's part of the long lists (batches.json, sitemap.xml, and the rows of each
+    month page), kept between builds under the batch's own signature (compare.Signatures.own),
+    which covers all a part shows, and the `theme` of a list made by templates: a rebuild makes
+    the parts of the batches that changed only, and joins. Without signatures (watch mode),
+    every part is made."""
 
-    def __init__(self, own: dict[str, str] | None = None, kept: Parts | None = None) -> None:
+    def __init__(
+        self, own: dict[str, str] | None = None, kept: Mapping[str, List] | None = None, theme: str = ""
+    ) -> None:
         self.own = own
-        self.kept: Parts = kept or {}
+        self.kept: Mapping[str, List] = kept or {}
         self.made: Parts = {}  # the lists rendered here: every batch's part, kept or new
+        self.theme = theme  # the site's templates that the rows use (Signatures.theme("archive"))
 
-    def of(self, name: str, batches: Iterable[Batch], make: Callable[[Batch], str]) -> list[str]:
+    def of(
+        self, name: str, batches: Iterable[Batch], make: Callable[[Batch], str], theme: str = ""
+    ) -> list[str]:
+        """The parts of this list, by `make` where not kept; `theme`: what else they are made from."""
         if self.own is None:
             return [make(batch) for batch in batches]
         batches = list(batches)
         ids = list(map(attrgetter("id"), batches))
         own = self.own
-        signatures = own if list(own) == ids else {i: own[i] for i in ids}  # (every batch: no copy)
+        if theme:
+            signatures = {i: own[i] + theme for i in ids}
+        else:
+            signatures = own if list(own) == ids else {i: own[i] for i in ids}  # (every batch: no copy)
         kept, kept_texts = self.kept.get(name, ({}, {}))
         got = kept.get
         new = {i for i, signature in signatures.items() if got(i) != signature}

@@ -6,12 +6,14 @@ Templates stay simple because the questions a customer asks ("who made it?",
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from mfsite import fibres as annex
 from mfsite.i18n import N_, Words
@@ -59,7 +61,7 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Facet:
-    """One choice of the catalogue filter: `key` is safe in CSS and HTML (m1, m2...)."""
+    """One choice of the catalogue filter: `key` is safe in CSS and HTML (maker_key)."""
 
     key: str
     label: str
@@ -229,42 +231,60 @@ def same(batch: Batch) -> Batch:
 View = Callable[[Batch], Batch]
 
 
-def listing(site: Site, batches: Iterable[Batch], view: View = same) -> list[tuple[Batch, Partner, str]]:
-    """Batches as lists show them: with their maker and the address of their page."""
-    return [(view(b), site.partners[b.partner.id], page_route(site.config, b)) for b in batches]
+class Listing(Sequence[tuple[Batch, Partner, str]]):
+    """A list page's batches as its templates may show them: each with its maker and the
+    address of its page, made (and the batch localized) only when a template asks for it. The
+    theme shows `rows` (Renderer.rows); a site's own list template may show these."""
+
+    def __init__(self, site: Site, batches: Sequence[Batch], view: View) -> None:
+        self.site, self.batches, self.view = site, batches, view
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, at: int | slice) -> Any:  # (a row, or a list of rows for a slice)
+        if isinstance(at, slice):
+            return [self.row(batch) for batch in self.batches[at]]
+        return self.row(self.batches[at])
+
+    def row(self, batch: Batch) -> tuple[Batch, Partner, str]:
+        return self.view(batch), self.site.partners[batch.maker], page_route(self.site.config, batch)
 
 
-def maker_filter(rows: list[tuple[Batch, Partner, str]]) -> dict[str, object]:
-    """The catalogue filter, by maker: most batches first. Empty for a short list or one maker."""
-    counts = Counter(partner.id for _, partner, _ in rows)
-    if len(rows) < FILTER_MIN_ROWS or len(counts) < 2:
-        return {"facets": [], "facet_of": {}}
-    names = {partner.id: partner.name for _, partner, _ in rows}
+def maker_key(partner_id: str) -> str:
+    """A maker's key in the catalogue filter (a row's data-maker), safe in CSS and HTML: the same
+    on every page, so a batch's row is one text wherever it is listed (a month page keeps each
+    row between builds)."""
+    return "m" + hashlib.blake2b(partner_id.encode(), digest_size=5).hexdigest()
+
+
+def maker_filter(site: Site, batches: Sequence[Batch]) -> list[Facet]:
+    """The catalogue filter, by maker: most batches first. Empty for a short list or one maker.
+    (Batch.maker: no batch's whole data is loaded for it.)"""
+    counts = Counter(batch.maker for batch in batches)
+    if len(batches) < FILTER_MIN_ROWS or len(counts) < 2:
+        return []
+    names = {pid: site.partners[pid].name for pid in counts}
     order = sorted(counts, key=lambda pid: (-counts[pid], names[pid].casefold(), pid))
-    keys = {pid: f"m{number}" for number, pid in enumerate(order, 1)}
-    return {
-        "facets": [Facet(keys[pid], names[pid], counts[pid]) for pid in order],
-        "facet_of": keys,
-    }
+    return [Facet(maker_key(pid), names[pid], counts[pid]) for pid in order]
 
 
-def home_context(site: Site, language: str = "en", view: View = same) -> dict[str, object]:
-    """The newest batches, then every month: a home page stays small at 10,000 batches."""
+def home_context(site: Site, language: str = "en") -> dict[str, object]:
+    """The newest batches (listed: the renderer makes their rows), then every month: a home page
+    stays small at 10,000 batches."""
     months = {month: len(run) for month, run in site.by_month.items()}
-    rows = listing(site, site.batches[:HOME_BATCHES], view)
+    listed = site.batches[:HOME_BATCHES]
     return {
-        **maker_filter(rows),
-        "batches": rows,
+        "listed": listed,
+        "facets": maker_filter(site, listed),
         "months": [(month, month_name(month, language), count) for month, count in months.items()],
         "stories": sorted(site.stories.values(), key=story_order),
     }
 
 
-def archive_context(
-    site: Site, month: str, batches: list[Batch], language: str = "en", view: View = same
-) -> dict[str, object]:
-    rows = listing(site, batches, view)
-    return {**maker_filter(rows), "month": month_name(month, language), "batches": rows}
+def archive_context(site: Site, month: str, language: str = "en") -> dict[str, object]:
+    listed = site.by_month[month]
+    return {"listed": listed, "facets": maker_filter(site, listed), "month": month_name(month, language)}
 
 
 def month_name(month: str, language: str = "en") -> str:
@@ -279,7 +299,7 @@ def story_order(story: Story) -> tuple[bool, int, str]:
 
 
 def content_context(
-    site: Site, kind: str, stem: str, used_by: dict[tuple[str, str], list[Batch]], view: View = same
+    site: Site, kind: str, stem: str, used_by: dict[tuple[str, str], list[Batch]]
 ) -> dict[str, object]:
     item = {
         "partners": site.partners,
@@ -288,7 +308,7 @@ def content_context(
         "pages": site.pages,
     }[kind][stem]
     shown, more = shown_on_page(used_by.get((kind, stem), []))
-    return {"item": item, "batches": listing(site, shown, view), "more": more}
+    return {"item": item, "listed": shown, "more": more}
 
 
 def shown_on_page(users: list[Batch]) -> tuple[list[Batch], int]:
