@@ -168,11 +168,15 @@ class Signatures:
     def sources(self) -> dict[str, str]:
         """By batch id: its file (its path too: an id can come from the file's name) and digest,
         and its photos' digests."""
-        file, photos = self.file, self.site.photos
-        return {
-            b.id: f"{b.span.path} {file(b.span.path)}" + "".join(f" {photos[p.src].digest}" for p in b.photos)
-            for b in self.site.batches
-        }
+        known, file, photos = self.files.get, self.file, self.site.photos
+        found = {}
+        for batch in self.site.batches:  # (10,000 at 10,000 batches: one plain loop)
+            path = batch.span.path
+            text = f"{path} {known(path) or file(path)}"
+            if batch.photos:
+                text += "".join(f" {photos[p.src].digest}" for p in batch.photos)
+            found[batch.id] = text
+        return found
 
     @cached_property
     def own(self) -> dict[str, str]:

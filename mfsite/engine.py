@@ -22,7 +22,7 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -49,7 +49,7 @@ from mfsite.publish import (
     written_files,
 )
 from mfsite.render import Renderer, make_environment, template_problem
-from mfsite.render.feeds import BatchParts, List, Parts
+from mfsite.render.feeds import BatchParts, Kept, Parts
 from mfsite.render.labels import LabelFacts, kept_qr_facts, qr_facts
 from mfsite.render.qr import QrTooLong
 from mfsite.seen import EVERYTHING, Seen, Watched
@@ -551,7 +551,7 @@ class Job:
     symbols: Symbols
     used_by: Users  # who names each content file (the signatures' own)
     own: dict[str, str]  # each batch's own signature, which keeps its parts of the lists
-    parts: Mapping[str, List]  # those parts, as the last build made them
+    parts: Kept  # those parts, as the last build made them
     theme: str  # the site's templates the rows of month pages use (their parts are kept under it)
     cards: Cards | None = None  # the batches' share cards
     photos: Published | None = None  # where the site shows photos
@@ -641,7 +641,7 @@ def _collect(
             progress(done.files, total)
 
 
-def _many_new(kept: Mapping[str, List], made: Parts) -> bool:
+def _many_new(kept: Kept, made: Parts) -> bool:
     """Whether a list made has enough parts the state lacks to be worth saving (RESAVE_SHARE)."""
     for name, (signatures, _) in made.items():
         before = kept.get(name, ({}, {}))[0]

@@ -144,8 +144,7 @@ def test_cold_cached_edited_and_deleted_builds_equal_clean_ones(site: Path, tmp_
     cold = build(site, output)
     assert "0 unchanged" in cold
     names = sorted(p.name for p in (site / CACHE).iterdir())
-    state = ["batch-parts.pickle", "batches.pickle", "cards", record_file(site).name, "photos"]
-    state.append("pictures.pickle")
+    state = ["batches.pickle", "cards", record_file(site).name, "parts", "photos", "pictures.pickle"]
     assert names == [*state, "qr-codes.pickle"]
     record = read_state(record_file(site))
     assert isinstance(record, dict) and record["output"] == str(output.resolve())
@@ -289,12 +288,11 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     record.write_text("[]", encoding="utf-8")
     record.with_suffix(".publishing").write_text("[", encoding="utf-8")
     (cache / "batches.pickle").write_bytes(b"\x80\x05damaged")
-    parts = cache / "batch-parts.pickle"  # each part a number, under its true signature
-    found = read_state(parts)
-    assert isinstance(found, dict) and found
-    lists = {name: pickle.loads(raw) for name, raw in found.items()}  # (each list pickled on its own)
-    numbers = {name: (signed, dict.fromkeys(texts, 0)) for name, (signed, texts) in lists.items()}
-    write_state(parts, {name: pickle.dumps(numbers[name]) for name in numbers})
+    lists = list((cache / "parts").iterdir())  # each part a number, under its true signature
+    assert lists
+    for path in lists:
+        name, signed, texts = read_state(path)  # type: ignore[misc]
+        write_state(path, (name, signed, dict.fromkeys(texts, 0)))
     out = build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
     assert written(out)[1] == 0  # no file of the output was trusted
@@ -322,7 +320,8 @@ def test_a_new_version_of_a_library_that_shapes_the_output_builds_everything_ane
     assert kept == 0 and made == len(tree_bytes(site / "output")) - 1  # (and the folder's marker)
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
     files = sorted((site / CACHE).glob("*.pickle"))
-    assert len(files) == 5
+    assert len(files) == 4
+    files += (site / CACHE / "parts").iterdir()  # (a file a list)
     for file in files:  # the state was made anew too
         found, _ = pickle.loads(file.read_bytes())
         assert "markdown-it-py 99.0.0" in found, file.name
@@ -468,7 +467,7 @@ def test_the_long_lists_show_a_partners_new_name(site: Path, tmp_path: Path) -> 
     """batches.json and sitemap.xml keep each batch's part between builds, under the batch's own
     signature: a partner's new name (in another file than the batch's) reaches every part."""
     build(site, site / "output")
-    assert (site / CACHE / "batch-parts.pickle").is_file()
+    assert any((site / CACHE / "parts").iterdir())
     edit(site / "content/partners/naehwerk-neukoelln.md", "name: Nähwerk Neukölln", "name: Nähwerk Ost")
     build(site, site / "output")
     listed = json.loads((site / "output/batches.json").read_text(encoding="utf-8"))["batches"]
@@ -483,9 +482,9 @@ def test_a_month_page_keeps_its_rows_until_their_batch_or_theme_changes(site: Pa
     override of the row's template (batch-row.html) every row."""
     output, month = site / "output", "archive/2026-11/index.html"
     build(site, output)
-    parts = read_state(site / CACHE / "batch-parts.pickle")
-    assert isinstance(parts, dict) and {month, f"de/{month}"} <= parts.keys()
-    rows = pickle.loads(parts[f"de/{month}"])[1]  # (each list pickled on its own)
+    parts = BuildState(site, output).parts
+    assert parts.get(month, ({}, {}))[1]
+    rows = parts.get(f"de/{month}", ({}, {}))[1]
     assert "Merino-Schal in Rippstrick" in rows["kn-2611-a"] and rows["kn-2611-a"].startswith("<li ")
     edit(site / "batches/kn-2611-a.yaml", "de: Merino-Schal in Rippstrick", "de: Merino-Schal, gerippt")
     edit(site / "batches/kn-2611-a.yaml", "en: Merino Rib Scarf", "en: Ribbed Merino Scarf")
@@ -578,14 +577,15 @@ def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path, marker: P
     write_state(cache / "batches.pickle", {"stems": {}, "files": files, "groups": [group]})
     write_state(record, {"output": code, "files": {}})
     write_state(cache / "qr-codes.pickle", [("https://x.example/", "M", 1, code)])
-    write_state(cache / "batch-parts.pickle", {"batches.json": code})
+    lists = list((cache / "parts").iterdir())
+    write_state(lists[0], ("batches.json", code, {}))
     (site / "site.yaml").touch()
     build(site, site / "output")
     assert not marker.exists()
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
 
-    for name in ("batches.pickle", record.name, "qr-codes.pickle", "batch-parts.pickle"):
-        (cache / name).write_bytes(pickle.dumps((code, {})))  # the code as the stamp
+    for path in (cache / "batches.pickle", record, cache / "qr-codes.pickle", lists[0]):
+        path.write_bytes(pickle.dumps((code, {})))  # the code as the stamp
     (cache / "batches.pickle").write_bytes(pickle.dumps(code))  # or as the whole file
     (site / "site.yaml").touch()
     build(site, site / "output")

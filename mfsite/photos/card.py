@@ -20,7 +20,6 @@ from pathlib import Path
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
 from mfsite.photos import rows
-from mfsite.photos.process import decode
 from mfsite.plan import CARD_SIZE
 
 MAX_CARD_BYTES = 100_000
@@ -209,6 +208,8 @@ def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
 
 
 def _filled(photo: bytes, focus: tuple[float, float]) -> Image.Image:
+    from mfsite.photos import decode  # (the photo processing: only for a card over a photo)
+
     image, _ = decode(photo, cover=CARD_SIZE)
     x, y = (min(1.0, max(0.0, value)) for value in focus)
     return ImageOps.fit(image, CARD_SIZE, Image.Resampling.LANCZOS, centering=(x, y))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from html import escape
 from operator import attrgetter
+from typing import Protocol
 
 from mfsite.i18n import N_, Words
 from mfsite.model import Batch, Site, Users
@@ -66,6 +67,12 @@ List = tuple[dict[str, str], dict[str, str]]  # a list's signatures and parts, b
 Parts = dict[str, List]  # list file -> its signatures and parts
 
 
+class Kept(Protocol):
+    """The lists' parts as the last build made them (state.StoredParts, or a dict)."""
+
+    def get(self, name: str, default: List, /) -> List: ...
+
+
 class BatchParts:
     """Each batch's part of the long lists (batches.json, sitemap.xml, and the rows of each
     month page), kept between builds under the batch's own signature (compare.Signatures.own),
@@ -73,11 +80,9 @@ class BatchParts:
     the parts of the batches that changed only, and joins. Without signatures (watch mode),
     every part is made."""
 
-    def __init__(
-        self, own: dict[str, str] | None = None, kept: Mapping[str, List] | None = None, theme: str = ""
-    ) -> None:
+    def __init__(self, own: dict[str, str] | None = None, kept: Kept | None = None, theme: str = "") -> None:
         self.own = own
-        self.kept: Mapping[str, List] = kept or {}
+        self.kept: Kept = kept if kept is not None else {}
         self.made: Parts = {}  # the lists rendered here: every batch's part, kept or new
         self.theme = theme  # the site's templates that the rows use (Signatures.theme("archive"))
 

@@ -7,7 +7,7 @@ wrote. It holds:
 - the batch files, read and validated, keyed by each file's status (batches.pickle);
 - the QR codes by URL and error-correction level (qr-codes.pickle): making one is among the
   costliest steps;
-- each batch's part of the long lists (batch-parts.pickle), by the batch's signature;
+- each batch's part of the long lists (parts/, a file a list), by the batch's signature;
 - the photos and static images as last read, by their status (pictures.pickle): their digests
   and sizes; the processed copies themselves are in photos/ (state/photos.py);
 - per output folder, the output record (output-*.pickle, record.py): what each file was made
@@ -23,17 +23,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import astuple
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from mfsite import dependencies, own_digest
 from mfsite.load.pictures import Picture, Pictures
 from mfsite.publish import inside
-from mfsite.render.feeds import Parts
+from mfsite.render.feeds import List, Parts
 from mfsite.render.qr import QrSymbol, size_of
 from mfsite.state import batches, record
 from mfsite.state.batches import BatchFiles
@@ -52,8 +51,8 @@ Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
 FORMAT = 7  # of the files below: part of the stamp
 BATCHES_FILE = "batches.pickle"
 QR_FILE = "qr-codes.pickle"
-PARTS_FILE = "batch-parts.pickle"
 PICTURES_FILE = "pictures.pickle"
+PARTS_FOLDER = "parts"  # each list's parts, a file a list
 
 
 @cache
@@ -102,7 +101,7 @@ class BuildState:
 
     def forget(self) -> None:
         """Trust nothing kept (`--clean`): every file read again, every code made anew."""
-        self._batches, self._symbols, self._parts, self._pictures = BatchFiles(), {}, StoredParts({}), {}
+        self._batches, self._symbols, self._parts, self._pictures = BatchFiles(), {}, StoredParts(_none), {}
 
     @property
     def pictures(self) -> Pictures:
@@ -135,10 +134,11 @@ class BuildState:
     @property
     def parts(self) -> StoredParts:
         if self._parts is None:
-            data = self._load(PARTS_FILE, plain_data)
-            valid = type(data) is dict and all(type(k) is str and type(v) is bytes for k, v in data.items())
-            self._parts = StoredParts(data if valid else {})  # type: ignore[arg-type]
+            self._parts = StoredParts(self._read_list)
         return self._parts
+
+    def _read_list(self, name: str) -> object:
+        return self._load(_list_file(name), plain_data, self.folder / PARTS_FOLDER)
 
     @property
     def record(self) -> Record:
@@ -187,9 +187,13 @@ class BuildState:
         self._when(PICTURES_FILE, lambda: self._save(PICTURES_FILE, data))
 
     def save_parts(self, made: Parts) -> None:
-        """Keep the lists made, beside the others kept."""
-        self._parts = parts = self.parts.with_made(made)
-        self._when(PARTS_FILE, lambda: self._save(PARTS_FILE, parts.stored))
+        """Keep the lists made, each in a file of its own (the others stay as saved)."""
+        for name, part in made.items():
+            self.parts.loaded[name] = part
+            file = _list_file(name)
+            self._when(
+                f"{PARTS_FOLDER}/{file}", partial(self._save, file, (name, *part), self.folder / PARTS_FOLDER)
+            )
 
     def save_record(self, now: Record) -> None:
         """Keep the new record; where it cannot be written, the old one must not stay either
@@ -247,18 +251,18 @@ class BuildState:
 
     # -- the files -------------------------------------------------------------------------
 
-    def _load(self, name: str, loader: object) -> object:
+    def _load(self, name: str, loader: object, folder: Path | None = None) -> object:
         """A state file's data, or None when it is missing, damaged or of another stamp."""
         try:
-            data = loader((self.folder / name).read_bytes())  # type: ignore[operator]
+            data = loader(((folder or self.folder) / name).read_bytes())  # type: ignore[operator]
         except Exception:  # missing, or damaged (pickle's errors are of many kinds)
             return None
         if type(data) is not tuple or len(data) != 2 or data[0] != stamp():
             return None
         return data[1]
 
-    def _save(self, name: str, data: object) -> bool:
-        return write_pickle(self.folder, name, (stamp(), data))
+    def _save(self, name: str, data: object, folder: Path | None = None) -> bool:
+        return write_pickle(folder or self.folder, name, (stamp(), data))
 
 
 def _digest(text: str) -> str:
@@ -279,44 +283,35 @@ def _symbol(url: str, level: str, version: int, packed: bytes) -> QrSymbol:
     return QrSymbol(url, version, packed)
 
 
-class StoredParts(Mapping[str, tuple[dict[str, str], dict[str, str]]]):
-    """The lists' parts as the state keeps them (Parts): each list pickled on its own, unpickled
+class StoredParts:
+    """The lists' parts as the state keeps them: each list in a file of its own (parts/), read
     when a build asks for it. A rebuild of one batch joins four of the seventy lists of a
     10,000-batch site in two languages (its month's page in each, batches.json, sitemap.xml)."""
 
-    def __init__(self, stored: dict[str, bytes]) -> None:
-        self.stored = stored
-        self.loaded: dict[str, tuple[dict[str, str], dict[str, str]] | None] = {}
+    def __init__(self, read: Callable[[str], object]) -> None:
+        self.read = read  # a list's data as saved, by the list's name (None where none is)
+        self.loaded: dict[str, List | None] = {}
 
-    def __getitem__(self, name: str) -> tuple[dict[str, str], dict[str, str]]:
+    def get(self, name: str, default: List) -> List:
         if name not in self.loaded:
-            self.loaded[name] = _list_of(self.stored[name])
-        found = self.loaded[name]
-        if found is None:
-            raise KeyError(name)  # damaged: its parts are made again
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.stored)
-
-    def __len__(self) -> int:
-        return len(self.stored)
-
-    def with_made(self, made: Parts) -> StoredParts:
-        """These, with the lists made replacing theirs."""
-        pickled = {name: pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for name, part in made.items()}
-        return StoredParts({**self.stored, **pickled})
+            self.loaded[name] = _list_of(name, self.read(name))
+        return self.loaded[name] or default
 
 
-def _list_of(raw: bytes) -> tuple[dict[str, str], dict[str, str]] | None:
-    """One list's signatures and parts by batch id, or None where damaged."""
-    try:
-        part = plain_data(raw)
-    except Exception:  # (pickle's errors are of many kinds)
+def _none(_: str) -> None:
+    return None
+
+
+def _list_file(name: str) -> str:
+    return f"{_digest(name)}.pickle"
+
+
+def _list_of(name: str, data: object) -> List | None:
+    """A list's signatures and parts by batch id, as saved with its name; None where damaged
+    (its parts are made again) or another list's (their names' digests are the same)."""
+    if type(data) is not tuple or len(data) != 3 or data[0] != name or not all(map(strings_only, data[1:])):
         return None
-    if type(part) is not tuple or len(part) != 2 or not all(map(strings_only, part)):
-        return None
-    return part if part[0].keys() == part[1].keys() else None
+    return (data[1], data[2]) if data[1].keys() == data[2].keys() else None
 
 
 def _valid_picture(rel: object, key: object, picture: Picture) -> bool:
