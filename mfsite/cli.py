@@ -75,8 +75,10 @@ def cli() -> None:
 def build(**options: Any) -> None:
     """Build the site into the output folder, replacing it only on success."""
     from mfsite.commands import build as command
+    from mfsite.commands import done
 
     command.run(**options)
+    done()
 
 
 @cli.command()

@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 the site has errors (or could not be written);
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -18,6 +20,15 @@ EXIT_USAGE = 2
 
 class UsageRefused(click.UsageError):
     """An argument we cannot act on; click prints it and exits with 2."""
+
+
+def done() -> NoReturn:
+    """End a successful build's process at once, its output and state written and its report
+    flushed: not freeing, one by one, the million objects of a 10,000-batch site's model, which
+    the process's end frees whole (a few hundredths of a second of a one-batch rebuild)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
