@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from mfsite.countries import english_names, from_pycountry
 from mfsite.i18n import Words
 from mfsite.model import Care
 from mfsite.render.text import (
@@ -121,6 +122,17 @@ def test_country_names() -> None:
     assert country_name("DE", "fr") == "Allemagne"
     assert country_name("GB", "en") == "United Kingdom"  # pycountry's, as English pages have
     assert country_name("KR", "en") == "South Korea"  # pycountry's common name
+
+
+def test_the_countries_are_pycountrys() -> None:
+    """mfsite reads pycountry's database file (importing pycountry costs a rebuild more): the
+    same codes and names as pycountry's own API gives, the one asked where the file is not."""
+    names = english_names()
+    assert names == from_pycountry() and len(names) >= 249
+    assert names["KR"] == "South Korea" and names["GB"] == "United Kingdom"
+    code = "import sys, mfsite.render.text, mfsite.validate.fields; print('pycountry' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"  # (what the reading spares: importlib.metadata with it)
 
 
 def test_language_names() -> None:

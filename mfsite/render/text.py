@@ -19,7 +19,6 @@ from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
 
-import pycountry
 from babel import Locale
 from babel.dates import format_date as cldr_date
 from babel.dates import format_skeleton
@@ -27,6 +26,7 @@ from babel.numbers import format_decimal
 from babel.numbers import format_percent as cldr_percent
 from babel.units import format_unit
 
+from mfsite.countries import english_names
 from mfsite.i18n import N_, Words, cldr_locale, is_source
 from mfsite.model import Care, Coordinates
 
@@ -135,10 +135,7 @@ def country_name(code: str | None, language: str = "en") -> str:
 def _english_country(code: str) -> str:
     """pycountry's name: CLDR's English names differ for 36 codes (Russia, Congo - Kinshasa,
     St. Lucia, ...), and English pages keep the names they have."""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
+    return english_names().get(code, code)
 
 
 def language_name(code: str, language: str = "en") -> str:

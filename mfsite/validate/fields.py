@@ -19,9 +19,8 @@ from functools import cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-import pycountry
-
 from mfsite import codes
+from mfsite.countries import english_names
 from mfsite.diagnostics import Diagnostic, Span
 from mfsite.languages import LANGUAGE_TAG
 from mfsite.load.yamltree import Map, Node, Scalar, Seq, kind_name
@@ -38,7 +37,6 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 INTEGER_PATTERN = re.compile(r"[+-]?[0-9]+")
 NUMBER_PATTERN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
-COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
 MAX_DIGITS = 18  # a quantity, a count, a position: nothing here needs more
 
 # The longest text each field takes, in characters. Every text is laid out somewhere (a line of
@@ -271,10 +269,11 @@ def to_date(node: Node, what: str, problems: Problems) -> date | None:
 
 
 def to_country(node: Node, what: str, problems: Problems) -> str | None:
-    if (text := limited_text(node, what, problems, None)) is None:  # COUNTRIES limits it
+    if (text := limited_text(node, what, problems, None)) is None:  # the codes limit it
         return None
-    if text not in COUNTRIES:
-        hint = f"; did you mean '{text.upper()}'?" if text.upper() in COUNTRIES else ""
+    countries = english_names()
+    if text not in countries:
+        hint = f"; did you mean '{text.upper()}'?" if text.upper() in countries else ""
         message = f"'{shorten(text)}' is not an ISO 3166-1 alpha-2 country code (like DE or PT){hint}"
         bad(node, codes.BAD_COUNTRY, what, message, problems)
         return None
