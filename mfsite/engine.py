@@ -56,7 +56,7 @@ from mfsite.seen import EVERYTHING, Seen, Watched
 from mfsite.state import BuildState, Symbols, stamp
 from mfsite.state.batches import BatchFiles
 from mfsite.state.cards import Cards
-from mfsite.state.record import OutputKey, Record, Report, changed_files, saved_statuses, statuses
+from mfsite.state.record import OutputKey, Record, Report, changed_files, columns, statuses
 from mfsite.state.store import PHOTOS_FOLDER, DamagedState
 from mfsite.urls import qr_url
 from mfsite.validate import validate
@@ -507,7 +507,8 @@ def _changed_files_in_a_child(state: BuildState, output: str) -> tuple[int, int]
         with os.fdopen(told, "wb") as pipe:
             pipe.write(sources.encode("utf-8", "replace") + b"\0")
             pipe.flush()
-            changed, moved = changed_files(output, saved_statuses(data))
+            found = columns(data.get("paths"), data.get("batch_stats"), data.get("file_stats"))
+            changed, moved = changed_files(output, *found) if found is not None else (set(), {})
             pipe.write(b"ok\0" + json.dumps([sorted(changed), moved]).encode("ascii"))
         code = 0
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mfsite.diagnostics import Diagnostic, Span
-from mfsite.state.record import Record, Report, from_data, pack, saved_statuses, to_data
+from mfsite.state.record import Record, Report, columns, from_data, pack, to_data
 
 GOOD = Record(
     batches={"a": "sig"},
@@ -74,16 +74,27 @@ def test_a_damaged_record_is_not_trusted(damage: dict[str, object]) -> None:
 
 def test_the_check_of_the_output_reads_the_statuses_as_saved() -> None:
     """The forked check reads the saved data without making the record: every file with its
-    status, as the record has them; of damaged data, none past the damage (and none at all of
-    a path outside the output)."""
+    status, as the record has them, as two columns; none at all of damaged data (a path
+    outside the output, statuses of another shape, one missing)."""
     statuses = [("b/a/index.html", (1, 2, 3, 10)), ("b/a/qr.png", (4, 5, 6, 11))]
     statuses.append(("index.html", (7, 8, 9, 12)))
     assert list(GOOD.statuses()) == statuses
-    assert list(saved_statuses(to_data(GOOD))) == statuses
-    assert list(saved_statuses({**to_data(GOOD), "paths": {"a": "b/a/index.html\0../x"}})) == []
-    assert list(saved_statuses({**to_data(GOOD), "batch_stats": {"a": b"x"}})) == []
-    assert list(saved_statuses({**to_data(GOOD), "file_stats": {"index.html": (1,)}})) == statuses[:2]
-    assert list(saved_statuses({})) == []
+
+    def saved(data: dict) -> list[tuple[str, tuple[int, ...]]] | None:
+        found = columns(data.get("paths"), data.get("batch_stats"), data.get("file_stats"))
+        if found is None:
+            return None
+        names, numbers = found
+        return [(name, tuple(numbers[4 * at : 4 * at + 4])) for at, name in enumerate(names)]
+
+    assert saved(to_data(GOOD)) == statuses
+    assert saved({**to_data(GOOD), "paths": {"a": "b/a/index.html\0../x"}}) is None
+    assert saved({**to_data(GOOD), "batch_stats": {"a": b"x"}}) is None
+    assert saved({**to_data(GOOD), "batch_stats": {}}) is None
+    assert saved({**to_data(GOOD), "file_stats": {"index.html": (1,)}}) is None
+    assert saved({**to_data(GOOD), "file_stats": {"index.html": (1, 2, 3, "4")}}) is None
+    assert saved({}) is None
+    assert saved(to_data(Record())) == []
 
 
 def test_a_record_of_another_folder_is_not_used(tmp_path: Path) -> None:
