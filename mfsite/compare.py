@@ -9,9 +9,11 @@ template overrides that the output's own template uses (`Signatures.theme`).
 The dependencies are deliberately broad: a batch's files depend on the batch and every
 content file it names; a partner, material or story page on its file, on the batches it
 shows (by the batches' own signatures, so with every file they name) and on how many more
-name it; a month page on its batches; the site-wide files on everything. Too broad only
-costs time; too narrow would be a stale page, and the tests compare rebuilds with clean
-builds byte for byte.
+name it; a month page on its batches; the home page and the feeds on the newest batches, the
+months' counts and the content files; the files that show no batch (404.html, robots.txt, ...)
+on what every page shares; the other site-wide files on everything. Too broad only costs
+time; too narrow would be a stale page, and the tests compare rebuilds with clean builds byte
+for byte.
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ from mfsite.load.sources import TEMPLATES, StatKey, file_digest, stat_key
 from mfsite.model import Batch, Material, Page, Partner, Site, Story, users
 from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
 from mfsite.render import BATCH_TEMPLATES, make_environment, template_for, templates_used
-from mfsite.render.pages import shown_on_page
+from mfsite.render.pages import HOME_BATCHES, shown_on_page
 from mfsite.state.record import SEP, Record
+
+# Site-wide files that show no batch: made from what every page shares alone (a batch's edit
+# leaves them be).
+SHOW_NO_BATCH = frozenset({"404", "robots", "context", "did", "nojekyll"})
 
 
 def digest(*parts: str) -> str:
@@ -211,11 +217,19 @@ class Signatures:
             shown, more = shown_on_page(self.users.get((out.kind, out.key), []))
             theme = self.theme(out.kind)
             return digest(self.shared, theme, out.kind, own, str(more), *self.listed(shown))
-        if out.kind == "archive":
-            return digest(
-                self.shared, self.theme("archive"), "archive", *self.listed(self.site.by_month[out.key])
-            )
-        return digest(self.shared, self.theme(out.kind), out.kind, self.all)
+        site, kind = self.site, out.kind
+        if kind == "archive":
+            return digest(self.shared, self.theme(kind), kind, *self.listed(site.by_month[out.key]))
+        if kind in SHOW_NO_BATCH:
+            return digest(self.shared, self.theme(kind), kind)
+        if kind == "feed":  # the newest batches; without any, a story's date may stand in
+            newest = self.listed(site.batches[: site.config.feed.entries])
+            return digest(self.shared, self.theme(kind), kind, *newest, *self.content)
+        if kind == "home":  # the newest batches, every month with its count, the stories
+            months = [f"{month} {len(run)}" for month, run in site.by_month.items()]
+            newest = self.listed(site.batches[:HOME_BATCHES])
+            return digest(self.shared, self.theme(kind), kind, *newest, *months, *self.content)
+        return digest(self.shared, self.theme(kind), kind, self.all)
 
     @cached_property
     def all(self) -> str:

@@ -9,12 +9,13 @@ import re
 import shlex
 import shutil
 import sys
+import textwrap
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_example, mfsite, tree_bytes, write_site
+from conftest import MINI_SITE, REPO, copy_example, mfsite, tree_bytes, write_site
 from realparts import need
 
 from mfsite import engine as engine_module
@@ -500,6 +501,35 @@ def test_a_month_page_keeps_its_rows_until_their_batch_or_theme_changes(site: Pa
     build(site, output)
     pages = [(output / lang / month).read_text(encoding="utf-8") for lang in ("", "de")]
     assert pages[0].count("<i>") == pages[1].count("<i>") > 1
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+
+
+def test_an_old_batchs_edit_leaves_the_pages_that_do_not_show_it(tmp_path: Path) -> None:
+    """The home page and the feeds show the newest batches, and 404.html, robots.txt and the
+    JSON-LD context none: an edit of an older batch leaves them as they are (one stat shows the
+    very files), a new batch makes the home page and the feed again; each build equals a clean one."""
+    batch = MINI_SITE["batches/tee-1.yaml"]
+    files: dict[str, str | None] = {"batches/tee-1.yaml": None}
+    for day in range(1, 31):  # 30 batches: the home page shows the newest 24, the feed 5
+        files[f"batches/tee-{day:02d}.yaml"] = batch.replace("2026-11-20", f"2026-09-{day:02d}")
+    files["site.yaml"] = MINI_SITE["site.yaml"].rstrip(" ") + "        feed:\n          entries: 5\n"
+    site = write_site(tmp_path / "site", files)
+    output = site / "output"
+    build(site, output)
+    untouched = ["index.html", "feed.xml", "404.html", "robots.txt", "contexts/mfsite-v1.jsonld"]
+    before = {path: status(output / path) for path in untouched}
+    edit(site / "batches/tee-01.yaml", "product: Tee", "product: Old Tee")
+    assert written(build(site, output))[0] > 0
+    assert {path: status(output / path) for path in untouched} == before
+    assert "Old Tee" in (output / "archive/2026-09/index.html").read_text(encoding="utf-8")
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    (site / "batches/tee-31.yaml").write_text(
+        textwrap.dedent(batch).replace("2026-11-20", "2026-10-01"), encoding="utf-8"
+    )
+    build(site, output)
+    for path in ("index.html", "feed.xml"):
+        assert status(output / path) != before[path], path
+        assert "tee-31" in (output / path).read_text(encoding="utf-8"), path
     assert tree_bytes(output) == clean_build(site, tmp_path)
 
 
