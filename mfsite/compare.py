@@ -174,11 +174,11 @@ class Signatures:
     def sources(self) -> dict[str, str]:
         """By batch id: its file (its path too: an id can come from the file's name) and digest,
         and its photos' digests."""
-        known, file, photos = self.files.get, self.file, self.site.photos
+        file, photos = self.file, self.site.photos
         found = {}
         for batch in self.site.batches:  # (10,000 at 10,000 batches: one plain loop)
             path = batch.span.path
-            text = f"{path} {known(path) or file(path)}"
+            text = f"{path} {file(path)}"
             if batch.photos:
                 text += "".join(f" {photos[p.src].digest}" for p in batch.photos)
             found[batch.id] = text

@@ -341,45 +341,13 @@ def _folder_of(rel: str) -> Folder | None:
 def _stats(
     reader: _Reader, paths: dict[Folder, list[str]], known: dict[str, StatKey], linked: set[str]
 ) -> list[tuple[str, StatKey]]:
-    """Each file's status: `known` where a watch vouches for it, else one stat, taken relative
-    to its folder (opened once: the folder's files are listed together), so the kernel walks
-    one name a file rather than the whole path (10,000 at 10,000 batches)."""
     found = []
-    at, folder = -1, None
-    try:
-        for listed in paths.values():
-            for path in listed:
-                rel = reader.rel(path)
-                key = known.get(rel) if rel not in linked else None
-                if key is None:
-                    parent, _, name = path.rpartition("/")
-                    if parent != folder:
-                        at, folder = _reopened(at, parent), parent
-                    key = _stat_key_in(at, name) if at >= 0 else stat_key(path)
-                found.append((rel, key))
-    finally:
-        _reopened(at, None)
+    for listed in paths.values():
+        for path in listed:
+            rel = reader.rel(path)
+            key = known.get(rel) if rel not in linked else None
+            found.append((rel, key or stat_key(path)))
     return found
-
-
-def _reopened(fd: int, folder: str | None) -> int:
-    """The folder opened (-1 where it cannot be), the one open before closed."""
-    if fd >= 0:
-        os.close(fd)
-    if folder is None:
-        return -1
-    try:
-        return os.open(folder or ".", os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return -1
-
-
-def _stat_key_in(folder: int, name: str) -> StatKey:
-    try:
-        st = os.stat(name, dir_fd=folder)
-    except OSError:
-        return NO_STATUS
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def stat_key(path: str | Path) -> StatKey:

@@ -482,7 +482,7 @@ class Renderer:
             return template.render(shared, batch=self.view(batch), partner=maker, batch_url=route, key=key)
 
         listed: list[Batch] = context["listed"]  # type: ignore[assignment]
-        made = self.parts.of(output.path, listed, row, self.parts.theme) if kept else map(row, listed)
+        made = self.parts.of(output.path, listed, row, themed=True) if kept else map(row, listed)
         return {"rows": [Markup(text) for text in made], "batches": Listing(self.site, listed, self.view)}
 
     def label_languages(self, batch: Batch) -> dict[str, object]:

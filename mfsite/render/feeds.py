@@ -63,14 +63,14 @@ def fallback_updated(site: Site) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-List = tuple[dict[str, str], dict[str, str]]  # a list's signatures and parts, by batch id
-Parts = dict[str, List]  # list file -> its signatures and parts
+ListParts = tuple[dict[str, str], dict[str, str]]  # a list's signatures and parts, by batch id
+Parts = dict[str, ListParts]  # list file -> its signatures and parts
 
 
 class Kept(Protocol):
     """The lists' parts as the last build made them (state.StoredParts, or a dict)."""
 
-    def get(self, name: str, default: List, /) -> List: ...
+    def get(self, name: str, default: ListParts, /) -> ListParts: ...
 
 
 class BatchParts:
@@ -87,16 +87,17 @@ class BatchParts:
         self.theme = theme  # the site's templates that the rows use (Signatures.theme("archive"))
 
     def of(
-        self, name: str, batches: Iterable[Batch], make: Callable[[Batch], str], theme: str = ""
+        self, name: str, batches: Iterable[Batch], make: Callable[[Batch], str], themed: bool = False
     ) -> list[str]:
-        """The parts of this list, by `make` where not kept; `theme`: what else they are made from."""
+        """The parts of this list, by `make` where not kept; `themed`: made by the site's templates
+        (a month page's rows), so kept under the theme too."""
         if self.own is None:
             return [make(batch) for batch in batches]
         batches = list(batches)
         ids = list(map(attrgetter("id"), batches))
         own = self.own
-        if theme:
-            signatures = {i: own[i] + theme for i in ids}
+        if themed:
+            signatures = {i: own[i] + self.theme for i in ids}
         else:
             signatures = own if list(own) == ids else {i: own[i] for i in ids}  # (every batch: no copy)
         kept, kept_texts = self.kept.get(name, ({}, {}))

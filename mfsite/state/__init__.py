@@ -32,7 +32,7 @@ from pathlib import Path
 from mfsite import dependencies, own_digest
 from mfsite.load.pictures import Picture, Pictures
 from mfsite.publish import inside
-from mfsite.render.feeds import List, Parts
+from mfsite.render.feeds import ListParts, Parts
 from mfsite.render.qr import QrSymbol, size_of
 from mfsite.state import batches, record
 from mfsite.state.batches import BatchFiles
@@ -101,7 +101,8 @@ class BuildState:
 
     def forget(self) -> None:
         """Trust nothing kept (`--clean`): every file read again, every code made anew."""
-        self._batches, self._symbols, self._parts, self._pictures = BatchFiles(), {}, StoredParts(_none), {}
+        self._batches, self._symbols, self._pictures = BatchFiles(), {}, {}
+        self._parts = StoredParts(lambda _: None)
 
     @property
     def pictures(self) -> Pictures:
@@ -290,23 +291,19 @@ class StoredParts:
 
     def __init__(self, read: Callable[[str], object]) -> None:
         self.read = read  # a list's data as saved, by the list's name (None where none is)
-        self.loaded: dict[str, List | None] = {}
+        self.loaded: dict[str, ListParts | None] = {}
 
-    def get(self, name: str, default: List) -> List:
+    def get(self, name: str, default: ListParts) -> ListParts:
         if name not in self.loaded:
             self.loaded[name] = _list_of(name, self.read(name))
         return self.loaded[name] or default
-
-
-def _none(_: str) -> None:
-    return None
 
 
 def _list_file(name: str) -> str:
     return f"{_digest(name)}.pickle"
 
 
-def _list_of(name: str, data: object) -> List | None:
+def _list_of(name: str, data: object) -> ListParts | None:
     """A list's signatures and parts by batch id, as saved with its name; None where damaged
     (its parts are made again) or another list's (their names' digests are the same)."""
     if type(data) is not tuple or len(data) != 3 or data[0] != name or not all(map(strings_only, data[1:])):
