@@ -6,11 +6,15 @@ the package, `theme/locale/<lang>/LC_MESSAGES/messages.po`; a site may reword an
 its own catalog, `templates/locale/<lang>.po`, the way `templates/` overrides a template: its
 messages win, the theme's fill the rest, and what neither has stays in English.
 
-Catalogs are read as .po text (no compiled .mo files to keep in step with them) and compiled
-in memory once per process and catalog contents. Every message is a format string, in the
-code as in the templates (Jinja's newstyle gettext): `%(name)s` is a value, `%%` a percent
-sign, and a translation that names a value its message does not give is refused where it is
-written (`templates/locale/de.po:12:1: error: ...`), not on some page.
+Catalogs are read as .po text (no compiled .mo files to keep in step with them). Reading one
+strictly costs a small rebuild in a second language a noticeable part of its time, so each is
+compiled once per contents (and mfsite and Babel version), its .mo bytes kept in a private
+per-user folder (the one Jinja keeps its compiled templates in), and once per process in memory.
+
+Every message is a format string, in the code as in the templates (Jinja's newstyle gettext):
+`%(name)s` is a value, `%%` a percent sign, and a translation that names a value its message
+does not give is refused where it is written (`templates/locale/de.po:12:1: error: ...`), not
+on some page.
 
 `python -m mfsite.i18n` writes the English template, `theme/locale/messages.pot`, from the
 templates and the code (see docs/languages.md).
@@ -18,20 +22,24 @@ templates and the code (see docs/languages.md).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from functools import cache, cached_property, lru_cache
 from gettext import NullTranslations
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.catalog import Catalog, Message
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po, write_po
 from babel.support import Translations
 
-from mfsite import PACKAGE
+from mfsite import PACKAGE, dependencies, own_digest
+
+if TYPE_CHECKING:  # (babel.messages is imported where a catalog is compiled: most builds read kept ones)
+    from babel.messages.catalog import Catalog, Message
 
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
@@ -132,9 +140,12 @@ class Words:
     count is `num` too, as in Jinja's newstyle gettext) and returns plain text, which the
     templates escape as any other."""
 
-    def __init__(self, language: str = SOURCE_LANGUAGE, site_templates: Path | None = None) -> None:
+    def __init__(
+        self, language: str = SOURCE_LANGUAGE, site_templates: Path | None = None, kept: Path | None = None
+    ) -> None:
         self.language = language
         self.site_templates = site_templates
+        self.kept = kept  # the private folder compiled catalogs are kept in (None: compile every time)
 
     def __repr__(self) -> str:
         return f"Words({self.language!r}, {self.site_templates!r})"
@@ -144,7 +155,7 @@ class Words:
         """The messages in this language: the site's catalogs over the theme's (see
         `translations`), without placeholders filled."""
         try:
-            return translations(self.language, self.site_templates)
+            return translations(self.language, self.site_templates, self.kept)
         except CatalogError as exc:
             # Said as a template's own mistake is: at its place, on one line, never a
             # traceback (render.template_problem). Imported here: mfsite.render imports this.
@@ -167,10 +178,10 @@ class Words:
         return self.catalog.npgettext(context, singular, plural, n) % params
 
 
-def translations(language: str, site_templates: Path | None) -> NullTranslations:
+def translations(language: str, site_templates: Path | None, kept: Path | None = None) -> NullTranslations:
     """The messages of a language: the site's catalogs (templates/locale/<lang>.po) over the
-    theme's, the more specific tag over the more general one. Raises CatalogError for a
-    catalog that cannot be used."""
+    theme's, the more specific tag over the more general one; compiled ones kept in `kept`.
+    Raises CatalogError for a catalog that cannot be used."""
     site: list[tuple[str, bytes]] = []
     if site_templates is not None:
         for name in site_catalog_names(language):
@@ -181,27 +192,58 @@ def translations(language: str, site_templates: Path | None) -> NullTranslations
             except OSError as exc:
                 message = f"cannot read the file: {exc.strerror or exc}"
                 raise CatalogError(SHOWN_SITE + name, 1, message) from None
-    return _compiled(language, tuple(site))
+    return _compiled(language, tuple(site), kept)
 
 
 @lru_cache(maxsize=32)
-def _compiled(language: str, site: tuple[tuple[str, bytes], ...]) -> NullTranslations:
+def _compiled(language: str, site: tuple[tuple[str, bytes], ...], kept: Path | None) -> NullTranslations:
     """Compiled once per process and catalog contents: every page of a build, in every worker
     process, asks for the same; a rebuild after an edit to a site's catalog reads it anew."""
-    theme = [_theme_catalog(path) for path in theme_catalog_paths(language)]
-    catalogs = theme + [_checked(_parse(data, shown, language), shown) for shown, data in site]
-    if not catalogs:
+    theme = [(SHOWN_THEME + path.relative_to(PACKAGE).as_posix(), path.read_bytes(), None)
+             for path in theme_catalog_paths(language)]  # fmt: skip
+    # A theme catalog is read with its own header's plural rule, a site's with its language's.
+    catalogs = theme + [(shown, data, language) for shown, data in site]
+    compiled = [_compiled_catalog(data, shown, locale, kept) for shown, data, locale in catalogs]
+    if not compiled:
         return NullTranslations()  # English, or a language no catalog speaks: the messages as written
-    merged = _to_translations(catalogs[0])
-    for catalog in catalogs[1:]:
-        merged.merge(_to_translations(catalog))  # later (the site's, the more specific) wins
-    return merged
+    for later in compiled[1:]:
+        compiled[0].merge(later)  # later (the site's, the more specific) wins
+    return compiled[0]
 
 
-@cache
-def _theme_catalog(path: Path) -> Catalog:
-    shown = SHOWN_THEME + path.relative_to(PACKAGE).as_posix()
-    return _checked(_parse(path.read_bytes(), shown, None), shown)
+def _compiled_catalog(data: bytes, shown: str, language: str | None, kept: Path | None) -> Translations:
+    """A fresh gettext object of a catalog (merging changes it), fuzzy and untranslated entries
+    left out so that their messages fall back to the next catalog or to English. Its .mo bytes
+    are kept in `kept` under a digest of all that shapes them; a kept file that does not read as
+    a catalog is compiled again."""
+    key = hashlib.blake2b(f"{dependencies()}\0{own_digest()}\0{language}\0".encode(), digest_size=16)
+    key.update(data)
+    path = kept / f"mfsite-catalog-{key.hexdigest()}.mo" if kept is not None else None
+    if path is not None:
+        try:
+            return Translations(BytesIO(path.read_bytes()), domain=DOMAIN)
+        except Exception:  # missing, or damaged in any of the ways gettext finds
+            pass
+    from babel.messages.mofile import write_mo
+
+    compiled = BytesIO()
+    write_mo(compiled, _checked(_parse(data, shown, language), shown))
+    if path is not None:
+        _keep(path, compiled.getvalue())
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Written whole or not at all (a reader never finds half a catalog); a folder that cannot
+    be written costs the next process the compiling, nothing else."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _parse(data: bytes, shown: str, language: str | None) -> Catalog:
@@ -212,20 +254,13 @@ def _parse(data: bytes, shown: str, language: str | None) -> Catalog:
         line = data[: exc.start].count(b"\n") + 1
         message = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         raise CatalogError(shown, line, message) from None
+    from babel.messages.pofile import PoFileError, read_po
+
     locale = cldr_locale(language) if language else None
     try:
         return read_po(BytesIO(data), locale=locale, domain=DOMAIN, charset="utf-8", abort_invalid=True)
     except PoFileError as exc:
         raise CatalogError(shown, getattr(exc, "lineno", 1) or 1, f"not a gettext catalog: {exc}") from None
-
-
-def _to_translations(catalog: Catalog) -> Translations:
-    """A fresh gettext object (merging changes it): fuzzy and untranslated entries are left
-    out, so their messages fall back to the next catalog or to English."""
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
 
 
 def _checked(catalog: Catalog, shown: str) -> Catalog:
@@ -265,6 +300,7 @@ def format_problem(message: Message) -> str | None:
 def extract() -> Catalog:
     """The theme's English messages, as a catalog template: every string of the templates and
     every message marked in the code (N_, gettext, ngettext, pgettext, npgettext)."""
+    from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir  # only for the catalogs' maintenance
 
     template = Catalog(
@@ -302,6 +338,8 @@ def _messages(catalog: Catalog) -> Iterator[Message]:
 
 def write_template(path: Path = TEMPLATE) -> None:
     """Writes messages.pot: sorted, without dates, so it changes only when a message does."""
+    from babel.messages.pofile import write_po
+
     catalog = extract()
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, sort_output=True, omit_header=False, no_location=False)

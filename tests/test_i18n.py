@@ -4,11 +4,15 @@ line when it is broken, and English needs no catalog."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from mfsite.i18n import TEMPLATE, THEME_LOCALE, Words, extract, format_problem, shipped_languages
@@ -213,3 +217,42 @@ def test_a_shipped_language_translates_with_values_and_plurals() -> None:
     )
     assert german.ngettext("%(count)s sampled", "%(count)s sampled", 3, count=3) == "3 Stück geprüft"
     assert german.pgettext("garment part", "lining") == "Futter"
+
+
+def words_in_a_new_process(templates: Path, kept: Path, message: str) -> str:
+    """Words("de", templates, kept).gettext(message) as a fresh process says it: nothing
+    compiled in memory, only what `kept` holds."""
+    code = "import sys; from pathlib import Path; from mfsite.i18n import Words; "
+    code += "print(Words('de', Path(sys.argv[1]), Path(sys.argv[2])).gettext(sys.argv[3]))"
+    args = [sys.executable, "-c", code, str(templates), str(kept), message]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_compiled_catalogs_are_kept_and_a_damaged_one_is_compiled_again(tmp_path: Path) -> None:
+    templates, kept = tmp_path / "templates", tmp_path / "kept"
+    kept.mkdir()
+    write_site_catalog(templates, "de", 'msgid "Pre-order"\nmsgstr "Jetzt vorbestellen"\n')
+    assert words_in_a_new_process(templates, kept, "Pre-order") == "Jetzt vorbestellen"
+    compiled = sorted(kept.iterdir())
+    assert len(compiled) == 2  # the theme's catalog and the site's, nothing half-written beside them
+    # A kept catalog is what a later process reads: one that says otherwise is believed...
+    other = Catalog(locale="de", domain="messages")
+    other.add("Pre-order", "Vorbestellen (kept)")
+    other.add("In stock", "Auf Lager (kept)")
+    stream = BytesIO()
+    write_mo(stream, other)
+    for path in compiled:
+        path.write_bytes(stream.getvalue())
+    assert words_in_a_new_process(templates, kept, "In stock") == "Auf Lager (kept)"
+    # ...and a damaged one is compiled again, and kept anew.
+    for path in compiled:
+        path.write_bytes(b"not a catalog")
+    assert words_in_a_new_process(templates, kept, "Pre-order") == "Jetzt vorbestellen"
+    assert words_in_a_new_process(templates, kept, "In stock") == "Auf Lager"
+    assert sorted(kept.iterdir()) == compiled
+    assert all(path.read_bytes()[:4] == b"\xde\x12\x04\x95" for path in compiled)  # (.mo's magic)
+    # A catalog edited is another catalog; a broken one is never kept.
+    write_site_catalog(templates, "de", 'msgid "Care"\nmsgstr "Pflege für %(nope)s"\n')
+    with pytest.raises(TemplateUnreadable):
+        _ = Words("de", templates, kept).catalog
+    assert sorted(kept.iterdir()) == compiled

@@ -192,9 +192,10 @@ def make_environment(site_templates: Path | None, language: str = SOURCE_LANGUAG
     loaders: list[BaseLoader] = [_Theme("mfsite", "theme/templates")]
     if site_templates is not None:  # even before the folder exists: watch mode may see it made
         loaders.insert(0, _Overrides(site_templates))
+    compiled = _compiled_templates()
     env = ThemeEnvironment(
         loader=ChoiceLoader(loaders),
-        bytecode_cache=_compiled_templates(),
+        bytecode_cache=compiled,
         autoescape=True,  # every template, whatever its file name
         # No stat of every template file at every page: a build's templates stay as loaded,
         # and watch mode empties the cache itself when one changes.
@@ -206,7 +207,8 @@ def make_environment(site_templates: Path | None, language: str = SOURCE_LANGUAG
         # render), so one bytecode cache serves every language.
         extensions=["jinja2.ext.i18n"],
     )
-    env.words = words = Words(language, site_templates)
+    # The compiled catalogs are kept beside the compiled templates.
+    env.words = words = Words(language, site_templates, Path(compiled.directory) if compiled else None)
     _install_words(env, words)
     env.globals.update(content_route=content_route, archive_route=archive_route)
     env.filters.update(
@@ -243,7 +245,8 @@ def _install_words(env: Environment, words: Words) -> None:
 def _compiled_templates() -> FileSystemBytecodeCache | None:
     """Jinja's own cache of compiled templates (keyed by each template's source): every build
     process would otherwise compile the theme again, much of a small rebuild. It lives in
-    Jinja's per-user private temporary folder, never in the site, which may come from anyone."""
+    Jinja's per-user private temporary folder, never in the site, which may come from anyone;
+    the compiled catalogs are kept there too (mfsite.i18n)."""
     try:
         return FileSystemBytecodeCache()
     except (OSError, RuntimeError):  # no safe temporary folder: compile every time
