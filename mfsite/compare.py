@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
@@ -35,7 +35,8 @@ from mfsite.model import Batch, Material, Page, Partner, Site, Story, users
 from mfsite.plan import CONTENT_KINDS, Output, plan_batch, plan_shared
 from mfsite.render import BATCH_TEMPLATES, make_environment, template_for, templates_used
 from mfsite.render.pages import HOME_BATCHES, shown_on_page
-from mfsite.state.record import SEP, Record
+from mfsite.state.cards import card_key
+from mfsite.state.record import SEP, OutputKey, Record
 
 # Site-wide files that show no batch: made from what every page shares alone (a batch's edit
 # leaves them be).
@@ -199,6 +200,11 @@ class Signatures:
                 found[batch.id] = digest(self.batch_shared, sources[batch.id], *parts)
         return found
 
+    def card(self, batch: Batch) -> str:
+        """What a batch's share card is drawn from (state/cards.py), narrower than the batch's own
+        signature: an edit to its quantity or its journey leaves the card as it was."""
+        return digest(card_key(self.site, batch), batch.id)
+
     def listed(self, batches: Iterable[Batch]) -> list[str]:
         """Batches as lists show them (with their maker): by their own signatures, which are
         broader (every file a batch names) but made anyway."""
@@ -245,13 +251,17 @@ class Changes:
     removed: list[str]  # to delete: files of the old output this build does not make
     now: Record  # the output once published (its stats are filled in by the publish)
     files: int  # how many files it holds
+    # Files of batches made anew that are kept as they are (a share card whose batch changed
+    # what it does not show), with their status as recorded.
+    carried: dict[str, OutputKey] = field(default_factory=dict)
 
 
 def compare(site: Site, signatures: Signatures, before: Record, altered: set[str]) -> Changes:
     """The files to render and to delete. A file is kept while its signature is unchanged and it
     is not `altered` (Record.changed_files: gone, or not the file mfsite wrote); a batch keeps
     its files, which are not even planned, while its own signature is unchanged and none of
-    them is altered. Against an empty record, every file is made."""
+    them is altered, and a batch made anew keeps its share card while what the card is drawn
+    from is unchanged. Against an empty record, every file is made."""
     shared = plan_shared(site)
     own = signatures.own
     now = Record(
@@ -267,12 +277,21 @@ def compare(site: Site, signatures: Signatures, before: Record, altered: set[str
         kept = {i: signature for i, signature in kept.items() if altered.isdisjoint(before.batch_paths(i))}
     now.paths = {batch_id: before.paths[batch_id] for batch_id in kept}
     now.batch_stats = {batch_id: before.batch_stats[batch_id] for batch_id in kept}
+    now.cards = {batch_id: card for batch_id, card in before.cards.items() if batch_id in kept}
+    carried: dict[str, OutputKey] = {}
     for batch in site.batches:
         if batch.id not in kept:
             outputs = plan_batch(site.config, batch)
-            todo += outputs
             now.paths[batch.id] = SEP.join(out.path for out in outputs)
-    made = {out.path for out in todo}  # (a batch whose id changed case makes the same paths)
+            for card in [out for out in outputs if out.kind == "card"]:
+                now.cards[batch.id] = signatures.card(batch)
+                if before.cards.get(batch.id) == now.cards[batch.id] and card.path not in altered:
+                    status = before.status(batch.id, card.path)
+                    if status is not None:
+                        carried[card.path] = status
+                        outputs.remove(card)
+            todo += outputs
+    made = {out.path for out in todo} | carried.keys()  # (a batch whose id changed case makes the same paths)
     # The record's files that this build neither keeps nor makes: those of batches not kept,
     # and site-wide files no longer planned.
     gone = before.batches.keys() - kept.keys()
@@ -281,4 +300,4 @@ def compare(site: Site, signatures: Signatures, before: Record, altered: set[str
     # (a file made has its status taken once published: Record.take_written)
     now.file_stats = {p: key for p, key in before.file_stats.items() if p in now.files and p not in made}
     removed = sorted(dropped - made)
-    return Changes(sorted(todo, key=attrgetter("path")), removed, now, now.count)
+    return Changes(sorted(todo, key=attrgetter("path")), removed, now, now.count, carried)

@@ -365,8 +365,8 @@ class Engine:
         now = changes.now
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
         written = statuses(str(self.output), todo)
-        now.take_written({path: (*key, done.crcs[path]) for path, key in written.items()})
-        if _many_new(state.parts, done.parts):
+        now.take_written(changes.carried | {path: (*key, done.crcs[path]) for path, key in written.items()})
+        if _many_new(done.parts):
             state.save_parts(done.parts)
         # One code per batch: the cache keeps the codes in use, looked for only when it holds
         # more than there are batches; else it is saved when it holds new ones.
@@ -642,14 +642,9 @@ def _collect(
             progress(done.files, total)
 
 
-def _many_new(kept: Kept, made: Parts) -> bool:
+def _many_new(made: Parts) -> bool:
     """Whether a list made has enough parts the state lacks to be worth saving (RESAVE_SHARE)."""
-    for name, (signatures, _) in made.items():
-        before = kept.get(name, ({}, {}))[0]
-        new = sum(before.get(batch_id) != signature for batch_id, signature in signatures.items())
-        if new >= max(1, RESAVE_SHARE * len(signatures)):
-            return True
-    return False
+    return any(part.fresh >= max(1, RESAVE_SHARE * len(part.lengths)) for part in made.values())
 
 
 def _published(site: Site, source: Path, state: Path, jobs: int, clean: bool) -> Published | None:

@@ -11,6 +11,7 @@ import shutil
 import sys
 import textwrap
 import zlib
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 
@@ -289,11 +290,12 @@ def test_a_damaged_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     record.write_text("[]", encoding="utf-8")
     record.with_suffix(".publishing").write_text("[", encoding="utf-8")
     (cache / "batches.pickle").write_bytes(b"\x80\x05damaged")
-    lists = list((cache / "parts").iterdir())  # each part a number, under its true signature
+    lists = list((cache / "parts").iterdir())  # each part's length one more than it is
     assert lists
     for path in lists:
-        name, signed, texts = read_state(path)  # type: ignore[misc]
-        write_state(path, (name, signed, dict.fromkeys(texts, 0)))
+        name, ids, signatures, sep, text, lengths = read_state(path)  # type: ignore[misc]
+        longer = array("q", (length + 1 for length in array("q", lengths))).tobytes()
+        write_state(path, (name, ids, signatures, sep, text, longer))
     out = build(site, site / "output")
     assert tree_bytes(site / "output") == clean_build(site, tmp_path)
     assert written(out)[1] == 0  # no file of the output was trusted
@@ -484,8 +486,8 @@ def test_a_month_page_keeps_its_rows_until_their_batch_or_theme_changes(site: Pa
     output, month = site / "output", "archive/2026-11/index.html"
     build(site, output)
     parts = BuildState(site, output).parts
-    assert parts.get(month, ({}, {}))[1]
-    rows = parts.get(f"de/{month}", ({}, {}))[1]
+    assert parts.get(month) is not None
+    rows = {batch_id: row.decode() for batch_id, (_, row) in parts.get(f"de/{month}").keyed().items()}  # type: ignore[union-attr]
     assert "Merino-Schal in Rippstrick" in rows["kn-2611-a"] and rows["kn-2611-a"].startswith("<li ")
     edit(site / "batches/kn-2611-a.yaml", "de: Merino-Schal in Rippstrick", "de: Merino-Schal, gerippt")
     edit(site / "batches/kn-2611-a.yaml", "en: Merino Rib Scarf", "en: Ribbed Merino Scarf")
@@ -531,6 +533,31 @@ def test_an_old_batchs_edit_leaves_the_pages_that_do_not_show_it(tmp_path: Path)
         assert status(output / path) != before[path], path
         assert "tee-31" in (output / path).read_text(encoding="utf-8"), path
     assert tree_bytes(output) == clean_build(site, tmp_path)
+
+
+def test_a_share_card_is_kept_until_what_it_shows_changes(tmp_path: Path) -> None:
+    """A share card shows the product, the maker, the batch id and the shop: an edit to a batch's
+    care makes its page again and keeps its card (one stat shows the very file); its maker's new
+    name draws the card again; and a card altered in the output is drawn again, even in the build
+    that keeps it otherwise. Each build equals a clean one."""
+    site = write_site(tmp_path / "site")
+    output = site / "output"
+    card, page = output / "b/tee-1/og.jpg", output / "b/tee-1/index.html"
+    build(site, output)
+    drawn, shown = status(card), status(page)
+    edit(site / "batches/tee-1.yaml", "wash: 30", "wash: 40")
+    build(site, output)
+    assert status(card) == drawn and status(page) != shown
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    edit(site / "content/partners/atelier.md", "name: Atelier", "name: Atelier Nord")
+    build(site, output)
+    assert status(card) != drawn
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    card.write_bytes(card.read_bytes()[:-1] + b"\0")  # (the same size: its bytes tell)
+    edit(site / "batches/tee-1.yaml", "wash: 40", "wash: 30")
+    build(site, output)
+    assert tree_bytes(output) == clean_build(site, tmp_path)
+    assert ": 0 files written" in build(site, output)
 
 
 def test_a_batch_whose_id_changes_case_keeps_its_files(site: Path, tmp_path: Path) -> None:
@@ -608,7 +635,7 @@ def test_a_planted_cache_file_runs_no_code(site: Path, tmp_path: Path, marker: P
     write_state(record, {"output": code, "files": {}})
     write_state(cache / "qr-codes.pickle", [("https://x.example/", "M", 1, code)])
     lists = list((cache / "parts").iterdir())
-    write_state(lists[0], ("batches.json", code, {}))
+    write_state(lists[0], ("batches.json", code, "", "", "", b""))
     (site / "site.yaml").touch()
     build(site, site / "output")
     assert not marker.exists()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from array import array
 from collections.abc import Callable
 from dataclasses import astuple
 from functools import cache, partial
@@ -32,7 +33,7 @@ from pathlib import Path
 from mfsite import dependencies, own_digest
 from mfsite.load.pictures import Picture, Pictures
 from mfsite.publish import inside
-from mfsite.render.feeds import ListParts, Parts
+from mfsite.render.feeds import NUMBERS, SEP, ListParts, Parts
 from mfsite.render.qr import QrSymbol, size_of
 from mfsite.state import batches, record
 from mfsite.state.batches import BatchFiles
@@ -42,13 +43,12 @@ from mfsite.state.store import (
     model_data,
     plain_data,
     remove_file,
-    strings_only,
     write_file,
     write_pickle,
 )
 
 Symbols = dict[tuple[str, str], QrSymbol]  # (URL, level) -> code
-FORMAT = 7  # of the files below: part of the stamp
+FORMAT = 8  # of the files below: part of the stamp
 BATCHES_FILE = "batches.pickle"
 QR_FILE = "qr-codes.pickle"
 PICTURES_FILE = "pictures.pickle"
@@ -192,9 +192,8 @@ class BuildState:
         for name, part in made.items():
             self.parts.loaded[name] = part
             file = _list_file(name)
-            self._when(
-                f"{PARTS_FOLDER}/{file}", partial(self._save, file, (name, *part), self.folder / PARTS_FOLDER)
-            )
+            data = (name, part.ids, part.signatures, part.sep, part.text, part.lengths.tobytes())
+            self._when(f"{PARTS_FOLDER}/{file}", partial(self._save, file, data, self.folder / PARTS_FOLDER))
 
     def save_record(self, now: Record) -> None:
         """Keep the new record; where it cannot be written, the old one must not stay either
@@ -293,10 +292,10 @@ class StoredParts:
         self.read = read  # a list's data as saved, by the list's name (None where none is)
         self.loaded: dict[str, ListParts | None] = {}
 
-    def get(self, name: str, default: ListParts) -> ListParts:
+    def get(self, name: str) -> ListParts | None:
         if name not in self.loaded:
             self.loaded[name] = _list_of(name, self.read(name))
-        return self.loaded[name] or default
+        return self.loaded[name]
 
 
 def _list_file(name: str) -> str:
@@ -304,11 +303,27 @@ def _list_file(name: str) -> str:
 
 
 def _list_of(name: str, data: object) -> ListParts | None:
-    """A list's signatures and parts by batch id, as saved with its name; None where damaged
-    (its parts are made again) or another list's (their names' digests are the same)."""
-    if type(data) is not tuple or len(data) != 3 or data[0] != name or not all(map(strings_only, data[1:])):
+    """A list's parts as saved with its name; None where damaged (its parts are made again) or
+    another list's (their names' digests are the same)."""
+    if type(data) is not tuple or len(data) != 6 or data[0] != name:
         return None
-    return (data[1], data[2]) if data[1].keys() == data[2].keys() else None
+    _, ids, signatures, sep, text, packed = data
+    if {type(ids), type(signatures)} != {str} or {type(sep), type(text), type(packed)} != {bytes}:
+        return None
+    lengths = array(NUMBERS)
+    if len(packed) % lengths.itemsize:
+        return None
+    lengths.frombytes(packed)
+    count = _count(ids)
+    if _count(signatures) != count or len(lengths) != count or (count and min(lengths) < 0):
+        return None
+    if sum(lengths) + len(sep) * max(count - 1, 0) != len(text):
+        return None
+    return ListParts(ids, signatures, sep, text, lengths)
+
+
+def _count(joined: str) -> int:
+    return joined.count(SEP) + 1 if joined else 0
 
 
 def _valid_picture(rel: object, key: object, picture: Picture) -> bool:

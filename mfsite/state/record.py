@@ -64,6 +64,9 @@ class Record:
     context: str = ""  # compare.Signatures.context when it was written
     sources: dict[str, str] = field(default_factory=dict)  # batch id -> its file and digest
     versions: dict[str, int] = field(default_factory=dict)  # batch id -> its QR code's version
+    # batch id -> what its share card is drawn from (compare.Signatures.card): an edit to a batch
+    # that leaves its card as it was (most do: the card shows its product, maker and id) keeps it.
+    cards: dict[str, str] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
 
     @property
@@ -121,6 +124,14 @@ class Record:
                         keys[at] = taken[path] = of_batches[path]
                 self.batch_stats[batch_id] = pack(keys)
         return taken
+
+    def status(self, batch_id: str, path: str) -> OutputKey | None:
+        """The recorded status of one of a batch's files, where it has one."""
+        paths = self.batch_paths(batch_id) if batch_id in self.paths else []
+        if path not in paths:
+            return None
+        status = list(unpack(self.batch_stats[batch_id]))[paths.index(path)]
+        return None if status == UNKNOWN else status
 
     def take_written(self, written: dict[str, OutputKey]) -> None:
         """Take the status of the files just written: those of each batch made anew (one
@@ -265,7 +276,7 @@ def from_data(data: object) -> Record | None:
     except (KeyError, TypeError, ValueError):
         return None
     record = Record(**fields, report=report)
-    dicts = (record.batches, record.paths, record.files, record.sources)
+    dicts = (record.batches, record.paths, record.files, record.sources, record.cards)
     if (
         type(record.context) is not str
         or type(report.sources) is not str
@@ -276,6 +287,8 @@ def from_data(data: object) -> Record | None:
         return None
     ids = record.batches.keys()
     if ids != record.paths.keys() or ids != record.versions.keys() or ids != record.batch_stats.keys():
+        return None
+    if not record.cards.keys() <= ids:
         return None
     versions = record.versions.values()
     if set(map(type, versions)) - {int} or not all(map(range(1, 41).__contains__, versions)):
