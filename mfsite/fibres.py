@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from mfsite import PACKAGE
 from mfsite.i18n import is_source
 
 ENGLISH = "en"
@@ -84,8 +84,9 @@ class Part:
 
 @cache
 def data() -> dict[str, Any]:
-    """The parsed data file, read once from the installed package."""
-    text = resources.files("mfsite").joinpath("data/fibres.json").read_text(encoding="utf-8")
+    """The parsed data file, read once from the installed package (as a file beside the code, as
+    the theme is: importlib.resources would import its readers on every build for it)."""
+    text = (PACKAGE / "data" / "fibres.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 

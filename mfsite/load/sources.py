@@ -66,7 +66,7 @@ class SourceFile:
 
     @property
     def stem(self) -> str:
-        return Path(self.path).stem
+        return _stem(self.path)
 
 
 @dataclass(slots=True)

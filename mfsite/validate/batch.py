@@ -148,7 +148,9 @@ def read_batch(source: SourceFile, stems: dict[str, list[str]]) -> BatchResult:
     problems: Problems = []
     batch = _read_batch(source, known, problems)
     batch_id = batch.id if batch else read_id(source, None, [])
-    id_span = Span(source.path)
+    # Where no `id:` is written, the id is the file's and said at its start: the batch's own span,
+    # one object (the batch cache then stores and loads it once).
+    id_span = batch.span if batch is not None else Span(source.path)
     if isinstance(source.tree, Map) and "id" in source.tree.entries:
         id_span = source.tree.entries["id"][1].span
     words = batch is not None and has_words(batch)
