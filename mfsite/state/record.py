@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain
+from operator import methodcaller
 
 from mfsite.diagnostics import Diagnostic
 from mfsite.load.sources import StatKey
@@ -303,9 +304,11 @@ def _valid_statuses(record: Record) -> bool:
     batch_stats, file_stats = record.batch_stats, record.file_stats
     if set(map(type, batch_stats.values())) - {bytes}:
         return False
-    if not all(
-        len(batch_stats[i]) == FILE_BYTES * (joined.count(SEP) + 1) for i, joined in record.paths.items()
-    ):
+    # Four numbers for each path of each batch: counted and measured by C loops, 10,000 batches.
+    separators = list(map(methodcaller("count", SEP), record.paths.values()))
+    if list(map(len, map(batch_stats.__getitem__, record.paths))) != [
+        FILE_BYTES * (count + 1) for count in separators
+    ]:
         return False
     if type(file_stats) is not dict or file_stats.keys() != record.files.keys():
         return False
@@ -314,7 +317,8 @@ def _valid_statuses(record: Record) -> bool:
     ):
         return False
     names = SEP.join([*record.paths.values(), *record.files])
-    return not names or (_all_inside(names) and len(set(names.split(SEP))) == record.count)
+    count = sum(separators) + len(separators) + len(record.files)  # (record.count)
+    return not names or (_all_inside(names) and len(set(names.split(SEP))) == count)
 
 
 def columns(paths: object, batch_stats: object, file_stats: object) -> tuple[list[str], array] | None:
