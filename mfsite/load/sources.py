@@ -571,9 +571,9 @@ class _Reader:
         """Those of these files that read, as yaml_file reads each: the files the cache holds
         under their status taken in one loop (a site has 10,000 batch files, nearly all of them
         unchanged), the others through `cached`."""
-        found: list[SourceFile] = []
         if self.cache is None:
             return [source for path in paths if (source := self.yaml_file(path)) is not None]
+        found: list[SourceFile] = []
         rels, stats, entries = self.rels.get, self.stats.get, self.cache.entries.get
         for path in paths:
             rel = rels(path)
