@@ -89,6 +89,7 @@ class Signatures:
         self.signed_by = signed_by
         self.users = users(site.batches)
         self.themes: dict[tuple[str, ...], str] = {}
+        self.cards: dict[str, str] = {}  # batch id -> what its share card is drawn from (card)
 
     def site_catalogs(self) -> list[str]:
         """The site's own theme strings (templates/locale/<lang>.po), by path and bytes: any page
@@ -202,8 +203,11 @@ class Signatures:
 
     def card(self, batch: Batch) -> str:
         """What a batch's share card is drawn from (state/cards.py), narrower than the batch's own
-        signature: an edit to its quantity or its journey leaves the card as it was."""
-        return digest(card_key(self.site, batch), batch.id)
+        signature: an edit to its quantity or its journey leaves the card as it was. Worked out
+        once a build (compare may run again once the output's check answers)."""
+        if batch.id not in self.cards:
+            self.cards[batch.id] = digest(card_key(self.site, batch), batch.id)
+        return self.cards[batch.id]
 
     def listed(self, batches: Iterable[Batch]) -> list[str]:
         """Batches as lists show them (with their maker): by their own signatures, which are
@@ -283,7 +287,8 @@ def compare(site: Site, signatures: Signatures, before: Record, altered: set[str
         if batch.id not in kept:
             outputs = plan_batch(site.config, batch)
             now.paths[batch.id] = SEP.join(out.path for out in outputs)
-            for card in [out for out in outputs if out.kind == "card"]:
+            card = next((out for out in outputs if out.kind == "card"), None)
+            if card is not None:
                 now.cards[batch.id] = signatures.card(batch)
                 if before.cards.get(batch.id) == now.cards[batch.id] and card.path not in altered:
                     status = before.status(batch.id, card.path)

@@ -49,7 +49,7 @@ from mfsite.publish import (
     written_files,
 )
 from mfsite.render import Renderer, make_environment, template_problem
-from mfsite.render.feeds import BatchParts, Kept, Parts
+from mfsite.render.feeds import BatchParts, Kept, ListParts, Parts
 from mfsite.render.labels import LabelFacts, kept_qr_facts, qr_facts
 from mfsite.render.qr import QrTooLong
 from mfsite.seen import EVERYTHING, Seen, Watched
@@ -366,8 +366,7 @@ class Engine:
         now.versions = {batch_id: found.version for batch_id, found in facts.items()}
         written = statuses(str(self.output), todo)
         now.take_written(changes.carried | {path: (*key, done.crcs[path]) for path, key in written.items()})
-        if _many_new(done.parts):
-            state.save_parts(done.parts)
+        state.save_parts({name: made for name, made in done.parts.items() if _many_new(made)})
         # One code per batch: the cache keeps the codes in use, looked for only when it holds
         # more than there are batches; else it is saved when it holds new ones.
         if len(state.symbols) > len(site.batches):
@@ -642,9 +641,10 @@ def _collect(
             progress(done.files, total)
 
 
-def _many_new(made: Parts) -> bool:
-    """Whether a list made has enough parts the state lacks to be worth saving (RESAVE_SHARE)."""
-    return any(part.fresh >= max(1, RESAVE_SHARE * len(part.lengths)) for part in made.values())
+def _many_new(made: ListParts) -> bool:
+    """Whether a list made has enough parts the state lacks to be worth saving (RESAVE_SHARE):
+    each list is a file of its own, saved where it gained that many."""
+    return made.fresh >= max(1, RESAVE_SHARE * len(made.lengths))
 
 
 def _published(site: Site, source: Path, state: Path, jobs: int, clean: bool) -> Published | None:

@@ -23,10 +23,8 @@ templates and the code (see docs/languages.md).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
 from functools import cache, cached_property, lru_cache
 from gettext import NullTranslations
 from io import BytesIO
@@ -228,22 +226,12 @@ def _compiled_catalog(data: bytes, shown: str, language: str | None, kept: Path 
 
     compiled = BytesIO()
     write_mo(compiled, _checked(_parse(data, shown, language), shown))
-    if path is not None:
-        _keep(path, compiled.getvalue())
+    if path is not None:  # (whole or not at all; a folder that cannot be written costs speed only)
+        from mfsite.state.store import write_file  # (here: the state's modules import this one)
+
+        write_file(path.parent, path.name, compiled.getvalue())
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
-
-
-def _keep(path: Path, data: bytes) -> None:
-    """Written whole or not at all (a reader never finds half a catalog); a folder that cannot
-    be written costs the next process the compiling, nothing else."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        with suppress(OSError):
-            temporary.unlink(missing_ok=True)
 
 
 def _parse(data: bytes, shown: str, language: str | None) -> Catalog:

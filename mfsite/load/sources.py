@@ -179,7 +179,9 @@ def _load(root: Path, cache: SourceCache | None, reader: _Reader) -> tuple[Sourc
         # Hollow entries were validated against other content files: read those files again.
         cache.entries = {rel: e for rel, e in cache.entries.items() if not _hollow(e[1])}
         cache.stems = sources.stems
-    sources.batches = reader.yaml_files(reader.listed(BATCHES))
+    for path in reader.listed(BATCHES):
+        if (parsed := reader.yaml_file(path)) is not None:
+            sources.batches.append(parsed)
     static = reader.prefix + STATIC.path + "/"
     static_files = reader.listed(STATIC)
     sources.static = [p[len(static) :] for p in static_files]
@@ -566,27 +568,6 @@ class _Reader:
 
     def yaml_file(self, path: str) -> SourceFile | None:
         return self.cached(path, self._yaml_file)
-
-    def yaml_files(self, paths: list[str]) -> list[SourceFile]:
-        """Those of these files that read, as yaml_file reads each: the files the cache holds
-        under their status taken in one loop (a site has 10,000 batch files, nearly all of them
-        unchanged), the others through `cached`."""
-        if self.cache is None:
-            return [source for path in paths if (source := self.yaml_file(path)) is not None]
-        found: list[SourceFile] = []
-        rels, stats, entries = self.rels.get, self.stats.get, self.cache.entries.get
-        for path in paths:
-            rel = rels(path)
-            entry = entries(rel) if rel is not None else None
-            if entry is not None and entry[0] == stats(rel) != NO_STATUS:
-                self.seen.add(rel)  # type: ignore[arg-type]
-                self.problems += entry[2]
-                source = entry[1]
-            else:
-                source = self.yaml_file(path)
-            if source is not None:
-                found.append(source)
-        return found
 
     def markdown_file(self, path: str) -> SourceFile | None:
         return self.cached(path, self._markdown_file)

@@ -97,11 +97,9 @@ class Record:
         """The recorded files no longer as mfsite wrote them, and those that are though their
         status changed (see `changed_files`): of every file, or of those a watch of the output
         has `seen` change."""
-        found = columns(self.paths, self.batch_stats, self.file_stats)
-        assert found is not None  # (a record's own data always has the shapes)
+        names, numbers = _columns(self.paths, self.batch_stats, self.file_stats)  # (checked as loaded)
         if seen.everything:
-            return changed_files(output, *found)
-        names, numbers = found
+            return changed_files(output, names, numbers)
         wanted = seen.among(dict.fromkeys(names))
         picked = [at for at, path in enumerate(names) if path in wanted]
         kept = array(NUMBERS, chain.from_iterable(numbers[4 * at : 4 * at + 4] for at in picked))
@@ -317,15 +315,13 @@ def _valid_statuses(record: Record) -> bool:
     ):
         return False
     names = SEP.join([*record.paths.values(), *record.files])
-    count = sum(separators) + len(separators) + len(record.files)  # (record.count)
-    return not names or (_all_inside(names) and len(set(names.split(SEP))) == count)
+    return not names or (_all_inside(names) and len(set(names.split(SEP))) == record.count)
 
 
 def columns(paths: object, batch_stats: object, file_stats: object) -> tuple[list[str], array] | None:
-    """Every file a record names, and its status (four numbers a file, in one array): its
-    batches' files, then its other files. From a Record's parts, or from its data as saved (the
-    output's check in a forked process, which makes no Record): None where they are not of a
-    record's shapes (from_data then finds the record damaged, and the check goes unused)."""
+    """Every file a record's data as saved names, and its status (`_columns`), for the output's
+    check in a forked process, which makes no Record: None where they are not of a record's
+    shapes (from_data then finds the record damaged, and the check goes unused)."""
     if type(paths) is not dict or type(batch_stats) is not dict or type(file_stats) is not dict:
         return None
     if not strings_only(paths) or not strings_only(dict.fromkeys(file_stats, "")):
@@ -333,10 +329,19 @@ def columns(paths: object, batch_stats: object, file_stats: object) -> tuple[lis
     joined = SEP.join([*paths.values(), *file_stats])
     if joined and not _all_inside(joined):
         return None
-    names = joined.split(SEP) if joined else []
     try:
-        numbers = array(NUMBERS, b"".join(batch_stats[batch_id] for batch_id in paths))
-        numbers.extend(chain.from_iterable(file_stats.values()))
+        found = _columns(paths, batch_stats, file_stats)
     except (KeyError, TypeError, ValueError, OverflowError):  # (a block of another type, a status)
         return None
-    return (names, numbers) if len(numbers) == 4 * len(names) else None
+    return found if len(found[1]) == 4 * len(found[0]) else None
+
+
+def _columns(
+    paths: dict[str, str], batch_stats: dict[str, bytes], file_stats: dict[str, OutputKey]
+) -> tuple[list[str], array]:
+    """Every file named, and its status (four numbers a file, in one array): the batches'
+    files, then the other files."""
+    joined = SEP.join([*paths.values(), *file_stats])
+    numbers = array(NUMBERS, b"".join(batch_stats[batch_id] for batch_id in paths))
+    numbers.extend(chain.from_iterable(file_stats.values()))
+    return (joined.split(SEP) if joined else []), numbers

@@ -22,7 +22,7 @@ def write_file(folder: Path, name: str, data: bytes) -> bool:
     """Write one cache file atomically; False when it could not be written."""
     tmp = None
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)  # (parts/ may come before .mfsite-cache/)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
